@@ -1,0 +1,224 @@
+//! The only place that knows which YAML library parses the spec.
+//!
+//! `serde_yaml` is archived upstream; a maintained fork (serde_yml, serde_norway…)
+//! with the same API replaces it by changing the `use` line below. Locations of
+//! nodes, which serde does not expose, come from `yaml-rust2`'s event parser so that
+//! semantic errors can point at a line and column too.
+
+use std::collections::HashMap;
+
+use serde_yaml as yaml;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use super::model::SpecFile;
+
+/// A YAML syntax or shape error at a byte offset of the source.
+#[derive(Debug, Clone)]
+pub(crate) struct YamlError {
+    pub(crate) offset: usize,
+    pub(crate) message: String,
+}
+
+/// Deserialises one spec file.
+pub(crate) fn parse_spec_file(text: &str) -> Result<SpecFile, YamlError> {
+    yaml::from_str(text).map_err(|e| YamlError {
+        offset: e.location().map(|l| l.index()).unwrap_or(0),
+        message: e.to_string(),
+    })
+}
+
+/// Byte span of every node of a YAML document, keyed by its path
+/// (`messages[3].fields[0].name`); keys of mappings are stored as `path#key`.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SpanIndex {
+    spans: HashMap<String, (usize, usize)>,
+}
+
+impl SpanIndex {
+    /// Indexes `text`; a document that does not parse yields an empty index.
+    pub(crate) fn build(text: &str) -> SpanIndex {
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let mut builder = Builder {
+            text,
+            line_starts,
+            stack: Vec::new(),
+            index: SpanIndex::default(),
+        };
+        let mut parser = Parser::new_from_str(text);
+        // Errors are reported by serde; a partial index is still useful.
+        let _ = parser.load(&mut builder, false);
+        builder.index
+    }
+
+    /// Span of the node at `path`, or of its nearest ancestor that exists.
+    pub(crate) fn find(&self, path: &str) -> (usize, usize) {
+        let mut p = path.to_string();
+        loop {
+            if let Some(s) = self.spans.get(&p) {
+                return *s;
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p.truncate(i),
+                None => return self.spans.get("").copied().unwrap_or((0, 0)),
+            }
+        }
+    }
+
+    /// Span of the key of the mapping entry at `path` (falls back to the value).
+    pub(crate) fn find_key(&self, path: &str) -> (usize, usize) {
+        match self.spans.get(&format!("{path}#key")) {
+            Some(s) => *s,
+            None => self.find(path),
+        }
+    }
+}
+
+enum Frame {
+    Map { path: String, key: Option<String> },
+    Seq { path: String, next: usize },
+}
+
+impl Frame {
+    fn path(&self) -> &str {
+        match self {
+            Frame::Map { path, .. } | Frame::Seq { path, .. } => path,
+        }
+    }
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+    stack: Vec<Frame>,
+    index: SpanIndex,
+}
+
+impl Builder<'_> {
+    /// Path of the node that starts now, or `None` when the event is a mapping key.
+    fn node_path(&mut self) -> Option<String> {
+        match self.stack.last_mut() {
+            None => Some(String::new()),
+            Some(Frame::Map { key: None, .. }) => None,
+            Some(Frame::Map { path, key: Some(k) }) => Some(join(path, k)),
+            Some(Frame::Seq { path, next }) => Some(format!("{path}[{next}]")),
+        }
+    }
+
+    /// yaml-rust2 marks a block collection where its first entry ends, so a container's
+    /// span is moved to the start of its first entry when that entry begins.
+    fn first_child_starts(&mut self, start: usize, len: usize) {
+        let is_first = match self.stack.last() {
+            Some(Frame::Map { key: None, .. }) => true,
+            Some(Frame::Seq { next: 0, .. }) => true,
+            _ => false,
+        };
+        if is_first {
+            if let Some(frame) = self.stack.last() {
+                let path = frame.path().to_string();
+                let empty_map = matches!(frame, Frame::Map { .. });
+                // For maps only the first key counts; for sequences the first item.
+                if empty_map && self.index.spans.contains_key(&format!("{path}#first")) {
+                    return;
+                }
+                self.index.spans.insert(path.clone(), (start, len));
+                self.index.spans.insert(format!("{path}#first"), (start, len));
+            }
+        }
+    }
+
+    /// Marks the current node of the parent container as done.
+    fn finish_node(&mut self) {
+        match self.stack.last_mut() {
+            Some(Frame::Map { key, .. }) => *key = None,
+            Some(Frame::Seq { next, .. }) => *next += 1,
+            None => {}
+        }
+    }
+
+    /// Byte offset of a marker. yaml-rust2 counts `index` and `col` in characters, so
+    /// the byte offset is rebuilt from the line (1-based) and column (0-based).
+    fn offset(&self, mark: Marker) -> usize {
+        let line_start = self.line_starts.get(mark.line().saturating_sub(1)).copied().unwrap_or(self.text.len());
+        let rest = &self.text[line_start..];
+        let col = rest.char_indices().nth(mark.col()).map(|(i, _)| i).unwrap_or(rest.len());
+        line_start + col
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+impl MarkedEventReceiver for Builder<'_> {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        let start = self.offset(mark);
+        match ev {
+            Event::Scalar(value, style, ..) => {
+                let len = match style {
+                    TScalarStyle::Plain => value.chars().count(),
+                    TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => value.chars().count() + 2,
+                    _ => 1,
+                };
+                let len = self.text[start..].char_indices().nth(len).map(|(i, _)| i).unwrap_or(self.text.len() - start);
+                self.first_child_starts(start, len);
+                match self.node_path() {
+                    None => {
+                        if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
+                            let p = join(path, &value);
+                            self.index.spans.insert(format!("{p}#key"), (start, len));
+                            *key = Some(value);
+                        }
+                    }
+                    Some(p) => {
+                        self.index.spans.insert(p, (start, len));
+                        self.finish_node();
+                    }
+                }
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let is_map = matches!(ev, Event::MappingStart(..));
+                self.first_child_starts(start, 1);
+                // A collection used as a mapping key is not something the spec has.
+                let path = self.node_path().unwrap_or_default();
+                self.index.spans.entry(path.clone()).or_insert((start, 1));
+                self.stack.push(if is_map {
+                    Frame::Map { path, key: None }
+                } else {
+                    Frame::Seq { path, next: 0 }
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.finish_node();
+            }
+            Event::Alias(_) => {
+                if self.node_path().is_some() {
+                    self.finish_node();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_nested_paths_with_byte_offsets() {
+        let text = "section: '4.2'\ntitle: 中文\nmessages:\n- name: A\n  fields:\n  - name: x\n";
+        let idx = SpanIndex::build(text);
+        let (s, _) = idx.find("messages[0].fields[0].name");
+        assert_eq!(&text[s..s + 1], "x");
+        let (s, _) = idx.find_key("messages[0].fields");
+        assert_eq!(&text[s..s + 6], "fields");
+        let (s, _) = idx.find("messages[0].fields[0].missing");
+        assert_eq!(&text[s..s + 6], "name: ");
+    }
+}

@@ -1,0 +1,89 @@
+//! Project tasks: `cargo xtask spec check` loads and checks the spec and prints a per-API
+//! summary; `cargo xtask spec gen` regenerates the documents derived from it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use voicecall_codegen::spec::load_dir;
+use voicecall_codegen::{docs, write_spec_docs};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Tasks of the Voice Call bindings workspace")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Work on spec/.
+    Spec {
+        #[command(subcommand)]
+        action: SpecAction,
+        /// The spec folder (default: spec/ of this workspace).
+        #[arg(long, global = true)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpecAction {
+    /// Load and check every spec file, verify the derived documents are current, print a per-API summary.
+    Check,
+    /// Regenerate spec/schema.json, spec/ERRATA.md and the coverage table of spec/README.md.
+    Gen,
+}
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Spec { action, dir } => {
+            let dir = dir.unwrap_or_else(|| workspace_root().join("spec"));
+            let spec = match load_dir(&dir) {
+                Ok(s) => s,
+                Err(errors) => {
+                    eprint!("{}", errors.render());
+                    eprintln!("error: {} problem(s) in {}", errors.errors.len(), dir.display());
+                    return ExitCode::FAILURE;
+                }
+            };
+            match action {
+                SpecAction::Check => match write_spec_docs(&dir, &spec, true) {
+                    Ok(_) => {
+                        print!("{}", docs::summary(&spec));
+                        println!("spec check: ok");
+                        ExitCode::SUCCESS
+                    }
+                    Err(stale) => {
+                        for s in stale {
+                            eprintln!("error: {s}");
+                        }
+                        ExitCode::FAILURE
+                    }
+                },
+                SpecAction::Gen => match write_spec_docs(&dir, &spec, false) {
+                    Ok(changed) => {
+                        for p in &changed {
+                            println!("wrote {}", p.display());
+                        }
+                        if changed.is_empty() {
+                            println!("spec documents already current");
+                        }
+                        ExitCode::SUCCESS
+                    }
+                    Err(stale) => {
+                        for s in stale {
+                            eprintln!("error: could not write {}", s.path);
+                        }
+                        ExitCode::FAILURE
+                    }
+                },
+            }
+        }
+    }
+}
