@@ -39,7 +39,11 @@ pub fn counts(spec: &Spec) -> Counts {
         parameter_tables: messages.len(),
         parameter_rows: messages.iter().map(|m| m.fields.len()).sum(),
         result_code_tables: rc.len(),
-        result_code_failure_rows: rc.iter().flat_map(|t| &t.rows).filter(|r| !is_success(r)).count(),
+        result_code_failure_rows: rc
+            .iter()
+            .flat_map(|t| &t.rows)
+            .filter(|r| !is_success(r))
+            .count(),
         appendix_tables: ct.len(),
         appendix_rows: ct.iter().map(|t| t.rows.len()).sum(),
         literal_tables: spec.all(|c| &c.doc_tables).count(),
@@ -66,12 +70,28 @@ pub fn coverage_markdown(spec: &Spec) -> String {
         let file = format!("[{0}]({0})", f.name);
         for m in &f.content.messages {
             let (a, b) = table_key(&m.table);
-            rows.insert((a, b, m.table.clone()), [m.title.clone(), format!("message `{}`", m.name), file.clone(), m.fields.len().to_string()]);
+            rows.insert(
+                (a, b, m.table.clone()),
+                [
+                    m.title.clone(),
+                    format!("message `{}`", m.name),
+                    file.clone(),
+                    m.fields.len().to_string(),
+                ],
+            );
         }
         for t in &f.content.result_code_tables {
             let (a, b) = table_key(&t.table);
             let n = t.rows.iter().filter(|r| !is_success(r)).count();
-            rows.insert((a, b, t.table.clone()), [t.title.clone(), format!("result codes of `{}`", t.operation), file.clone(), format!("{n} + success")]);
+            rows.insert(
+                (a, b, t.table.clone()),
+                [
+                    t.title.clone(),
+                    format!("result codes of `{}`", t.operation),
+                    file.clone(),
+                    format!("{n} + success"),
+                ],
+            );
         }
         for t in &f.content.doc_tables {
             let (a, b) = table_key(&t.table);
@@ -81,17 +101,39 @@ pub fn coverage_markdown(spec: &Spec) -> String {
                 DocTableKind::InterfaceType => "literal (interface type)",
                 DocTableKind::RevisionHistory => "literal (revision history)",
             };
-            rows.insert((a, b, t.table.clone()), [t.title.clone(), kind.into(), file.clone(), t.rows.len().to_string()]);
+            rows.insert(
+                (a, b, t.table.clone()),
+                [
+                    t.title.clone(),
+                    kind.into(),
+                    file.clone(),
+                    t.rows.len().to_string(),
+                ],
+            );
         }
         for t in &f.content.code_tables {
             let mut it = t.section.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
             let (a, b) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
-            rows.insert((a, b, format!("§{}", t.section)), [t.title.clone(), format!("code table `{}`", t.id), file.clone(), t.rows.len().to_string()]);
+            rows.insert(
+                (a, b, format!("§{}", t.section)),
+                [
+                    t.title.clone(),
+                    format!("code table `{}`", t.id),
+                    file.clone(),
+                    t.rows.len().to_string(),
+                ],
+            );
         }
     }
-    let mut out = String::from("| Table | Title in the reference | In the spec | File | Rows |\n|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| Table | Title in the reference | In the spec | File | Rows |\n|---|---|---|---|---|\n",
+    );
     for ((_, _, id), [title, what, file, n]) in &rows {
-        let id = if id.starts_with('§') { id.clone() } else { format!("表{id}") };
+        let id = if id.starts_with('§') || !id.contains('-') {
+            format!("§{}", id.trim_start_matches('§'))
+        } else {
+            format!("表{id}")
+        };
         let _ = writeln!(out, "| {id} | {title} | {what} | {file} | {n} |");
     }
     let c = counts(spec);
@@ -118,13 +160,35 @@ pub fn errata_markdown(spec: &Spec) -> String {
     for e in &errata {
         *by_kind.entry(e.kind).or_default() += 1;
     }
-    let _ = writeln!(out, "{} entries: {}.\n", errata.len(), by_kind.iter().map(|(k, n)| format!("{n} {}", kind_name(*k))).collect::<Vec<_>>().join(", "));
+    let _ = writeln!(
+        out,
+        "{} entries: {}.\n",
+        errata.len(),
+        by_kind
+            .iter()
+            .map(|(k, n)| format!("{n} {}", kind_name(*k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     out.push_str("| Id | Kind | Title | Where |\n|---|---|---|---|\n");
     for e in &errata {
-        let _ = writeln!(out, "| [{0}](#{0}) | {1} | {2} | {3} |", e.id, kind_name(e.kind), e.title.replace('|', "\\|"), refs(&e.doc).replace('|', "\\|"));
+        let _ = writeln!(
+            out,
+            "| [{0}](#{0}) | {1} | {2} | {3} |",
+            e.id,
+            kind_name(e.kind),
+            e.title.replace('|', "\\|"),
+            refs(&e.doc).replace('|', "\\|")
+        );
     }
     for e in &errata {
-        let _ = write!(out, "\n## {}\n\n**{}** — {}\n\n", e.id, kind_name(e.kind), e.title);
+        let _ = write!(
+            out,
+            "\n## {}\n\n**{}** — {}\n\n",
+            e.id,
+            kind_name(e.kind),
+            e.title
+        );
         let _ = writeln!(out, "- **Where:** {}", refs(&e.doc));
         out.push_str("- **The reference says:**\n");
         for l in &e.literal {
@@ -196,12 +260,24 @@ fn citations(spec: &Spec) -> BTreeMap<String, Vec<String>> {
         }
         for t in &c.result_code_tables {
             for r in &t.rows {
-                cite(&r.errata, format!("表{} {} {}", t.table, r.status, r.code.as_deref().unwrap_or("-")));
+                cite(
+                    &r.errata,
+                    format!(
+                        "表{} {} {}",
+                        t.table,
+                        r.status,
+                        r.code.as_deref().unwrap_or("-")
+                    ),
+                );
             }
         }
         for t in &c.code_tables {
             for r in &t.rows {
-                let code = r.code.map(|c| c.to_string()).or_else(|| r.doc_code.clone()).unwrap_or_default();
+                let code = r
+                    .code
+                    .map(|c| c.to_string())
+                    .or_else(|| r.doc_code.clone())
+                    .unwrap_or_default();
                 cite(&r.errata, format!("§{} {}", t.section, code));
             }
         }
@@ -224,15 +300,35 @@ fn citations(spec: &Spec) -> BTreeMap<String, Vec<String>> {
 /// The per-API summary printed by `cargo xtask spec check`.
 pub fn summary(spec: &Spec) -> String {
     let mut out = String::new();
-    let fields = |name: &Option<String>| -> usize { name.as_ref().and_then(|n| spec.message(n)).map(|m| m.fields.len()).unwrap_or(0) };
+    let fields = |name: &Option<String>| -> usize {
+        name.as_ref()
+            .and_then(|n| spec.message(n))
+            .map(|m| m.fields.len())
+            .unwrap_or(0)
+    };
     let rules_of = |name: &Option<String>| -> usize {
-        let Some(m) = name.as_ref().and_then(|n| spec.message(n)) else { return 0 };
-        m.rules.len() + m.fields.iter().filter_map(|f| f.item.as_ref().and_then(|i| i.reference.as_ref())).filter_map(|r| spec.message(r)).map(|m| m.rules.len()).sum::<usize>()
+        let Some(m) = name.as_ref().and_then(|n| spec.message(n)) else {
+            return 0;
+        };
+        m.rules.len()
+            + m.fields
+                .iter()
+                .filter_map(|f| f.item.as_ref().and_then(|i| i.reference.as_ref()))
+                .filter_map(|r| spec.message(r))
+                .map(|m| m.rules.len())
+                .sum::<usize>()
     };
     out.push_str("Operations (customer → platform)\n");
-    let _ = writeln!(out, "  {:<28} {:<6} {:<42} {:>7} {:>6} {:>5} {:>6} {:>6}", "operation", "method", "path", "headers", "params", "body", "rules", "codes");
+    let _ = writeln!(
+        out,
+        "  {:<28} {:<6} {:<42} {:>7} {:>6} {:>5} {:>6} {:>6}",
+        "operation", "method", "path", "headers", "params", "body", "rules", "codes"
+    );
     for o in spec.all(|c| &c.operations) {
-        let codes = spec.result_code_table(&o.result_codes).map(|t| t.rows.iter().filter(|r| !is_success(r)).count()).unwrap_or(0);
+        let codes = spec
+            .result_code_table(&o.result_codes)
+            .map(|t| t.rows.iter().filter(|r| !is_success(r)).count())
+            .unwrap_or(0);
         let params = fields(&o.query) + fields(&o.path_params);
         let _ = writeln!(
             out,
@@ -248,16 +344,48 @@ pub fn summary(spec: &Spec) -> String {
         );
     }
     out.push_str("\nNotifications (platform → customer)\n");
-    let _ = writeln!(out, "  {:<32} {:<6} {:<44} {:>6} {:>6}", "notification", "kind", "events (fields)", "batch", "retry");
+    let _ = writeln!(
+        out,
+        "  {:<32} {:<6} {:<64} {:>6} {:>8}",
+        "notification", "kind", "events (fields)", "batch", "retry"
+    );
     for n in spec.all(|c| &c.notifications) {
-        let events: Vec<String> = n.events.iter().map(|e| format!("{}({})", e.event_type, spec.message(&e.message).map(|m| m.fields.len()).unwrap_or(0))).collect();
+        let events: Vec<String> = n
+            .events
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}({})",
+                    e.event_type,
+                    spec.message(&e.message)
+                        .map(|m| m.fields.len())
+                        .unwrap_or(0)
+                )
+            })
+            .collect();
         let kind = match n.kind {
             NotificationKind::Status => "status",
             NotificationKind::Fee => "fee",
         };
-        let batch = n.batching.as_ref().map(|b| format!("≤{}", b.max_records)).unwrap_or_else(|| "-".into());
-        let retry = n.retry.as_ref().map(|r| format!("{}×{}s", r.max_retries, r.interval_seconds)).unwrap_or_else(|| "-".into());
-        let _ = writeln!(out, "  {:<32} {:<6} {:<44} {:>6} {:>6}", n.id, kind, events.join(" "), batch, retry);
+        let batch = n
+            .batching
+            .as_ref()
+            .map(|b| format!("≤{}", b.max_records))
+            .unwrap_or_else(|| "-".into());
+        let retry = n
+            .retry
+            .as_ref()
+            .map(|r| format!("{}×{}s", r.max_retries, r.interval_seconds))
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            out,
+            "  {:<32} {:<6} {:<64} {:>6} {:>8}",
+            n.id,
+            kind,
+            events.join(" "),
+            batch,
+            retry
+        );
     }
     let c = counts(spec);
     let _ = write!(

@@ -14,12 +14,20 @@ pub struct Stale {
 
 /// Makes `path` contain `contents`. With `check`, only compares and reports a stale
 /// file with the exact command to run; without it, writes the file when it differs.
-pub fn ensure_file_contents(path: &Path, contents: &str, check: bool, command: &str) -> Result<bool, Stale> {
+pub fn ensure_file_contents(
+    path: &Path,
+    contents: &str,
+    check: bool,
+    command: &str,
+) -> Result<bool, Stale> {
     let current = std::fs::read_to_string(path).ok();
     if current.as_deref() == Some(contents) {
         return Ok(false);
     }
-    let stale = Stale { path: path.display().to_string(), command: command.to_string() };
+    let stale = Stale {
+        path: path.display().to_string(),
+        command: command.to_string(),
+    };
     if check {
         return Err(stale);
     }
@@ -31,7 +39,10 @@ pub fn ensure_file_contents(path: &Path, contents: &str, check: bool, command: &
 }
 
 fn stale_clone(s: &Stale) -> Stale {
-    Stale { path: s.path.clone(), command: s.command.clone() }
+    Stale {
+        path: s.path.clone(),
+        command: s.command.clone(),
+    }
 }
 
 /// Replaces the text between `<!-- {name}:start -->` and `<!-- {name}:end -->` in `doc`.

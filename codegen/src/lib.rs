@@ -19,7 +19,11 @@ pub const SPEC_GEN_COMMAND: &str = "cargo xtask spec gen";
 /// Writes (or, with `check`, verifies) the documents derived from the spec:
 /// `spec/schema.json`, `spec/ERRATA.md` and the coverage table in `spec/README.md`.
 /// Returns the files it changed; in check mode, every stale file.
-pub fn write_spec_docs(spec_dir: &Path, spec: &spec::Spec, check: bool) -> Result<Vec<PathBuf>, Vec<Stale>> {
+pub fn write_spec_docs(
+    spec_dir: &Path,
+    spec: &spec::Spec,
+    check: bool,
+) -> Result<Vec<PathBuf>, Vec<Stale>> {
     let mut changed = Vec::new();
     let mut stale = Vec::new();
     let readme_path = spec_dir.join("README.md");

@@ -10,9 +10,13 @@ fn render(path: &Path) -> String {
     let dir = path.parent().unwrap();
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     let text = std::fs::read_to_string(path).unwrap();
-    let result = load_sources(vec![(name.clone(), text)], |rel| std::fs::read_to_string(dir.join(rel)).ok());
+    let result = load_sources(vec![(name.clone(), text)], |rel| {
+        std::fs::read_to_string(dir.join(rel)).ok()
+    });
     let errors = match result {
-        Ok(_) => panic!("{name} loaded without errors, but every file under tests/broken/ must fail"),
+        Ok(_) => {
+            panic!("{name} loaded without errors, but every file under tests/broken/ must fail")
+        }
         Err(e) => e,
     };
     let mut out = format!("# {name}: {} error(s)\n", errors.errors.len());
@@ -20,7 +24,13 @@ fn render(path: &Path) -> String {
         assert_eq!(e.file, name);
         assert!(e.line >= 1 && e.column >= 1, "{e}");
         assert!(e.help.is_some(), "every error says how to fix it: {e}");
-        out.push_str(&format!("\n## {}:{}:{}\n\n```text\n{}```\n", e.file, e.line, e.column, e.render()));
+        out.push_str(&format!(
+            "\n## {}:{}:{}\n\n```text\n{}```\n",
+            e.file,
+            e.line,
+            e.column,
+            e.render()
+        ));
     }
     out
 }

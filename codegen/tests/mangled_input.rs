@@ -9,10 +9,15 @@ use voicecall_codegen::spec::load_sources;
 
 fn real_files() -> Vec<(String, String)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec");
-    ["callback/4.3-terminate-call.yaml", "signing.yaml", "voicecall.yaml", "notification/5.3-status-notification.yaml"]
-        .iter()
-        .map(|f| (f.to_string(), std::fs::read_to_string(dir.join(f)).unwrap()))
-        .collect()
+    [
+        "callback/4.3-terminate-call.yaml",
+        "signing.yaml",
+        "voicecall.yaml",
+        "notification/5.3-status-notification.yaml",
+    ]
+    .iter()
+    .map(|f| (f.to_string(), std::fs::read_to_string(dir.join(f)).unwrap()))
+    .collect()
 }
 
 fn load_never_panics(files: Vec<(String, String)>) {
@@ -37,7 +42,18 @@ enum Edit {
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (any::<usize>(), 0usize..40).prop_map(|(at, len)| Edit::Delete { at, len }),
-        (any::<usize>(), prop_oneof![Just(":".to_string()), Just("- ".to_string()), Just("\n  ".to_string()), Just("'".to_string()), Just("{".to_string()), Just("中".to_string()), ".{0,8}"])
+        (
+            any::<usize>(),
+            prop_oneof![
+                Just(":".to_string()),
+                Just("- ".to_string()),
+                Just("\n  ".to_string()),
+                Just("'".to_string()),
+                Just("{".to_string()),
+                Just("中".to_string()),
+                ".{0,8}"
+            ]
+        )
             .prop_map(|(at, text)| Edit::Insert { at, text }),
         (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Edit::SwapLines { a, b }),
     ]

@@ -44,7 +44,10 @@ fn spec_holds_every_table_of_the_reference() {
         errata: c.errata,
     };
     assert_eq!(c, want);
-    assert_eq!(c.fixtures, 33, "every example of the reference is a fixture");
+    assert_eq!(
+        c.fixtures, 33,
+        "every example of the reference is a fixture"
+    );
 }
 
 #[test]
@@ -60,25 +63,74 @@ fn derived_documents_are_current() {
 fn every_operation_and_notification_of_the_reference_is_present() {
     let s = spec();
     for (op, method, path, codes) in [
-        ("CreateVoiceCallback", "POST", "/rest/httpsessions/click2Call/v2.0", "4-5"),
-        ("TerminateCall", "POST", "/rest/httpsessions/callStop/v2.0", "4-10"),
-        ("GetRecordingDownloadUrl", "GET", "/rest/provision/voice/record/v1.0", "4-30"),
-        ("CreateVoiceNotification", "POST", "/rest/httpsessions/callnotify/{version}", "5-7"),
-        ("CreateVoiceVerificationCode", "POST", "/rest/httpsessions/callVerify/v1.0", "6-5"),
+        (
+            "CreateVoiceCallback",
+            "POST",
+            "/rest/httpsessions/click2Call/v2.0",
+            "4-5",
+        ),
+        (
+            "TerminateCall",
+            "POST",
+            "/rest/httpsessions/callStop/v2.0",
+            "4-10",
+        ),
+        (
+            "GetRecordingDownloadUrl",
+            "GET",
+            "/rest/provision/voice/record/v1.0",
+            "4-30",
+        ),
+        (
+            "CreateVoiceNotification",
+            "POST",
+            "/rest/httpsessions/callnotify/{version}",
+            "5-7",
+        ),
+        (
+            "CreateVoiceVerificationCode",
+            "POST",
+            "/rest/httpsessions/callVerify/v1.0",
+            "6-5",
+        ),
     ] {
         let o = s.operation(op).unwrap_or_else(|| panic!("{op} missing"));
-        assert_eq!((o.method.as_str(), o.path.as_str(), o.result_codes.as_str()), (method, path, codes));
+        assert_eq!(
+            (o.method.as_str(), o.path.as_str(), o.result_codes.as_str()),
+            (method, path, codes)
+        );
     }
-    assert_eq!(s.operation("GetRecordingDownloadUrl").unwrap().success.status, Some(301));
+    assert_eq!(
+        s.operation("GetRecordingDownloadUrl")
+            .unwrap()
+            .success
+            .status,
+        Some(301)
+    );
     for (n, events) in [
-        ("CallbackStatusNotification", vec!["callout", "alerting", "answer", "disconnect"]),
-        ("NotificationStatusNotification", vec!["callout", "alerting", "answer", "collectInfo", "disconnect"]),
-        ("VerificationStatusNotification", vec!["callout", "alerting", "answer", "disconnect"]),
+        (
+            "CallbackStatusNotification",
+            vec!["callout", "alerting", "answer", "disconnect"],
+        ),
+        (
+            "NotificationStatusNotification",
+            vec!["callout", "alerting", "answer", "collectInfo", "disconnect"],
+        ),
+        (
+            "VerificationStatusNotification",
+            vec!["callout", "alerting", "answer", "disconnect"],
+        ),
         ("CallbackFeeNotification", vec!["fee"]),
         ("NotificationFeeNotification", vec!["fee"]),
         ("VerificationFeeNotification", vec!["fee"]),
     ] {
-        let got: Vec<&str> = s.notification(n).unwrap().events.iter().map(|e| e.event_type.as_str()).collect();
+        let got: Vec<&str> = s
+            .notification(n)
+            .unwrap()
+            .events
+            .iter()
+            .map(|e| e.event_type.as_str())
+            .collect();
         assert_eq!(got, events, "{n}");
     }
     let fee = s.notification("CallbackFeeNotification").unwrap();
@@ -91,13 +143,29 @@ fn every_operation_and_notification_of_the_reference_is_present() {
 fn code_1010010_is_listed_under_two_statuses() {
     let s = spec();
     let t = s.result_code_table("4-5").unwrap();
-    let rows: Vec<(u16, &str)> =
-        t.rows.iter().filter(|r| r.code.as_deref() == Some("1010010")).map(|r| (r.status, r.english.as_str())).collect();
-    assert_eq!(rows, vec![(401, "Invalid digest."), (403, "The flow control upper limit is reached on the platform.")]);
+    let rows: Vec<(u16, &str)> = t
+        .rows
+        .iter()
+        .filter(|r| r.code.as_deref() == Some("1010010"))
+        .map(|r| (r.status, r.english.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (401, "Invalid digest."),
+            (
+                403,
+                "The flow control upper limit is reached on the platform."
+            )
+        ]
+    );
 }
 
 fn rules(s: &Spec, msg: &str, v: serde_json::Value) -> Vec<(String, String, Severity)> {
-    s.validate_json(msg, &v).into_iter().map(|v| (v.path, v.rule, v.severity)).collect()
+    s.validate_json(msg, &v)
+        .into_iter()
+        .map(|v| (v.path, v.rule, v.severity))
+        .collect()
 }
 
 #[test]
@@ -110,7 +178,14 @@ fn lengths_count_characters_not_bytes() {
     // …and 33 do not.
     let long = "人".repeat(33);
     let item = json!({"templateId": "t", "templateParas": [long]});
-    assert_eq!(rules(&s, "PlayContentInfo", item), vec![("$.templateParas[0]".into(), "length".into(), Severity::Error)]);
+    assert_eq!(
+        rules(&s, "PlayContentInfo", item),
+        vec![(
+            "$.templateParas[0]".into(),
+            "length".into(),
+            Severity::Error
+        )]
+    );
 }
 
 #[test]
@@ -124,15 +199,27 @@ fn url_limits_count_bytes_of_the_base64_wire_value() {
     };
     // 96 bytes of URL encode to exactly 128 Base64 bytes; 97 bytes encode to 132.
     use base64::Engine as _;
-    let enc = |n: usize| base64::engine::general_purpose::STANDARD.encode(format!("https://{}", "a".repeat(n - 8)));
-    assert_eq!(rules(&s, "CreateVoiceNotificationRequest", with_url(&enc(96))), vec![]);
+    let enc = |n: usize| {
+        base64::engine::general_purpose::STANDARD.encode(format!("https://{}", "a".repeat(n - 8)))
+    };
+    assert_eq!(
+        rules(&s, "CreateVoiceNotificationRequest", with_url(&enc(96))),
+        vec![]
+    );
     assert_eq!(
         rules(&s, "CreateVoiceNotificationRequest", with_url(&enc(97))),
         vec![("$.statusUrl".into(), "length".into(), Severity::Error)]
     );
     // A plain URL is not Base64; a Base64 URL with a '?' breaks the character set.
-    let plain = rules(&s, "CreateVoiceNotificationRequest", with_url("https://example.com/status"));
-    assert_eq!(plain, vec![("$.statusUrl".into(), "format".into(), Severity::Error)]);
+    let plain = rules(
+        &s,
+        "CreateVoiceNotificationRequest",
+        with_url("https://example.com/status"),
+    );
+    assert_eq!(
+        plain,
+        vec![("$.statusUrl".into(), "format".into(), Severity::Error)]
+    );
     let query = base64::engine::general_purpose::STANDARD.encode("https://example.com/s?x=1");
     assert_eq!(
         rules(&s, "CreateVoiceNotificationRequest", with_url(&query)),
@@ -144,28 +231,51 @@ fn url_limits_count_bytes_of_the_base64_wire_value() {
 fn conditional_rules_of_play_content_info() {
     let s = spec();
     let both = json!({"notifyVoice": "a.wav", "templateId": "t", "templateParas": ["1"]});
-    assert_eq!(rules(&s, "PlayContentInfo", both), vec![("$".into(), "exactly_one_of".into(), Severity::Error)]);
+    assert_eq!(
+        rules(&s, "PlayContentInfo", both),
+        vec![("$".into(), "exactly_one_of".into(), Severity::Error)]
+    );
     let neither = json!({"collectInd": 1});
-    assert_eq!(rules(&s, "PlayContentInfo", neither), vec![("$".into(), "exactly_one_of".into(), Severity::Error)]);
+    assert_eq!(
+        rules(&s, "PlayContentInfo", neither),
+        vec![("$".into(), "exactly_one_of".into(), Severity::Error)]
+    );
     let no_paras = json!({"templateId": "t"});
     assert_eq!(
         rules(&s, "PlayContentInfo", no_paras),
-        vec![("$.templateParas".into(), "required_when".into(), Severity::Error)]
+        vec![(
+            "$.templateParas".into(),
+            "required_when".into(),
+            Severity::Error
+        )]
     );
     // replayAfterCollection without digit collection (collectInd defaults to 0) is ignored.
     let ignored = json!({"notifyVoice": "a.wav", "replayAfterCollection": "true", "collectContentTriggerReplaying": "1"});
-    assert_eq!(rules(&s, "PlayContentInfo", ignored), vec![("$.replayAfterCollection".into(), "only_when".into(), Severity::Warning)]);
+    assert_eq!(
+        rules(&s, "PlayContentInfo", ignored),
+        vec![(
+            "$.replayAfterCollection".into(),
+            "only_when".into(),
+            Severity::Warning
+        )]
+    );
     let fine = json!({"notifyVoice": "a.wav", "collectInd": 2, "replayAfterCollection": "true", "collectContentTriggerReplaying": "1"});
     assert_eq!(rules(&s, "PlayContentInfo", fine), vec![]);
     let too_many = json!({"notifyVoice": "a.wav", "collectInd": 33});
-    assert_eq!(rules(&s, "PlayContentInfo", too_many), vec![("$.collectInd".into(), "range".into(), Severity::Error)]);
+    assert_eq!(
+        rules(&s, "PlayContentInfo", too_many),
+        vec![("$.collectInd".into(), "range".into(), Severity::Error)]
+    );
 }
 
 #[test]
 fn callback_request_rules_enums_and_formats() {
     let s = spec();
     let base = json!({"displayNbr": "+8675528000001", "callerNbr": "+8613800000001", "displayCalleeNbr": "+8675528000001", "calleeNbr": "+8613800000002"});
-    assert_eq!(rules(&s, "CreateVoiceCallbackRequest", base.clone()), vec![]);
+    assert_eq!(
+        rules(&s, "CreateVoiceCallbackRequest", base.clone()),
+        vec![]
+    );
     let mut v = base.clone();
     v["lastMinVoice"] = json!("last.wav");
     v["lastMinToUE"] = json!("everyone");
@@ -185,7 +295,14 @@ fn callback_request_rules_enums_and_formats() {
     // lastMinVoice with maxDuration absent (default 0) has no effect: a warning.
     let mut v = base;
     v["lastMinVoice"] = json!("last.wav");
-    assert_eq!(rules(&s, "CreateVoiceCallbackRequest", v), vec![("$.lastMinVoice".into(), "only_when".into(), Severity::Warning)]);
+    assert_eq!(
+        rules(&s, "CreateVoiceCallbackRequest", v),
+        vec![(
+            "$.lastMinVoice".into(),
+            "only_when".into(),
+            Severity::Warning
+        )]
+    );
 }
 
 #[test]
@@ -194,13 +311,20 @@ fn status_events_are_checked_against_the_table_of_their_event_type() {
     let digits_on_answer = json!({"eventType": "answer", "statusInfo": {"timestamp": "2019-01-24 02:49:12", "sessionId": "s", "digitInfo": "12"}});
     assert_eq!(
         rules(&s, "NotificationStatusEvent", digits_on_answer),
-        vec![("$.statusInfo.digitInfo".into(), "unknown_field".into(), Severity::Error)]
+        vec![(
+            "$.statusInfo.digitInfo".into(),
+            "unknown_field".into(),
+            Severity::Error
+        )]
     );
     let collect = json!({"eventType": "collectInfo", "statusInfo": {"timestamp": "2019-01-24 02:49:12", "sessionId": "s", "digitInfo": "12"}});
     assert_eq!(rules(&s, "NotificationStatusEvent", collect), vec![]);
     // The callback service has no collectInfo event.
     let collect = json!({"eventType": "collectInfo", "statusInfo": {"timestamp": "2019-01-24 02:49:12", "sessionId": "s"}});
-    assert_eq!(rules(&s, "CallbackStatusEvent", collect), vec![("$.eventType".into(), "enum".into(), Severity::Error)]);
+    assert_eq!(
+        rules(&s, "CallbackStatusEvent", collect),
+        vec![("$.eventType".into(), "enum".into(), Severity::Error)]
+    );
 }
 
 #[test]
@@ -209,6 +333,12 @@ fn fee_batches_hold_one_to_fifty_records() {
     let cdr = json!({"direction": 0, "spId": "sp", "appKey": "k", "bindNum": "+8675528000001", "sessionId": "s", "callerNum": "+8675528000001", "calleeNum": "+8613800000002"});
     let batch = |n: usize| json!({"eventType": "fee", "feeLst": vec![cdr.clone(); n]});
     assert_eq!(rules(&s, "CallbackFeeEvent", batch(50)), vec![]);
-    assert_eq!(rules(&s, "CallbackFeeEvent", batch(51)), vec![("$.feeLst".into(), "items".into(), Severity::Error)]);
-    assert_eq!(rules(&s, "CallbackFeeEvent", batch(0)), vec![("$.feeLst".into(), "items".into(), Severity::Error)]);
+    assert_eq!(
+        rules(&s, "CallbackFeeEvent", batch(51)),
+        vec![("$.feeLst".into(), "items".into(), Severity::Error)]
+    );
+    assert_eq!(
+        rules(&s, "CallbackFeeEvent", batch(0)),
+        vec![("$.feeLst".into(), "items".into(), Severity::Error)]
+    );
 }

@@ -9,7 +9,10 @@ use voicecall_codegen::spec::load_dir;
 use voicecall_codegen::{docs, write_spec_docs};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Tasks of the Voice Call bindings workspace")]
+#[command(
+    name = "cargo xtask",
+    about = "Tasks of the Voice Call bindings workspace"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,6 +27,9 @@ enum Command {
         /// The spec folder (default: spec/ of this workspace).
         #[arg(long, global = true)]
         dir: Option<PathBuf>,
+        /// Print each error on one line (file:line:column: message) instead of a source excerpt.
+        #[arg(long, global = true)]
+        plain: bool,
     },
 }
 
@@ -36,19 +42,32 @@ enum SpecAction {
 }
 
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Spec { action, dir } => {
+        Command::Spec { action, dir, plain } => {
             let dir = dir.unwrap_or_else(|| workspace_root().join("spec"));
             let spec = match load_dir(&dir) {
                 Ok(s) => s,
                 Err(errors) => {
-                    eprint!("{}", errors.render());
-                    eprintln!("error: {} problem(s) in {}", errors.errors.len(), dir.display());
+                    if plain {
+                        for e in &errors.errors {
+                            eprintln!("{e}");
+                        }
+                    } else {
+                        eprint!("{}", errors.render());
+                    }
+                    eprintln!(
+                        "error: {} problem(s) in {}",
+                        errors.errors.len(),
+                        dir.display()
+                    );
                     return ExitCode::FAILURE;
                 }
             };

@@ -97,7 +97,14 @@ pub fn load_sources(
                     Some(i) => e.message[..i].to_string(),
                     None => e.message.clone(),
                 };
-                errors.push(SpecError::new(&name, &text, (e.offset, 1), message.clone(), "here", Some(yaml_help(&message))))
+                errors.push(SpecError::new(
+                    &name,
+                    &text,
+                    (e.offset, 1),
+                    message.clone(),
+                    "here",
+                    Some(yaml_help(&message)),
+                ))
             }
         }
     }
@@ -131,7 +138,8 @@ fn yaml_help(message: &str) -> String {
     } else if message.contains("invalid type") {
         "give the value the type the message expects (quote numbers that are strings, e.g. code: '1010002')".into()
     } else {
-        "fix the YAML syntax at this position (indentation, a missing ':' or an unclosed quote)".into()
+        "fix the YAML syntax at this position (indentation, a missing ':' or an unclosed quote)"
+            .into()
     }
 }
 

@@ -966,7 +966,9 @@ pub struct ExpectedViolation {
 }
 
 /// Kind of erratum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ErratumKind {
     /// Two places of the reference say different things.

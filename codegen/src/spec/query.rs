@@ -4,7 +4,11 @@ use super::load::Spec;
 use super::model::*;
 
 impl Spec {
-    fn at<T>(&self, pos: Option<&(usize, usize)>, pick: impl Fn(&SpecFile) -> &Vec<T>) -> Option<&T> {
+    fn at<T>(
+        &self,
+        pos: Option<&(usize, usize)>,
+        pick: impl Fn(&SpecFile) -> &Vec<T>,
+    ) -> Option<&T> {
         pos.map(|&(f, i)| &pick(&self.files[f].content)[i])
     }
 
@@ -25,7 +29,9 @@ impl Spec {
 
     /// The result-code table numbered `table` (e.g. `"4-5"`).
     pub fn result_code_table(&self, table: &str) -> Option<&ResultCodeTable> {
-        self.at(self.index.result_code_tables.get(table), |c| &c.result_code_tables)
+        self.at(self.index.result_code_tables.get(table), |c| {
+            &c.result_code_tables
+        })
     }
 
     /// The erratum with id `id`.
@@ -35,16 +41,26 @@ impl Spec {
 
     /// Section number of the file that defines message `name`.
     pub fn section_of_message(&self, name: &str) -> Option<&str> {
-        self.index.messages.get(name).map(|&(f, _)| self.files[f].content.section.as_str())
+        self.index
+            .messages
+            .get(name)
+            .map(|&(f, _)| self.files[f].content.section.as_str())
     }
 
     /// Message of the details of `event_type` in field `field` of body message `body`.
     pub fn tagged(&self, body: &str, field: &str, event_type: &str) -> Option<&str> {
-        self.index.tagged.get(&(body.to_string(), field.to_string()))?.get(event_type).map(String::as_str)
+        self.index
+            .tagged
+            .get(&(body.to_string(), field.to_string()))?
+            .get(event_type)
+            .map(String::as_str)
     }
 
     /// Every item of one kind across all files, in file order.
-    pub fn all<'a, T: 'a>(&'a self, pick: impl Fn(&'a SpecFile) -> &'a Vec<T> + 'a) -> impl Iterator<Item = &'a T> + 'a {
+    pub fn all<'a, T: 'a>(
+        &'a self,
+        pick: impl Fn(&'a SpecFile) -> &'a Vec<T> + 'a,
+    ) -> impl Iterator<Item = &'a T> + 'a {
         self.files.iter().flat_map(move |f| pick(&f.content).iter())
     }
 }

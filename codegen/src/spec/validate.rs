@@ -41,7 +41,11 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} [{}] {} ({})", self.path, self.rule, self.detail, self.doc)
+        write!(
+            f,
+            "{} [{}] {} ({})",
+            self.path, self.rule, self.detail, self.doc
+        )
     }
 }
 
@@ -56,9 +60,10 @@ impl CompiledFormat {
     pub(crate) fn compile(f: &Format) -> Result<CompiledFormat, String> {
         let pattern = Regex::new(&f.pattern).map_err(|e| format!("pattern: {e}"))?;
         let decoded = match (&f.encoding, &f.decoded_pattern) {
-            (Some(enc), Some(p)) => {
-                Some((*enc, Regex::new(p).map_err(|e| format!("decoded_pattern: {e}"))?))
-            }
+            (Some(enc), Some(p)) => Some((
+                *enc,
+                Regex::new(p).map_err(|e| format!("decoded_pattern: {e}"))?,
+            )),
             (None, None) => None,
             _ => return Err("encoding and decoded_pattern go together".into()),
         };
@@ -74,9 +79,13 @@ impl CompiledFormat {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(value)
                 .map_err(|e| format!("is not Base64: {e}"))?;
-            let text = String::from_utf8(bytes).map_err(|_| "decodes to bytes that are not UTF-8")?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| "decodes to bytes that are not UTF-8")?;
             if !inner.is_match(&text) {
-                return Err(format!("decodes to a value that does not match /{}/", inner.as_str()));
+                return Err(format!(
+                    "decodes to a value that does not match /{}/",
+                    inner.as_str()
+                ));
             }
         }
         Ok(())
@@ -103,7 +112,9 @@ impl Spec {
         };
         for field in &msg.fields {
             let path = format!("header:{}", field.name);
-            let found = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(&field.name));
+            let found = headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(&field.name));
             match found {
                 None if field.required => out.push(self.violation(
                     msg,
@@ -170,7 +181,11 @@ impl Spec {
                 None => {}
                 Some(v) => {
                     if let Some(tag) = &field.tagged_by {
-                        match obj.get(tag).and_then(Value::as_str).and_then(|t| self.tagged(name, &field.name, t)) {
+                        match obj
+                            .get(tag)
+                            .and_then(Value::as_str)
+                            .and_then(|t| self.tagged(name, &field.name, t))
+                        {
                             Some(target) => self.check_object(target, v, &fpath, out),
                             None => self.check_value(msg, field, v, &fpath, out),
                         }
@@ -196,7 +211,14 @@ impl Spec {
         }
     }
 
-    fn check_value(&self, msg: &Message, field: &Field, v: &Value, path: &str, out: &mut Vec<Violation>) {
+    fn check_value(
+        &self,
+        msg: &Message,
+        field: &Field,
+        v: &Value,
+        path: &str,
+        out: &mut Vec<Violation>,
+    ) {
         let before = out.len();
         self.check_typed(
             msg,
@@ -214,16 +236,39 @@ impl Spec {
         }
         if let (Some(r), Some(i)) = (field.range, v.as_i64()) {
             if i < r.min || i > r.max {
-                out.push(self.violation(msg, field, path, "range", format!("{i} is outside {}..={}", r.min, r.max), Severity::Error));
+                out.push(self.violation(
+                    msg,
+                    field,
+                    path,
+                    "range",
+                    format!("{i} is outside {}..={}", r.min, r.max),
+                    Severity::Error,
+                ));
             }
         }
-        if !field.enum_values.is_empty() && !field.enum_values.iter().any(|e| scalar_eq(&e.value, v)) {
-            out.push(self.violation(msg, field, path, "enum", format!("{v} is not {}", enum_list(field)), Severity::Error));
+        if !field.enum_values.is_empty()
+            && !field.enum_values.iter().any(|e| scalar_eq(&e.value, v))
+        {
+            out.push(self.violation(
+                msg,
+                field,
+                path,
+                "enum",
+                format!("{v} is not {}", enum_list(field)),
+                Severity::Error,
+            ));
         }
         if let (Some(c), Some(items)) = (field.items, v.as_array()) {
             let n = items.len() as u64;
             if n < c.min || n > c.max {
-                out.push(self.violation(msg, field, path, "items", format!("{n} items, allowed {}..={}", c.min, c.max), Severity::Error));
+                out.push(self.violation(
+                    msg,
+                    field,
+                    path,
+                    "items",
+                    format!("{n} items, allowed {}..={}", c.min, c.max),
+                    Severity::Error,
+                ));
             }
             if let Some(item) = &field.item {
                 for (i, it) in items.iter().enumerate() {
@@ -263,7 +308,14 @@ impl Spec {
             FieldType::Array => v.is_array(),
         };
         if !ok {
-            out.push(self.violation(msg, field, path, "type", format!("expected {ty:?}, found {}", kind(v)).to_lowercase(), Severity::Error));
+            out.push(self.violation(
+                msg,
+                field,
+                path,
+                "type",
+                format!("expected {ty:?}, found {}", kind(v)).to_lowercase(),
+                Severity::Error,
+            ));
             return;
         }
         if let (FieldType::Object, Some(r)) = (ty, reference) {
@@ -280,18 +332,44 @@ impl Spec {
                     LengthUnit::Chars => "characters",
                     LengthUnit::Bytes => "bytes",
                 };
-                out.push(self.violation(msg, field, path, "length", format!("{n} {unit}, allowed {}..={}", l.min, l.max), Severity::Error));
+                out.push(self.violation(
+                    msg,
+                    field,
+                    path,
+                    "length",
+                    format!("{n} {unit}, allowed {}..={}", l.min, l.max),
+                    Severity::Error,
+                ));
             }
         }
         if let Some(f) = format.and_then(|f| self.index.formats.get(f).map(|c| (f, c))) {
             if let Err(why) = f.1.check(s) {
-                out.push(self.violation(msg, field, path, "format", format!("{:?} is not {}: it {why}", s, f.0), Severity::Error));
+                out.push(self.violation(
+                    msg,
+                    field,
+                    path,
+                    "format",
+                    format!("{:?} is not {}: it {why}", s, f.0),
+                    Severity::Error,
+                ));
             }
         }
     }
 
-    fn check_rule(&self, msg: &Message, rule: &Rule, obj: &serde_json::Map<String, Value>, path: &str, out: &mut Vec<Violation>) {
-        let doc = format!("{} 表{} {}", rule.doc.section, rule.doc.table.as_deref().unwrap_or(&msg.table), rule.doc.row.as_deref().unwrap_or(""));
+    fn check_rule(
+        &self,
+        msg: &Message,
+        rule: &Rule,
+        obj: &serde_json::Map<String, Value>,
+        path: &str,
+        out: &mut Vec<Violation>,
+    ) {
+        let doc = format!(
+            "{} 表{} {}",
+            rule.doc.section,
+            rule.doc.table.as_deref().unwrap_or(&msg.table),
+            rule.doc.row.as_deref().unwrap_or("")
+        );
         let doc = doc.trim_end().to_string();
         let severity = match rule.effect {
             RuleEffect::Ignored => Severity::Warning,
@@ -309,12 +387,20 @@ impl Spec {
         };
         match rule.kind {
             RuleKind::ExactlyOneOf => {
-                let present: Vec<&str> = rule.fields.iter().filter(|f| obj.contains_key(*f)).map(String::as_str).collect();
+                let present: Vec<&str> = rule
+                    .fields
+                    .iter()
+                    .filter(|f| obj.contains_key(*f))
+                    .map(String::as_str)
+                    .collect();
                 if present.len() != 1 {
                     out.push(Violation {
                         path: path.into(),
                         rule: kind.into(),
-                        detail: format!("{}: exactly one of {:?} must be present, found {:?}", rule.id, rule.fields, present),
+                        detail: format!(
+                            "{}: exactly one of {:?} must be present, found {:?}",
+                            rule.id, rule.fields, present
+                        ),
                         doc,
                         severity,
                     });
@@ -323,14 +409,26 @@ impl Spec {
             RuleKind::RequiredWhen => {
                 for f in &rule.fields {
                     if holds && !obj.contains_key(f) {
-                        out.push(Violation { path: format!("{path}.{f}"), rule: kind.into(), detail: format!("{}: {}", rule.id, rule.description), doc: doc.clone(), severity });
+                        out.push(Violation {
+                            path: format!("{path}.{f}"),
+                            rule: kind.into(),
+                            detail: format!("{}: {}", rule.id, rule.description),
+                            doc: doc.clone(),
+                            severity,
+                        });
                     }
                 }
             }
             RuleKind::OnlyWhen => {
                 for f in &rule.fields {
                     if !holds && obj.contains_key(f) {
-                        out.push(Violation { path: format!("{path}.{f}"), rule: kind.into(), detail: format!("{}: {}", rule.id, rule.description), doc: doc.clone(), severity });
+                        out.push(Violation {
+                            path: format!("{path}.{f}"),
+                            rule: kind.into(),
+                            detail: format!("{}: {}", rule.id, rule.description),
+                            doc: doc.clone(),
+                            severity,
+                        });
                     }
                 }
             }
@@ -338,9 +436,21 @@ impl Spec {
     }
 
     /// Evaluates a condition on this message; an absent field takes its default.
-    fn condition(&self, msg: &Message, c: &Condition, obj: &serde_json::Map<String, Value>) -> bool {
-        let default = msg.fields.iter().find(|f| f.name == c.field).and_then(|f| f.default.as_ref());
-        let value = obj.get(&c.field).cloned().or_else(|| default.map(scalar_to_value));
+    fn condition(
+        &self,
+        msg: &Message,
+        c: &Condition,
+        obj: &serde_json::Map<String, Value>,
+    ) -> bool {
+        let default = msg
+            .fields
+            .iter()
+            .find(|f| f.name == c.field)
+            .and_then(|f| f.default.as_ref());
+        let value = obj
+            .get(&c.field)
+            .cloned()
+            .or_else(|| default.map(scalar_to_value));
         match c.op {
             ConditionOp::Present => obj.contains_key(&c.field),
             ConditionOp::Equals => match (&value, &c.value) {
@@ -355,14 +465,32 @@ impl Spec {
         }
     }
 
-    fn violation(&self, msg: &Message, field: &Field, path: &str, rule: &str, detail: String, severity: Severity) -> Violation {
-        Violation { path: path.into(), rule: rule.into(), detail, doc: self.doc_of(msg, Some(field)), severity }
+    fn violation(
+        &self,
+        msg: &Message,
+        field: &Field,
+        path: &str,
+        rule: &str,
+        detail: String,
+        severity: Severity,
+    ) -> Violation {
+        Violation {
+            path: path.into(),
+            rule: rule.into(),
+            detail,
+            doc: self.doc_of(msg, Some(field)),
+            severity,
+        }
     }
 
     fn doc_of(&self, msg: &Message, field: Option<&Field>) -> String {
         let section = self.section_of_message(&msg.name).unwrap_or("?");
         match field {
-            Some(f) => format!("{section} 表{} {}", msg.table, f.doc_name.as_deref().unwrap_or(&f.name)),
+            Some(f) => format!(
+                "{section} 表{} {}",
+                msg.table,
+                f.doc_name.as_deref().unwrap_or(&f.name)
+            ),
             None => format!("{section} 表{}", msg.table),
         }
     }
@@ -406,6 +534,10 @@ fn scalar_to_value(s: &Scalar) -> Value {
 }
 
 fn enum_list(field: &Field) -> String {
-    let vals: Vec<String> = field.enum_values.iter().map(|e| e.value.to_string()).collect();
+    let vals: Vec<String> = field
+        .enum_values
+        .iter()
+        .map(|e| e.value.to_string())
+        .collect();
     format!("one of {}", vals.join(", "))
 }

@@ -38,7 +38,9 @@ pub(crate) struct SpanIndex {
 impl SpanIndex {
     /// Indexes `text`; a document that does not parse yields an empty index.
     pub(crate) fn build(text: &str) -> SpanIndex {
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         let mut builder = Builder {
             text,
             line_starts,
@@ -108,23 +110,23 @@ impl Builder<'_> {
     /// yaml-rust2 marks a block collection where its first entry ends, so a container's
     /// span is moved to the start of its first entry when that entry begins.
     fn first_child_starts(&mut self, start: usize, len: usize) {
-        let is_first = match self.stack.last() {
-            Some(Frame::Map { key: None, .. }) => true,
-            Some(Frame::Seq { next: 0, .. }) => true,
-            _ => false,
+        let Some(frame) = self.stack.last() else {
+            return;
         };
-        if is_first {
-            if let Some(frame) = self.stack.last() {
-                let path = frame.path().to_string();
-                let empty_map = matches!(frame, Frame::Map { .. });
-                // For maps only the first key counts; for sequences the first item.
-                if empty_map && self.index.spans.contains_key(&format!("{path}#first")) {
-                    return;
-                }
-                self.index.spans.insert(path.clone(), (start, len));
-                self.index.spans.insert(format!("{path}#first"), (start, len));
-            }
+        if !matches!(
+            frame,
+            Frame::Map { key: None, .. } | Frame::Seq { next: 0, .. }
+        ) {
+            return;
         }
+        let path = frame.path().to_string();
+        // A map's key slot is empty before each of its keys: only the first one counts.
+        let first = format!("{path}#first");
+        if self.index.spans.contains_key(&first) {
+            return;
+        }
+        self.index.spans.insert(path, (start, len));
+        self.index.spans.insert(first, (start, len));
     }
 
     /// Marks the current node of the parent container as done.
@@ -139,9 +141,17 @@ impl Builder<'_> {
     /// Byte offset of a marker. yaml-rust2 counts `index` and `col` in characters, so
     /// the byte offset is rebuilt from the line (1-based) and column (0-based).
     fn offset(&self, mark: Marker) -> usize {
-        let line_start = self.line_starts.get(mark.line().saturating_sub(1)).copied().unwrap_or(self.text.len());
+        let line_start = self
+            .line_starts
+            .get(mark.line().saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len());
         let rest = &self.text[line_start..];
-        let col = rest.char_indices().nth(mark.col()).map(|(i, _)| i).unwrap_or(rest.len());
+        let col = rest
+            .char_indices()
+            .nth(mark.col())
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len());
         line_start + col
     }
 }
@@ -161,10 +171,16 @@ impl MarkedEventReceiver for Builder<'_> {
             Event::Scalar(value, style, ..) => {
                 let len = match style {
                     TScalarStyle::Plain => value.chars().count(),
-                    TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => value.chars().count() + 2,
+                    TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => {
+                        value.chars().count() + 2
+                    }
                     _ => 1,
                 };
-                let len = self.text[start..].char_indices().nth(len).map(|(i, _)| i).unwrap_or(self.text.len() - start);
+                let len = self.text[start..]
+                    .char_indices()
+                    .nth(len)
+                    .map(|(i, _)| i)
+                    .unwrap_or(self.text.len() - start);
                 self.first_child_starts(start, len);
                 match self.node_path() {
                     None => {
@@ -196,11 +212,7 @@ impl MarkedEventReceiver for Builder<'_> {
                 self.stack.pop();
                 self.finish_node();
             }
-            Event::Alias(_) => {
-                if self.node_path().is_some() {
-                    self.finish_node();
-                }
-            }
+            Event::Alias(_) if self.node_path().is_some() => self.finish_node(),
             _ => {}
         }
     }
