@@ -54,3 +54,33 @@ pub fn splice(doc: &str, name: &str, body: &str) -> Option<String> {
     let e = doc[s..].find(&end)? + s;
     Some(format!("{}\n{}{}", &doc[..s], body, &doc[e..]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_replaces_between_markers_only() {
+        let doc = "a\n<!-- x:start -->\nold\n<!-- x:end -->\nb\n";
+        assert_eq!(
+            splice(doc, "x", "new\n").unwrap(),
+            "a\n<!-- x:start -->\nnew\n<!-- x:end -->\nb\n"
+        );
+        assert_eq!(splice(doc, "y", "new\n"), None);
+    }
+
+    #[test]
+    fn check_mode_reports_the_command_and_writes_nothing() {
+        let dir = std::env::temp_dir().join(format!("ensure-{}", std::process::id()));
+        let path = dir.join("f.txt");
+        let err = ensure_file_contents(&path, "x", true, "cargo xtask spec gen").unwrap_err();
+        assert!(
+            err.to_string().contains("run `cargo xtask spec gen`"),
+            "{err}"
+        );
+        assert!(!path.exists());
+        assert!(ensure_file_contents(&path, "x", false, "c").unwrap());
+        assert!(!ensure_file_contents(&path, "x", true, "c").unwrap());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -342,3 +342,16 @@ fn fee_batches_hold_one_to_fifty_records() {
         vec![("$.feeLst".into(), "items".into(), Severity::Error)]
     );
 }
+
+#[test]
+fn every_spec_file_points_editors_at_the_schema() {
+    let s = spec();
+    for f in &s.files {
+        let depth = f.name.matches('/').count();
+        let want = format!(
+            "# yaml-language-server: $schema={}schema.json",
+            "../".repeat(depth)
+        );
+        assert_eq!(f.text.lines().next(), Some(want.as_str()), "{}", f.name);
+    }
+}

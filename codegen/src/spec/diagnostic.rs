@@ -110,3 +110,14 @@ pub(crate) struct Located {
     pub(crate) label: String,
     pub(crate) help: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn columns_count_characters() {
+        let text = "a: 中文\nb: x\n";
+        assert_eq!(super::line_col(text, 0), (1, 1));
+        assert_eq!(super::line_col(text, text.find('文').unwrap()), (1, 5));
+        assert_eq!(super::line_col(text, text.find('x').unwrap()), (2, 4));
+    }
+}

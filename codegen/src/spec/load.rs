@@ -170,3 +170,33 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_closest_allowed_key() {
+        let m = "messages[0]: unknown field `requird`, expected one of `name`, `required`, `type`";
+        assert_eq!(did_you_mean(m).as_deref(), Some("required"));
+        let far = "unknown field `zzzzzz`, expected one of `name`, `type`";
+        assert_eq!(did_you_mean(far), None);
+    }
+
+    #[test]
+    fn missing_fixture_files_are_reported_not_panicked_on() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/broken/fixture-mismatch.yaml"
+        ))
+        .unwrap();
+        let err = load_sources(vec![("f.yaml".into(), text)], |_| None).unwrap_err();
+        assert!(
+            err.errors
+                .iter()
+                .any(|e| e.message.contains("cannot read fixture-mismatch.txt")),
+            "{}",
+            err.render()
+        );
+    }
+}
