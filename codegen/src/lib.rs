@@ -6,6 +6,9 @@
 
 pub mod docs;
 pub mod ensure;
+pub mod generate;
+mod ir;
+pub mod render;
 pub mod schema;
 pub mod spec;
 
@@ -46,4 +49,65 @@ pub fn write_spec_docs(
     } else {
         Err(stale)
     }
+}
+
+/// The command that regenerates `generated/`.
+pub const CODEGEN_COMMAND: &str = "cargo xtask codegen";
+
+/// Writes (or, with `check`, verifies) every file the generator produces under `root`
+/// (the workspace root). In check mode, also reports generated files the spec no longer
+/// produces. Returns the files written.
+pub fn write_generated(
+    root: &Path,
+    spec: &spec::Spec,
+    check: bool,
+) -> Result<Vec<String>, Vec<String>> {
+    let files = generate::generate(spec).map_err(|e| vec![e.to_string()])?;
+    let mut changed = Vec::new();
+    let mut problems = Vec::new();
+    for (rel, text) in &files {
+        match ensure_file_contents(&root.join(rel), text, check, CODEGEN_COMMAND) {
+            Ok(true) => changed.push(rel.clone()),
+            Ok(false) => {}
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    for rel in list_files(&root.join(generate::GEN_DIR)) {
+        let rel = format!("{}/{rel}", generate::GEN_DIR);
+        if !files.contains_key(&rel) {
+            if check {
+                problems.push(format!(
+                    "{rel} is not produced by the spec any more; run `{CODEGEN_COMMAND}`"
+                ));
+            } else if std::fs::remove_file(root.join(&rel)).is_ok() {
+                changed.push(format!("{rel} (removed)"));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(changed)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Files below `dir`, relative to it, with `/` separators.
+fn list_files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use voicecall_codegen::spec::load_dir;
-use voicecall_codegen::{docs, write_spec_docs};
+use voicecall_codegen::{docs, write_generated, write_spec_docs};
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +20,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Generate the `voicecall` crate (generated/) from spec/.
+    Codegen {
+        /// Do not write: fail, naming the stale files, when generated/ differs from what the spec produces.
+        #[arg(long)]
+        check: bool,
+    },
     /// Work on spec/.
     Spec {
         #[command(subcommand)]
@@ -51,6 +57,33 @@ fn workspace_root() -> PathBuf {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Codegen { check } => {
+            let root = workspace_root();
+            let spec = match load_dir(&root.join("spec")) {
+                Ok(s) => s,
+                Err(errors) => {
+                    eprint!("{}", errors.render());
+                    return ExitCode::FAILURE;
+                }
+            };
+            match write_generated(&root, &spec, check) {
+                Ok(changed) => {
+                    for p in &changed {
+                        println!("wrote {p}");
+                    }
+                    if changed.is_empty() {
+                        println!("generated/ is current");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(problems) => {
+                    for p in problems {
+                        eprintln!("error: {p}");
+                    }
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Spec { action, dir, plain } => {
             let dir = dir.unwrap_or_else(|| workspace_root().join("spec"));
             let spec = match load_dir(&dir) {

@@ -1,0 +1,39 @@
+//! Hand-written runtime that the generated code calls: violations and JSON paths,
+//! the primitive checks, format matchers and the serde helpers of lenient enums.
+//! Nothing here knows the API; everything API-specific is generated from `spec/`.
+
+mod check;
+mod format;
+mod path;
+mod violation;
+
+pub use check::{check_items, check_length, check_range, LengthUnit};
+pub use format::{Encoding, Format};
+pub use path::Path;
+pub use violation::{Rule, Severity, Violation};
+
+/// A message that can check itself against the reference's rules.
+pub trait Validate {
+    /// Appends every violation found under `path` to `out`.
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>);
+
+    /// Every violation of the value, in field order. Never panics.
+    fn validate(&self) -> Vec<Violation> {
+        let mut out = Vec::new();
+        self.validate_at(&Path::root(), &mut out);
+        out
+    }
+
+    /// Whether the value has no error (warnings are allowed).
+    fn is_valid(&self) -> bool {
+        self.validate()
+            .iter()
+            .all(|v| v.severity == Severity::Warning)
+    }
+}
+
+impl<T: Validate> Validate for Box<T> {
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
+        (**self).validate_at(path, out)
+    }
+}
