@@ -25,7 +25,19 @@ pub(crate) struct Ir {
     pub(crate) result_tables: Vec<ResultTableIr>,
     pub(crate) operations: Vec<OperationIr>,
     pub(crate) code_tables: Vec<CodeTableIr>,
+    pub(crate) fixtures: Vec<FixtureIr>,
     pub(crate) document: String,
+}
+
+/// A doc example turned into a generated test.
+#[derive(Debug, Serialize)]
+pub(crate) struct FixtureIr {
+    pub(crate) test: String,
+    pub(crate) id: String,
+    pub(crate) body: String,
+    pub(crate) ty: String,
+    pub(crate) violations: Vec<(String, String)>,
+    pub(crate) errata: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -508,6 +520,26 @@ pub(crate) fn build(spec: &Spec) -> Ir {
                 .collect(),
         })
         .collect();
+    let fixtures = spec
+        .all(|c| &c.fixtures)
+        .filter_map(|fx| {
+            let (body, message) = (fx.body.as_ref()?, fx.message.as_ref()?);
+            let (service, module) = paths.get(message)?;
+            Some(FixtureIr {
+                test: fx.id.to_snake_case(),
+                id: fx.id.clone(),
+                body: format!("../../../spec/{body}"),
+                ty: format!("voicecall::{service}::{module}::{message}"),
+                violations: fx
+                    .expect_violations
+                    .iter()
+                    .map(|v| (v.path.clone(), v.rule.clone()))
+                    .filter(|(p, _)| p.starts_with('$'))
+                    .collect(),
+                errata: fx.errata.join(", "),
+            })
+        })
+        .collect();
     let document = spec
         .files
         .iter()
@@ -521,6 +553,7 @@ pub(crate) fn build(spec: &Spec) -> Ir {
         result_tables,
         operations,
         code_tables,
+        fixtures,
         document,
     }
 }

@@ -61,6 +61,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/operations.rs.jinja"),
     ),
     (
+        "doc_examples.rs.jinja",
+        include_str!("../templates/doc_examples.rs.jinja"),
+    ),
+    (
         "appendix.rs.jinja",
         include_str!("../templates/appendix.rs.jinja"),
     ),
@@ -153,4 +157,17 @@ pub(crate) fn format_rust(file: &str, text: &str) -> Result<String, RenderError>
         source,
     })?;
     Ok(format!("{HEADER}{}", prettyplease::unparse(&parsed)))
+}
+
+/// Renders the protocol tests generated from the spec's examples.
+pub(crate) fn render_example_tests(ir: &Ir) -> Result<String, RenderError> {
+    let env = environment();
+    let text = env
+        .get_template("doc_examples.rs.jinja")
+        .and_then(|t| t.render(minijinja::context! { ir => Value::from_serialize(ir) }))
+        .map_err(|source| RenderError::Template {
+            template: "doc_examples.rs.jinja".into(),
+            source,
+        })?;
+    format_rust("doc_examples.rs", &text)
 }

@@ -14,3 +14,4 @@ mod yaml;
 
 pub use diagnostic::{SpecError, SpecErrors};
 pub use load::{load_dir, load_sources, SourceFile, Spec};
+pub(crate) use yaml::to_yaml;

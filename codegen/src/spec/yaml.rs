@@ -28,6 +28,11 @@ pub(crate) fn parse_spec_file(text: &str) -> Result<SpecFile, YamlError> {
     })
 }
 
+/// A JSON value written as YAML (for `generated/openapi.yaml`).
+pub(crate) fn to_yaml(value: &serde_json::Value) -> String {
+    yaml::to_string(value).expect("a JSON value is representable in YAML")
+}
+
 /// Byte span of every node of a YAML document, keyed by its path
 /// (`messages[3].fields[0].name`); keys of mappings are stored as `path#key`.
 #[derive(Debug, Default, Clone)]

@@ -1,0 +1,509 @@
+//! JSON Schema (draft 2020-12) of every message, and the OpenAPI 3.1 document, built
+//! from the spec. Limits become `minLength`/`maxLength`/`minimum`/`maximum`/`minItems`/
+//! `maxItems`, formats become `pattern`s, enumerations `enum`s; rules that JSON Schema
+//! can express (`oneOf`, `dependentRequired`) are expressed, the others are listed under
+//! `x-rules`; every property carries its doc reference in `x-doc`.
+
+use std::collections::BTreeMap;
+
+use schemars::Schema;
+use serde_json::{json, Map, Value};
+
+use crate::spec::model::*;
+use crate::spec::Spec;
+
+/// Where `$ref`s point: `#/$defs/` in standalone schemas, `#/components/schemas/` in OpenAPI.
+#[derive(Clone, Copy)]
+enum Refs {
+    Defs,
+    Components,
+}
+
+impl Refs {
+    fn to(self, name: &str) -> Value {
+        match self {
+            Refs::Defs => json!({ "$ref": format!("#/$defs/{name}") }),
+            Refs::Components => json!({ "$ref": format!("#/components/schemas/{name}") }),
+        }
+    }
+}
+
+fn scalar(s: &Scalar) -> Value {
+    match s {
+        Scalar::Int(i) => json!(i),
+        Scalar::Str(s) => json!(s),
+    }
+}
+
+struct Builder<'a> {
+    spec: &'a Spec,
+    formats: BTreeMap<&'a str, &'a Format>,
+    refs: Refs,
+}
+
+impl<'a> Builder<'a> {
+    fn new(spec: &'a Spec, refs: Refs) -> Self {
+        let formats = spec
+            .all(|c| &c.formats)
+            .map(|f| (f.id.as_str(), f))
+            .collect();
+        Builder {
+            spec,
+            formats,
+            refs,
+        }
+    }
+
+    fn string(&self, length: Option<Length>, format: Option<&str>, o: &mut Map<String, Value>) {
+        o.insert("type".into(), json!("string"));
+        if let Some(l) = length {
+            o.insert("minLength".into(), json!(l.min));
+            o.insert("maxLength".into(), json!(l.max));
+            if l.unit == LengthUnit::Bytes {
+                o.insert("x-length-unit".into(), json!("bytes"));
+            }
+        }
+        if let Some(f) = format.and_then(|f| self.formats.get(f)) {
+            o.insert("pattern".into(), json!(f.pattern));
+            o.insert("x-format".into(), json!(f.id));
+            if let Some(d) = &f.decoded_pattern {
+                o.insert("contentEncoding".into(), json!("base64"));
+                o.insert("x-decoded-pattern".into(), json!(d));
+            }
+        }
+    }
+
+    fn field(&self, section: &str, msg: &Message, f: &Field) -> Value {
+        let mut o = Map::new();
+        match f.ty {
+            FieldType::String => self.string(f.length, f.format.as_deref(), &mut o),
+            FieldType::Integer => {
+                o.insert("type".into(), json!("integer"));
+                if let Some(r) = f.range {
+                    o.insert("minimum".into(), json!(r.min));
+                    o.insert("maximum".into(), json!(r.max));
+                }
+            }
+            FieldType::Object => {
+                if let Some(r) = &f.reference {
+                    o.extend(self.refs.to(r).as_object().cloned().unwrap_or_default());
+                } else {
+                    o.insert("type".into(), json!("object"));
+                }
+            }
+            FieldType::Array => {
+                o.insert("type".into(), json!("array"));
+                if let Some(c) = f.items {
+                    o.insert("minItems".into(), json!(c.min));
+                    o.insert("maxItems".into(), json!(c.max));
+                }
+                if let Some(item) = &f.item {
+                    let mut it = Map::new();
+                    match (item.ty, &item.reference) {
+                        (FieldType::Object, Some(r)) => {
+                            it.extend(self.refs.to(r).as_object().cloned().unwrap_or_default())
+                        }
+                        (FieldType::Integer, _) => {
+                            it.insert("type".into(), json!("integer"));
+                        }
+                        _ => self.string(item.length, item.format.as_deref(), &mut it),
+                    }
+                    o.insert("items".into(), Value::Object(it));
+                }
+            }
+        }
+        if !f.enum_values.is_empty() {
+            o.insert(
+                "enum".into(),
+                Value::Array(f.enum_values.iter().map(|e| scalar(&e.value)).collect()),
+            );
+            o.insert(
+                "x-enum-meanings".into(),
+                Value::Array(f.enum_values.iter().map(|e| json!(e.meaning)).collect()),
+            );
+        }
+        if let Some(d) = &f.default {
+            o.insert("default".into(), scalar(d));
+        }
+        o.insert(
+            "description".into(),
+            json!(format!("{}\n\n{}", f.description, f.zh)),
+        );
+        o.insert(
+            "x-doc".into(),
+            json!(format!(
+                "{section} 表{} {}",
+                msg.table,
+                f.doc_name.as_deref().unwrap_or(&f.name)
+            )),
+        );
+        if let Some(ct) = &f.code_table {
+            o.insert("x-code-table".into(), json!(ct));
+        }
+        if !f.errata.is_empty() {
+            o.insert("x-errata".into(), json!(f.errata));
+        }
+        Value::Object(o)
+    }
+
+    /// Schema of one message (without `$schema`/`$defs`).
+    fn message(&self, msg: &Message) -> Value {
+        let section = self.spec.section_of_message(&msg.name).unwrap_or("");
+        let mut o = Map::new();
+        o.insert("title".into(), json!(msg.name));
+        o.insert(
+            "description".into(),
+            json!(format!("表{} {} (§{section})", msg.table, msg.title)),
+        );
+        if let Some(tagged) = msg.fields.iter().find(|f| f.tagged_by.is_some()) {
+            return self.tagged(msg, tagged, o);
+        }
+        o.insert("type".into(), json!("object"));
+        let props: Map<String, Value> = msg
+            .fields
+            .iter()
+            .map(|f| (f.name.clone(), self.field(section, msg, f)))
+            .collect();
+        o.insert("properties".into(), Value::Object(props));
+        let required: Vec<&str> = msg
+            .fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.name.as_str())
+            .collect();
+        if !required.is_empty() {
+            o.insert("required".into(), json!(required));
+        }
+        let mut one_of = Vec::new();
+        let mut dependent = Map::new();
+        let mut notes = Vec::new();
+        for r in &msg.rules {
+            match (r.kind, &r.when) {
+                (RuleKind::ExactlyOneOf, _) => {
+                    for f in &r.fields {
+                        let others: Vec<Value> = r
+                            .fields
+                            .iter()
+                            .filter(|o| *o != f)
+                            .map(|o| json!({ "required": [o] }))
+                            .collect();
+                        one_of.push(json!({ "required": [f], "not": { "anyOf": others } }));
+                    }
+                }
+                (RuleKind::RequiredWhen, Some(c))
+                    if c.op == ConditionOp::Present && c.message.is_none() =>
+                {
+                    dependent.insert(c.field.clone(), json!(r.fields));
+                }
+                _ => {}
+            }
+            notes.push(json!({ "id": r.id, "kind": format!("{:?}", r.kind), "fields": r.fields, "description": r.description, "doc": format!("{} 表{} {}", r.doc.section, r.doc.table.as_deref().unwrap_or(&msg.table), r.doc.row.as_deref().unwrap_or("")).trim_end() }));
+        }
+        if !one_of.is_empty() {
+            o.insert("oneOf".into(), Value::Array(one_of));
+        }
+        if !dependent.is_empty() {
+            o.insert("dependentRequired".into(), Value::Object(dependent));
+        }
+        if !notes.is_empty() {
+            o.insert("x-rules".into(), Value::Array(notes));
+        }
+        Value::Object(o)
+    }
+
+    fn tagged(&self, msg: &Message, content: &Field, mut o: Map<String, Value>) -> Value {
+        let tag = content.tagged_by.clone().unwrap_or_default();
+        let tag_field = msg.fields.iter().find(|f| f.name == tag);
+        let mut variants = Vec::new();
+        for e in tag_field.map(|f| f.enum_values.as_slice()).unwrap_or(&[]) {
+            let Scalar::Str(ev) = &e.value else { continue };
+            let Some(target) = self.spec.tagged(&msg.name, &content.name, ev) else {
+                continue;
+            };
+            variants.push(json!({
+                "properties": { tag.clone(): { "const": ev }, content.name.clone(): self.refs.to(target) },
+                "required": [tag],
+            }));
+        }
+        o.insert("type".into(), json!("object"));
+        let section = self.spec.section_of_message(&msg.name).unwrap_or("");
+        let props: Map<String, Value> = msg
+            .fields
+            .iter()
+            .map(|f| {
+                let mut v = self.field(section, msg, f);
+                if f.tagged_by.is_some() {
+                    if let Some(m) = v.as_object_mut() {
+                        m.insert("type".into(), json!("object"));
+                    }
+                }
+                (f.name.clone(), v)
+            })
+            .collect();
+        o.insert("properties".into(), Value::Object(props));
+        o.insert("required".into(), json!([tag]));
+        o.insert("oneOf".into(), Value::Array(variants));
+        Value::Object(o)
+    }
+
+    /// Names of the messages `name` refers to, transitively, in a stable order.
+    fn closure(&self, name: &str, out: &mut Vec<String>) {
+        let Some(msg) = self.spec.message(name) else {
+            return;
+        };
+        let mut refs: Vec<String> = Vec::new();
+        for f in &msg.fields {
+            refs.extend(f.reference.clone());
+            refs.extend(f.item.as_ref().and_then(|i| i.reference.clone()));
+        }
+        for n in self
+            .spec
+            .all(|c| &c.notifications)
+            .filter(|n| n.body == name)
+        {
+            refs.extend(n.events.iter().map(|e| e.message.clone()));
+        }
+        for r in refs {
+            if !out.contains(&r) {
+                out.push(r.clone());
+                self.closure(&r, out);
+            }
+        }
+    }
+}
+
+/// `generated/schema/<Message>.json` for every message: path → text.
+pub fn message_schemas(spec: &Spec) -> BTreeMap<String, String> {
+    let b = Builder::new(spec, Refs::Defs);
+    let mut out = BTreeMap::new();
+    for msg in spec.all(|c| &c.messages) {
+        let mut schema = b.message(msg);
+        let mut deps = Vec::new();
+        b.closure(&msg.name, &mut deps);
+        if let Some(o) = schema.as_object_mut() {
+            let mut full = Map::new();
+            full.insert(
+                "$schema".into(),
+                json!("https://json-schema.org/draft/2020-12/schema"),
+            );
+            full.insert(
+                "$id".into(),
+                json!(format!("urn:voicecall:schema:{}", msg.name)),
+            );
+            full.extend(std::mem::take(o));
+            if !deps.is_empty() {
+                let defs: Map<String, Value> = deps
+                    .iter()
+                    .filter_map(|d| spec.message(d).map(|m| (d.clone(), b.message(m))))
+                    .collect();
+                full.insert("$defs".into(), Value::Object(defs));
+            }
+            schema = Value::Object(full);
+        }
+        let schema = Schema::try_from(schema).expect("an object is a schema");
+        let mut text = serde_json::to_string_pretty(&schema).expect("serialises");
+        text.push('\n');
+        out.insert(format!("generated/schema/{}.json", msg.name), text);
+    }
+    out
+}
+
+/// The OpenAPI 3.1 document: operations, push notifications under `webhooks`, result
+/// codes under `x-result-codes`, appendix tables under `x-code-tables`.
+pub fn openapi(spec: &Spec) -> Value {
+    let b = Builder::new(spec, Refs::Components);
+    let doc = spec.files.iter().find_map(|f| f.content.document.as_ref());
+    let mut paths = Map::new();
+    for op in spec.all(|c| &c.operations) {
+        let mut parameters = Vec::new();
+        for (loc, msg) in [("path", &op.path_params), ("query", &op.query)] {
+            if let Some(m) = msg.as_ref().and_then(|m| spec.message(m)) {
+                let section = spec.section_of_message(&m.name).unwrap_or("");
+                for f in &m.fields {
+                    parameters.push(json!({ "name": f.name, "in": loc, "required": f.required || loc == "path", "description": f.description, "schema": b.field(section, m, f) }));
+                }
+            }
+        }
+        let table = spec.result_code_table(&op.result_codes);
+        let rows: Vec<&ResultCodeRow> = table.map(|t| t.rows.iter().collect()).unwrap_or_default();
+        let mut responses = Map::new();
+        let success_status = op.success.status.unwrap_or(200);
+        let mut success = Map::new();
+        success.insert(
+            "description".into(),
+            json!(format!(
+                "Success ({}).",
+                if success_status == 301 {
+                    "301 with the download address in Location"
+                } else {
+                    "resultcode 0"
+                }
+            )),
+        );
+        if let Some(body) = &op.success.body {
+            success.insert(
+                "content".into(),
+                json!({ "application/json": { "schema": b.refs.to(body) } }),
+            );
+        }
+        if let Some(h) = op.success.headers.as_ref().and_then(|h| spec.message(h)) {
+            let section = spec.section_of_message(&h.name).unwrap_or("");
+            let headers: Map<String, Value> = h.fields.iter().map(|f| (f.name.clone(), json!({ "description": f.description, "required": f.required, "schema": b.field(section, h, f) }))).collect();
+            success.insert("headers".into(), Value::Object(headers));
+        }
+        responses.insert(success_status.to_string(), Value::Object(success));
+        let mut statuses: Vec<u16> = rows
+            .iter()
+            .map(|r| r.status)
+            .filter(|s| *s >= 400)
+            .collect();
+        statuses.dedup();
+        for status in statuses {
+            let codes: Vec<String> = rows
+                .iter()
+                .filter(|r| r.status == status)
+                .filter_map(|r| r.code.clone())
+                .collect();
+            let mut resp = Map::new();
+            resp.insert(
+                "description".into(),
+                json!(format!("Failure; resultcode one of {}.", codes.join(", "))),
+            );
+            if let Some(body) = &op.failure.body {
+                resp.insert(
+                    "content".into(),
+                    json!({ "application/json": { "schema": b.refs.to(body) } }),
+                );
+            }
+            responses.insert(status.to_string(), Value::Object(resp));
+        }
+        let mut operation = Map::new();
+        operation.insert("operationId".into(), json!(op.id));
+        operation.insert("summary".into(), json!(op.title));
+        operation.insert(
+            "description".into(),
+            json!(format!(
+                "{} (§{} of the reference.)",
+                op.description, op.section
+            )),
+        );
+        operation.insert("tags".into(), json!([op.service]));
+        operation.insert("security".into(), json!([{ "aksk": [] }]));
+        if !parameters.is_empty() {
+            operation.insert("parameters".into(), Value::Array(parameters));
+        }
+        if let Some(body) = &op.body {
+            operation.insert("requestBody".into(), json!({ "required": true, "content": { "application/json": { "schema": b.refs.to(body) } } }));
+        }
+        operation.insert("responses".into(), Value::Object(responses));
+        operation.insert("x-places-call".into(), json!(op.places_call));
+        if let Some(sdk) = &op.sdk_name {
+            operation.insert("x-sdk-name".into(), json!(sdk));
+        }
+        let result_codes: Vec<Value> = rows
+            .iter()
+            .map(|r| json!({ "status": r.status, "code": r.code, "english": r.english, "chinese": r.chinese, "remedy": r.remedy }))
+            .collect();
+        operation.insert(
+            "x-result-codes".into(),
+            json!({ "table": op.result_codes, "rows": result_codes }),
+        );
+        let method = op.method.as_str().to_lowercase();
+        paths
+            .entry(op.path.clone())
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .map(|p| p.insert(method, Value::Object(operation)));
+    }
+    let mut webhooks = Map::new();
+    for n in spec.all(|c| &c.notifications) {
+        let mut responses = Map::new();
+        let mut ok = Map::new();
+        ok.insert("description".into(), json!(n.reply.success_when));
+        if let Some(body) = &n.reply.body {
+            ok.insert(
+                "content".into(),
+                json!({ "application/json": { "schema": b.refs.to(body) } }),
+            );
+        }
+        responses.insert(n.reply.status.to_string(), Value::Object(ok));
+        let mut post = Map::new();
+        post.insert("operationId".into(), json!(n.id));
+        post.insert("summary".into(), json!(n.title));
+        post.insert(
+            "description".into(),
+            json!(format!(
+                "{} Sent by POST to the customer's `{}` (§{}).",
+                n.description, n.target, n.section
+            )),
+        );
+        post.insert("tags".into(), json!([n.service]));
+        post.insert("security".into(), json!([{ "aksk_push": [] }]));
+        post.insert("requestBody".into(), json!({ "required": true, "content": { "application/json": { "schema": b.refs.to(&n.body) } } }));
+        post.insert("responses".into(), Value::Object(responses));
+        if let Some(bt) = &n.batching {
+            post.insert(
+                "x-batching".into(),
+                json!({ "max_records": bt.max_records, "merge_key": bt.merge_key }),
+            );
+        }
+        if let Some(r) = &n.retry {
+            post.insert(
+                "x-retry".into(),
+                json!({ "max_retries": r.max_retries, "interval_seconds": r.interval_seconds }),
+            );
+        }
+        webhooks.insert(n.id.clone(), json!({ "post": post }));
+    }
+    let schemas: Map<String, Value> = spec
+        .all(|c| &c.messages)
+        .filter(|m| m.location == Location::Body)
+        .map(|m| (m.name.clone(), b.message(m)))
+        .collect();
+    let scheme = |id: &str| spec.all(|c| &c.signing_schemes).find(|s| s.id == id);
+    let describe = |id: &str| {
+        scheme(id)
+            .map(|s| {
+                format!(
+                    "{} Send `Authorization: {}` and `X-AKSK: {}`. Digest: {}",
+                    s.description, s.authorization.literal, s.x_aksk.literal, s.digest.literal
+                )
+            })
+            .unwrap_or_default()
+    };
+    let code_tables: Map<String, Value> = spec
+        .all(|c| &c.code_tables)
+        .map(|t| {
+            let rows: Vec<Value> = t
+                .rows
+                .iter()
+                .map(|r| match (r.code, r.range) {
+                    (Some(c), _) => json!({ "code": c, "zh": r.zh, "english": r.english }),
+                    (None, Some(rg)) => json!({ "range": [rg.min, rg.max], "doc_code": r.doc_code, "zh": r.zh, "english": r.english }),
+                    _ => json!({ "zh": r.zh, "english": r.english }),
+                })
+                .collect();
+            (t.id.clone(), json!({ "section": t.section, "title": t.title, "description": t.description, "rows": rows }))
+        })
+        .collect();
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Huawei Cloud Voice Call (语音通话) API",
+            "version": doc.map(|d| format!("{} ({})", d.version, d.published)).unwrap_or_default(),
+            "description": format!("Generated by `cargo xtask codegen` from spec/, a transcription of {}. Do not edit.", doc.map(|d| d.title.as_str()).unwrap_or("the reference")),
+        },
+        "servers": [{ "url": "https://rtccall.cn-north-1.myhuaweicloud.cn:443", "description": "APP接入地址 (example from §4.1; each app has its own)" }],
+        "tags": spec.all(|c| &c.services).map(|s| json!({ "name": s.id, "description": format!("{} ({})", s.name, s.zh) })).collect::<Vec<_>>(),
+        "paths": paths,
+        "webhooks": webhooks,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "aksk": { "type": "apiKey", "in": "header", "name": "X-AKSK", "description": describe("request") },
+                "aksk_push": { "type": "apiKey", "in": "header", "name": "X-AKSK", "description": describe("push") },
+            },
+        },
+        "x-code-tables": code_tables,
+    })
+}
