@@ -26,6 +26,8 @@ pub(crate) struct Ir {
     pub(crate) operations: Vec<OperationIr>,
     pub(crate) code_tables: Vec<CodeTableIr>,
     pub(crate) fixtures: Vec<FixtureIr>,
+    /// Every message: (name, Rust path), for the registry.
+    pub(crate) messages: Vec<(String, String)>,
     pub(crate) document: String,
 }
 
@@ -520,6 +522,14 @@ pub(crate) fn build(spec: &Spec) -> Ir {
                 .collect(),
         })
         .collect();
+    let messages = spec
+        .all(|c| &c.messages)
+        .filter_map(|msg| {
+            paths
+                .get(&msg.name)
+                .map(|(s, m)| (msg.name.clone(), format!("crate::{s}::{m}::{}", msg.name)))
+        })
+        .collect();
     let fixtures = spec
         .all(|c| &c.fixtures)
         .filter_map(|fx| {
@@ -554,6 +564,7 @@ pub(crate) fn build(spec: &Spec) -> Ir {
         operations,
         code_tables,
         fixtures,
+        messages,
         document,
     }
 }
@@ -917,6 +928,8 @@ impl ModuleBuilder<'_> {
         ));
         if !strict && msg.location == Location::Body {
             doc.push("Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).".into());
+        } else if msg.location == Location::Body {
+            doc.push("Fields the table does not define are kept in `extra` and reported by `validate()`.".into());
         }
         for r in &msg.rules {
             if r.when.as_ref().is_some_and(|c| c.message.is_some()) {
@@ -930,7 +943,7 @@ impl ModuleBuilder<'_> {
             doc,
             strict,
             has_new,
-            keeps_unknown: !strict && msg.location == Location::Body,
+            keeps_unknown: msg.location == Location::Body,
             fields,
             required,
             rules,
@@ -963,7 +976,7 @@ impl ModuleBuilder<'_> {
         let doc = vec![
             format!("{} — 表{} {}: the push body, tagged by `{tag}`.", msg.name, msg.table, msg.title),
             String::new(),
-            format!("`{}` is optional in the table, hence `Option`. An event type the reference does not list is kept in `Unknown`.", content.name),
+            format!("`{}` is optional in the table, hence `Option` in each event. An event type the reference does not list is kept in `Unknown`; unknown body fields in `extra`.", content.name),
         ];
         TaggedIr {
             name: msg.name.clone(),

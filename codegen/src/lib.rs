@@ -80,7 +80,10 @@ pub fn write_generated(
             .map(move |rel| format!("{dir}/{rel}"))
     });
     // Snapshot files next to the generated tests are written by insta, not by the generator.
-    for rel in existing.filter(|r| !r.contains("/snapshots/")).collect::<Vec<_>>() {
+    for rel in existing
+        .filter(|r| !r.contains("/snapshots/"))
+        .collect::<Vec<_>>()
+    {
         if !files.contains_key(&rel) {
             if check {
                 problems.push(format!(

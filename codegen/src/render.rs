@@ -61,6 +61,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/operations.rs.jinja"),
     ),
     (
+        "registry.rs.jinja",
+        include_str!("../templates/registry.rs.jinja"),
+    ),
+    (
         "doc_examples.rs.jinja",
         include_str!("../templates/doc_examples.rs.jinja"),
     ),
@@ -116,7 +120,7 @@ pub(crate) fn render_rust(ir: &Ir) -> Result<Vec<(String, String)>, RenderError>
             minijinja::context! { ir => ir_value.clone() },
         )?,
     ));
-    for name in ["formats", "codes", "operations", "appendix"] {
+    for name in ["formats", "codes", "operations", "appendix", "registry"] {
         files.push((
             format!("{name}.rs"),
             render(

@@ -220,12 +220,20 @@ impl Spec {
         out: &mut Vec<Violation>,
     ) {
         let before = out.len();
+        // An enumerated value is checked by membership, which implies its length,
+        // format and range; checking both would report one defect twice.
+        let enumerated = !field.enum_values.is_empty();
+        let (length, format) = if enumerated {
+            (None, None)
+        } else {
+            (field.length, field.format.as_deref())
+        };
         self.check_typed(
             msg,
             field,
             field.ty,
-            field.length,
-            field.format.as_deref(),
+            length,
+            format,
             field.reference.as_deref(),
             v,
             path,
@@ -234,7 +242,7 @@ impl Spec {
         if out.len() > before {
             return;
         }
-        if let (Some(r), Some(i)) = (field.range, v.as_i64()) {
+        if let (Some(r), Some(i), false) = (field.range, v.as_i64(), enumerated) {
             if i < r.min || i > r.max {
                 out.push(self.violation(
                     msg,

@@ -10,3 +10,4 @@ pub mod appendix;
 pub mod codes;
 pub mod formats;
 pub mod operations;
+pub mod registry;

@@ -506,6 +506,7 @@ impl Validate for CreateVoiceCallbackRequestHeaders {
 /// CreateVoiceCallbackRequest — 表4-3 请求 Body 参数说明.
 ///
 /// Section 4.2 of the reference; outbound (strict) message, JSON body.
+/// Fields the table does not define are kept in `extra` and reported by `validate()`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateVoiceCallbackRequest {
     /// Number displayed to the called party: a fixed-line number provisioned for the app.
@@ -701,6 +702,9 @@ pub struct CreateVoiceCallbackRequest {
     /// Reference: 4.2 表4-3 userData; errata: length-unit
     #[serde(rename = "userData", default, skip_serializing_if = "Option::is_none")]
     pub user_data: Option<String>,
+    /// Fields the table does not define, kept so that nothing received is lost.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CreateVoiceCallbackRequest {
     /// A message with its required fields; set optional ones with the `with_` methods.
@@ -729,6 +733,7 @@ impl CreateVoiceCallbackRequest {
             party_type_required_in_disconnect: None,
             return_idle_port: None,
             user_data: None,
+            extra: Default::default(),
         }
     }
     /// Sets `maxDuration`.
@@ -1178,6 +1183,15 @@ impl Validate for CreateVoiceCallbackRequest {
                     }
                 }
             }
+        }
+        for key in self.extra.keys() {
+            out.push(Violation {
+                path: path.key(key).to_string(),
+                rule: Rule::UnknownField,
+                detail: format!("CreateVoiceCallbackRequest has no field {key:?}"),
+                doc: "4.2 CreateVoiceCallbackRequest",
+                severity: Severity::Error,
+            });
         }
         if self.last_min_voice.is_some()
             && self.max_duration.as_ref().copied().unwrap_or(0) == 0

@@ -1290,9 +1290,17 @@ impl Validate for CallbackDisconnectInfo {
 }
 /// CallbackStatusEvent — 表4-14 请求 Body 参数说明: the push body, tagged by `eventType`.
 ///
-/// `statusInfo` is optional in the table, hence `Option`. An event type the reference does not list is kept in `Unknown`.
+/// `statusInfo` is optional in the table, hence `Option` in each event. An event type the reference does not list is kept in `Unknown`; unknown body fields in `extra`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum CallbackStatusEvent {
+pub struct CallbackStatusEvent {
+    /// The event, by `eventType`.
+    pub event: CallbackStatusEventKind,
+    /// Body fields the table does not define, kept so that nothing received is lost.
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+/// The events of [`CallbackStatusEvent`], tagged by `eventType`, each with its own table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallbackStatusEventKind {
     /// `callout`: call-out event.
     Callout(Option<CallbackCalloutInfo>),
     /// `alerting`: ringing event.
@@ -1307,57 +1315,88 @@ pub enum CallbackStatusEvent {
 impl CallbackStatusEvent {
     /// The `eventType` value.
     pub fn event_type(&self) -> &str {
-        match self {
-            CallbackStatusEvent::Callout(_) => "callout",
-            CallbackStatusEvent::Alerting(_) => "alerting",
-            CallbackStatusEvent::Answer(_) => "answer",
-            CallbackStatusEvent::Disconnect(_) => "disconnect",
-            CallbackStatusEvent::Unknown { event_type, .. } => event_type,
+        self.event.event_type()
+    }
+}
+impl From<CallbackStatusEventKind> for CallbackStatusEvent {
+    fn from(event: CallbackStatusEventKind) -> Self {
+        CallbackStatusEvent {
+            event,
+            extra: Default::default(),
         }
     }
 }
-#[derive(Serialize, Deserialize)]
-struct CallbackStatusEventWire<T> {
+impl CallbackStatusEventKind {
+    /// The `eventType` value.
+    pub fn event_type(&self) -> &str {
+        match self {
+            CallbackStatusEventKind::Callout(_) => "callout",
+            CallbackStatusEventKind::Alerting(_) => "alerting",
+            CallbackStatusEventKind::Answer(_) => "answer",
+            CallbackStatusEventKind::Disconnect(_) => "disconnect",
+            CallbackStatusEventKind::Unknown { event_type, .. } => event_type,
+        }
+    }
+}
+#[derive(Serialize)]
+struct CallbackStatusEventOut<'a, T> {
+    #[serde(rename = "eventType")]
+    event_type: &'a str,
+    #[serde(rename = "statusInfo", skip_serializing_if = "Option::is_none")]
+    content: Option<&'a T>,
+    #[serde(flatten)]
+    extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+#[derive(Deserialize)]
+struct CallbackStatusEventIn {
     #[serde(rename = "eventType")]
     event_type: String,
-    #[serde(rename = "statusInfo", default, skip_serializing_if = "Option::is_none")]
-    content: Option<T>,
+    #[serde(rename = "statusInfo", default)]
+    content: Option<serde_json::Value>,
+    #[serde(flatten)]
+    extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl Serialize for CallbackStatusEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            CallbackStatusEvent::Callout(c) => {
-                CallbackStatusEventWire {
-                    event_type: "callout".to_string(),
+        let extra = &self.extra;
+        match &self.event {
+            CallbackStatusEventKind::Callout(c) => {
+                CallbackStatusEventOut {
+                    event_type: "callout",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            CallbackStatusEvent::Alerting(c) => {
-                CallbackStatusEventWire {
-                    event_type: "alerting".to_string(),
+            CallbackStatusEventKind::Alerting(c) => {
+                CallbackStatusEventOut {
+                    event_type: "alerting",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            CallbackStatusEvent::Answer(c) => {
-                CallbackStatusEventWire {
-                    event_type: "answer".to_string(),
+            CallbackStatusEventKind::Answer(c) => {
+                CallbackStatusEventOut {
+                    event_type: "answer",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            CallbackStatusEvent::Disconnect(c) => {
-                CallbackStatusEventWire {
-                    event_type: "disconnect".to_string(),
+            CallbackStatusEventKind::Disconnect(c) => {
+                CallbackStatusEventOut {
+                    event_type: "disconnect",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            CallbackStatusEvent::Unknown { event_type, status_info } => {
-                CallbackStatusEventWire {
-                    event_type: event_type.clone(),
+            CallbackStatusEventKind::Unknown { event_type, status_info } => {
+                CallbackStatusEventOut {
+                    event_type,
                     content: status_info.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
@@ -1367,65 +1406,67 @@ impl Serialize for CallbackStatusEvent {
 impl<'de> Deserialize<'de> for CallbackStatusEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
-        let raw = CallbackStatusEventWire::<serde_json::Value>::deserialize(d)?;
+        let raw = CallbackStatusEventIn::deserialize(d)?;
         let content = raw.content;
-        Ok(
-            match raw.event_type.as_str() {
-                "callout" => {
-                    CallbackStatusEvent::Callout(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
+        let event = match raw.event_type.as_str() {
+            "callout" => {
+                CallbackStatusEventKind::Callout(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            "alerting" => {
+                CallbackStatusEventKind::Alerting(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            "answer" => {
+                CallbackStatusEventKind::Answer(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            "disconnect" => {
+                CallbackStatusEventKind::Disconnect(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            _ => {
+                CallbackStatusEventKind::Unknown {
+                    event_type: raw.event_type,
+                    status_info: content,
                 }
-                "alerting" => {
-                    CallbackStatusEvent::Alerting(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
-                }
-                "answer" => {
-                    CallbackStatusEvent::Answer(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
-                }
-                "disconnect" => {
-                    CallbackStatusEvent::Disconnect(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
-                }
-                _ => {
-                    CallbackStatusEvent::Unknown {
-                        event_type: raw.event_type,
-                        status_info: content,
-                    }
-                }
-            },
-        )
+            }
+        };
+        Ok(CallbackStatusEvent {
+            event,
+            extra: raw.extra,
+        })
     }
 }
 impl Validate for CallbackStatusEvent {
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
         let here = path.key("statusInfo");
-        match self {
-            CallbackStatusEvent::Callout(Some(c)) => c.validate_at(&here, out),
-            CallbackStatusEvent::Callout(None) => {}
-            CallbackStatusEvent::Alerting(Some(c)) => c.validate_at(&here, out),
-            CallbackStatusEvent::Alerting(None) => {}
-            CallbackStatusEvent::Answer(Some(c)) => c.validate_at(&here, out),
-            CallbackStatusEvent::Answer(None) => {}
-            CallbackStatusEvent::Disconnect(Some(c)) => c.validate_at(&here, out),
-            CallbackStatusEvent::Disconnect(None) => {}
-            CallbackStatusEvent::Unknown { event_type, .. } => {
+        match &self.event {
+            CallbackStatusEventKind::Callout(Some(c)) => c.validate_at(&here, out),
+            CallbackStatusEventKind::Callout(None) => {}
+            CallbackStatusEventKind::Alerting(Some(c)) => c.validate_at(&here, out),
+            CallbackStatusEventKind::Alerting(None) => {}
+            CallbackStatusEventKind::Answer(Some(c)) => c.validate_at(&here, out),
+            CallbackStatusEventKind::Answer(None) => {}
+            CallbackStatusEventKind::Disconnect(Some(c)) => c.validate_at(&here, out),
+            CallbackStatusEventKind::Disconnect(None) => {}
+            CallbackStatusEventKind::Unknown { event_type, .. } => {
                 out.push(Violation {
                     path: path.key("eventType").to_string(),
                     rule: Rule::Enum,
@@ -1436,6 +1477,15 @@ impl Validate for CallbackStatusEvent {
                     severity: Severity::Error,
                 })
             }
+        }
+        for key in self.extra.keys() {
+            out.push(Violation {
+                path: path.key(key).to_string(),
+                rule: Rule::UnknownField,
+                detail: format!("CallbackStatusEvent has no field {key:?}"),
+                doc: "4.4 表4-14 eventType",
+                severity: Severity::Error,
+            });
         }
     }
 }

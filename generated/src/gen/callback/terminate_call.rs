@@ -205,6 +205,7 @@ impl Validate for TerminateCallRequestHeaders {
 /// TerminateCallRequest — 表4-8 请求 Body 参数说明.
 ///
 /// Section 4.3 of the reference; outbound (strict) message, JSON body.
+/// Fields the table does not define are kept in `extra` and reported by `validate()`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TerminateCallRequest {
     /// Identifier of the call session to stop (note the lower-case i).
@@ -225,6 +226,9 @@ pub struct TerminateCallRequest {
     /// Reference: 4.3 表4-8 signal
     #[serde(rename = "signal")]
     pub signal: Signal,
+    /// Fields the table does not define, kept so that nothing received is lost.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl TerminateCallRequest {
     /// A message with its required fields; set optional ones with the `with_` methods.
@@ -232,6 +236,7 @@ impl TerminateCallRequest {
         TerminateCallRequest {
             sessionid: sessionid.into(),
             signal: signal.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -256,6 +261,15 @@ impl Validate for TerminateCallRequest {
                     severity: Severity::Error,
                 });
             }
+        }
+        for key in self.extra.keys() {
+            out.push(Violation {
+                path: path.key(key).to_string(),
+                rule: Rule::UnknownField,
+                detail: format!("TerminateCallRequest has no field {key:?}"),
+                doc: "4.3 TerminateCallRequest",
+                severity: Severity::Error,
+            });
         }
     }
 }

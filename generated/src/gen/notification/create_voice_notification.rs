@@ -342,6 +342,7 @@ impl Validate for CreateVoiceNotificationRequestHeaders {
 /// CreateVoiceNotificationRequest — 表5-4 请求 Body 参数说明.
 ///
 /// Section 5.2 of the reference; outbound (strict) message, JSON body.
+/// Fields the table does not define are kept in `extra` and reported by `validate()`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateVoiceNotificationRequest {
     /// Number displayed to the called party: a fixed-line number provisioned for the app.
@@ -415,6 +416,9 @@ pub struct CreateVoiceNotificationRequest {
     /// Reference: 5.2 表5-4 userData; errata: length-unit
     #[serde(rename = "userData", default, skip_serializing_if = "Option::is_none")]
     pub user_data: Option<String>,
+    /// Fields the table does not define, kept so that nothing received is lost.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CreateVoiceNotificationRequest {
     /// A message with its required fields; set optional ones with the `with_` methods.
@@ -431,6 +435,7 @@ impl CreateVoiceNotificationRequest {
             fee_url: None,
             return_idle_port: None,
             user_data: None,
+            extra: Default::default(),
         }
     }
     /// Sets `statusUrl`.
@@ -646,11 +651,21 @@ impl Validate for CreateVoiceNotificationRequest {
                 }
             }
         }
+        for key in self.extra.keys() {
+            out.push(Violation {
+                path: path.key(key).to_string(),
+                rule: Rule::UnknownField,
+                detail: format!("CreateVoiceNotificationRequest has no field {key:?}"),
+                doc: "5.2 CreateVoiceNotificationRequest",
+                severity: Severity::Error,
+            });
+        }
     }
 }
 /// PlayContentInfo — 表5-5 PlayContentInfo 定义.
 ///
 /// Section 5.2 of the reference; outbound (strict) message, JSON body.
+/// Fields the table does not define are kept in `extra` and reported by `validate()`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct PlayContentInfo {
     /// Voice file (Wave) to play; exactly one of notifyVoice and templateId.
@@ -724,6 +739,9 @@ pub struct PlayContentInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub collect_content_trigger_replaying: Option<String>,
+    /// Fields the table does not define, kept so that nothing received is lost.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl PlayContentInfo {
     /// Sets `notifyVoice`.
@@ -907,6 +925,15 @@ impl Validate for PlayContentInfo {
                     }
                 }
             }
+        }
+        for key in self.extra.keys() {
+            out.push(Violation {
+                path: path.key(key).to_string(),
+                rule: Rule::UnknownField,
+                detail: format!("PlayContentInfo has no field {key:?}"),
+                doc: "5.2 PlayContentInfo",
+                severity: Severity::Error,
+            });
         }
         {
             let present = usize::from(self.notify_voice.is_some())

@@ -1334,9 +1334,17 @@ impl Validate for NotificationDisconnectInfo {
 }
 /// NotificationStatusEvent — 表5-11 请求 Body 参数说明: the push body, tagged by `eventType`.
 ///
-/// `statusInfo` is optional in the table, hence `Option`. An event type the reference does not list is kept in `Unknown`.
+/// `statusInfo` is optional in the table, hence `Option` in each event. An event type the reference does not list is kept in `Unknown`; unknown body fields in `extra`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum NotificationStatusEvent {
+pub struct NotificationStatusEvent {
+    /// The event, by `eventType`.
+    pub event: NotificationStatusEventKind,
+    /// Body fields the table does not define, kept so that nothing received is lost.
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+/// The events of [`NotificationStatusEvent`], tagged by `eventType`, each with its own table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotificationStatusEventKind {
     /// `callout`: call-out event.
     Callout(Option<NotificationCalloutInfo>),
     /// `alerting`: ringing event.
@@ -1353,65 +1361,97 @@ pub enum NotificationStatusEvent {
 impl NotificationStatusEvent {
     /// The `eventType` value.
     pub fn event_type(&self) -> &str {
-        match self {
-            NotificationStatusEvent::Callout(_) => "callout",
-            NotificationStatusEvent::Alerting(_) => "alerting",
-            NotificationStatusEvent::Answer(_) => "answer",
-            NotificationStatusEvent::CollectInfo(_) => "collectInfo",
-            NotificationStatusEvent::Disconnect(_) => "disconnect",
-            NotificationStatusEvent::Unknown { event_type, .. } => event_type,
+        self.event.event_type()
+    }
+}
+impl From<NotificationStatusEventKind> for NotificationStatusEvent {
+    fn from(event: NotificationStatusEventKind) -> Self {
+        NotificationStatusEvent {
+            event,
+            extra: Default::default(),
         }
     }
 }
-#[derive(Serialize, Deserialize)]
-struct NotificationStatusEventWire<T> {
+impl NotificationStatusEventKind {
+    /// The `eventType` value.
+    pub fn event_type(&self) -> &str {
+        match self {
+            NotificationStatusEventKind::Callout(_) => "callout",
+            NotificationStatusEventKind::Alerting(_) => "alerting",
+            NotificationStatusEventKind::Answer(_) => "answer",
+            NotificationStatusEventKind::CollectInfo(_) => "collectInfo",
+            NotificationStatusEventKind::Disconnect(_) => "disconnect",
+            NotificationStatusEventKind::Unknown { event_type, .. } => event_type,
+        }
+    }
+}
+#[derive(Serialize)]
+struct NotificationStatusEventOut<'a, T> {
+    #[serde(rename = "eventType")]
+    event_type: &'a str,
+    #[serde(rename = "statusInfo", skip_serializing_if = "Option::is_none")]
+    content: Option<&'a T>,
+    #[serde(flatten)]
+    extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+#[derive(Deserialize)]
+struct NotificationStatusEventIn {
     #[serde(rename = "eventType")]
     event_type: String,
-    #[serde(rename = "statusInfo", default, skip_serializing_if = "Option::is_none")]
-    content: Option<T>,
+    #[serde(rename = "statusInfo", default)]
+    content: Option<serde_json::Value>,
+    #[serde(flatten)]
+    extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl Serialize for NotificationStatusEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            NotificationStatusEvent::Callout(c) => {
-                NotificationStatusEventWire {
-                    event_type: "callout".to_string(),
+        let extra = &self.extra;
+        match &self.event {
+            NotificationStatusEventKind::Callout(c) => {
+                NotificationStatusEventOut {
+                    event_type: "callout",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            NotificationStatusEvent::Alerting(c) => {
-                NotificationStatusEventWire {
-                    event_type: "alerting".to_string(),
+            NotificationStatusEventKind::Alerting(c) => {
+                NotificationStatusEventOut {
+                    event_type: "alerting",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            NotificationStatusEvent::Answer(c) => {
-                NotificationStatusEventWire {
-                    event_type: "answer".to_string(),
+            NotificationStatusEventKind::Answer(c) => {
+                NotificationStatusEventOut {
+                    event_type: "answer",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            NotificationStatusEvent::CollectInfo(c) => {
-                NotificationStatusEventWire {
-                    event_type: "collectInfo".to_string(),
+            NotificationStatusEventKind::CollectInfo(c) => {
+                NotificationStatusEventOut {
+                    event_type: "collectInfo",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            NotificationStatusEvent::Disconnect(c) => {
-                NotificationStatusEventWire {
-                    event_type: "disconnect".to_string(),
+            NotificationStatusEventKind::Disconnect(c) => {
+                NotificationStatusEventOut {
+                    event_type: "disconnect",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            NotificationStatusEvent::Unknown { event_type, status_info } => {
-                NotificationStatusEventWire {
-                    event_type: event_type.clone(),
+            NotificationStatusEventKind::Unknown { event_type, status_info } => {
+                NotificationStatusEventOut {
+                    event_type,
                     content: status_info.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
@@ -1421,75 +1461,79 @@ impl Serialize for NotificationStatusEvent {
 impl<'de> Deserialize<'de> for NotificationStatusEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
-        let raw = NotificationStatusEventWire::<serde_json::Value>::deserialize(d)?;
+        let raw = NotificationStatusEventIn::deserialize(d)?;
         let content = raw.content;
-        Ok(
-            match raw.event_type.as_str() {
-                "callout" => {
-                    NotificationStatusEvent::Callout(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
+        let event = match raw.event_type.as_str() {
+            "callout" => {
+                NotificationStatusEventKind::Callout(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            "alerting" => {
+                NotificationStatusEventKind::Alerting(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            "answer" => {
+                NotificationStatusEventKind::Answer(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            "collectInfo" => {
+                NotificationStatusEventKind::CollectInfo(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            "disconnect" => {
+                NotificationStatusEventKind::Disconnect(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            _ => {
+                NotificationStatusEventKind::Unknown {
+                    event_type: raw.event_type,
+                    status_info: content,
                 }
-                "alerting" => {
-                    NotificationStatusEvent::Alerting(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
-                }
-                "answer" => {
-                    NotificationStatusEvent::Answer(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
-                }
-                "collectInfo" => {
-                    NotificationStatusEvent::CollectInfo(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
-                }
-                "disconnect" => {
-                    NotificationStatusEvent::Disconnect(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
-                }
-                _ => {
-                    NotificationStatusEvent::Unknown {
-                        event_type: raw.event_type,
-                        status_info: content,
-                    }
-                }
-            },
-        )
+            }
+        };
+        Ok(NotificationStatusEvent {
+            event,
+            extra: raw.extra,
+        })
     }
 }
 impl Validate for NotificationStatusEvent {
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
         let here = path.key("statusInfo");
-        match self {
-            NotificationStatusEvent::Callout(Some(c)) => c.validate_at(&here, out),
-            NotificationStatusEvent::Callout(None) => {}
-            NotificationStatusEvent::Alerting(Some(c)) => c.validate_at(&here, out),
-            NotificationStatusEvent::Alerting(None) => {}
-            NotificationStatusEvent::Answer(Some(c)) => c.validate_at(&here, out),
-            NotificationStatusEvent::Answer(None) => {}
-            NotificationStatusEvent::CollectInfo(Some(c)) => c.validate_at(&here, out),
-            NotificationStatusEvent::CollectInfo(None) => {}
-            NotificationStatusEvent::Disconnect(Some(c)) => c.validate_at(&here, out),
-            NotificationStatusEvent::Disconnect(None) => {}
-            NotificationStatusEvent::Unknown { event_type, .. } => {
+        match &self.event {
+            NotificationStatusEventKind::Callout(Some(c)) => c.validate_at(&here, out),
+            NotificationStatusEventKind::Callout(None) => {}
+            NotificationStatusEventKind::Alerting(Some(c)) => c.validate_at(&here, out),
+            NotificationStatusEventKind::Alerting(None) => {}
+            NotificationStatusEventKind::Answer(Some(c)) => c.validate_at(&here, out),
+            NotificationStatusEventKind::Answer(None) => {}
+            NotificationStatusEventKind::CollectInfo(Some(c)) => {
+                c.validate_at(&here, out)
+            }
+            NotificationStatusEventKind::CollectInfo(None) => {}
+            NotificationStatusEventKind::Disconnect(Some(c)) => c.validate_at(&here, out),
+            NotificationStatusEventKind::Disconnect(None) => {}
+            NotificationStatusEventKind::Unknown { event_type, .. } => {
                 out.push(Violation {
                     path: path.key("eventType").to_string(),
                     rule: Rule::Enum,
@@ -1500,6 +1544,15 @@ impl Validate for NotificationStatusEvent {
                     severity: Severity::Error,
                 })
             }
+        }
+        for key in self.extra.keys() {
+            out.push(Violation {
+                path: path.key(key).to_string(),
+                rule: Rule::UnknownField,
+                detail: format!("NotificationStatusEvent has no field {key:?}"),
+                doc: "5.3 表5-11 eventType",
+                severity: Severity::Error,
+            });
         }
     }
 }

@@ -263,6 +263,7 @@ impl Validate for CreateVoiceVerificationCodeRequestHeaders {
 /// CreateVoiceVerificationCodeRequest — 表6-3 请求 Body 参数说明.
 ///
 /// Section 6.2 of the reference; outbound (strict) message, JSON body.
+/// Fields the table does not define are kept in `extra` and reported by `validate()`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateVoiceVerificationCodeRequest {
     /// Number displayed to the called party: a fixed-line number provisioned for the app.
@@ -374,6 +375,9 @@ pub struct CreateVoiceVerificationCodeRequest {
     /// Reference: 6.2 表6-3 userData; errata: dropped-leading-digit, length-unit
     #[serde(rename = "userData", default, skip_serializing_if = "Option::is_none")]
     pub user_data: Option<String>,
+    /// Fields the table does not define, kept so that nothing received is lost.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CreateVoiceVerificationCodeRequest {
     /// A message with its required fields; set optional ones with the `with_` methods.
@@ -396,6 +400,7 @@ impl CreateVoiceVerificationCodeRequest {
             fee_url: None,
             return_idle_port: None,
             user_data: None,
+            extra: Default::default(),
         }
     }
     /// Sets `posTone`.
@@ -697,6 +702,17 @@ impl Validate for CreateVoiceVerificationCodeRequest {
                     }
                 }
             }
+        }
+        for key in self.extra.keys() {
+            out.push(Violation {
+                path: path.key(key).to_string(),
+                rule: Rule::UnknownField,
+                detail: format!(
+                    "CreateVoiceVerificationCodeRequest has no field {key:?}"
+                ),
+                doc: "6.2 CreateVoiceVerificationCodeRequest",
+                severity: Severity::Error,
+            });
         }
     }
 }

@@ -1184,9 +1184,17 @@ impl Validate for VerificationDisconnectInfo {
 }
 /// VerificationStatusEvent — 表6-9 请求 Body 参数说明: the push body, tagged by `eventType`.
 ///
-/// `statusInfo` is optional in the table, hence `Option`. An event type the reference does not list is kept in `Unknown`.
+/// `statusInfo` is optional in the table, hence `Option` in each event. An event type the reference does not list is kept in `Unknown`; unknown body fields in `extra`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum VerificationStatusEvent {
+pub struct VerificationStatusEvent {
+    /// The event, by `eventType`.
+    pub event: VerificationStatusEventKind,
+    /// Body fields the table does not define, kept so that nothing received is lost.
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+/// The events of [`VerificationStatusEvent`], tagged by `eventType`, each with its own table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VerificationStatusEventKind {
     /// `callout`: call-out event.
     Callout(Option<VerificationCalloutInfo>),
     /// `alerting`: ringing event.
@@ -1201,57 +1209,88 @@ pub enum VerificationStatusEvent {
 impl VerificationStatusEvent {
     /// The `eventType` value.
     pub fn event_type(&self) -> &str {
-        match self {
-            VerificationStatusEvent::Callout(_) => "callout",
-            VerificationStatusEvent::Alerting(_) => "alerting",
-            VerificationStatusEvent::Answer(_) => "answer",
-            VerificationStatusEvent::Disconnect(_) => "disconnect",
-            VerificationStatusEvent::Unknown { event_type, .. } => event_type,
+        self.event.event_type()
+    }
+}
+impl From<VerificationStatusEventKind> for VerificationStatusEvent {
+    fn from(event: VerificationStatusEventKind) -> Self {
+        VerificationStatusEvent {
+            event,
+            extra: Default::default(),
         }
     }
 }
-#[derive(Serialize, Deserialize)]
-struct VerificationStatusEventWire<T> {
+impl VerificationStatusEventKind {
+    /// The `eventType` value.
+    pub fn event_type(&self) -> &str {
+        match self {
+            VerificationStatusEventKind::Callout(_) => "callout",
+            VerificationStatusEventKind::Alerting(_) => "alerting",
+            VerificationStatusEventKind::Answer(_) => "answer",
+            VerificationStatusEventKind::Disconnect(_) => "disconnect",
+            VerificationStatusEventKind::Unknown { event_type, .. } => event_type,
+        }
+    }
+}
+#[derive(Serialize)]
+struct VerificationStatusEventOut<'a, T> {
+    #[serde(rename = "eventType")]
+    event_type: &'a str,
+    #[serde(rename = "statusInfo", skip_serializing_if = "Option::is_none")]
+    content: Option<&'a T>,
+    #[serde(flatten)]
+    extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+#[derive(Deserialize)]
+struct VerificationStatusEventIn {
     #[serde(rename = "eventType")]
     event_type: String,
-    #[serde(rename = "statusInfo", default, skip_serializing_if = "Option::is_none")]
-    content: Option<T>,
+    #[serde(rename = "statusInfo", default)]
+    content: Option<serde_json::Value>,
+    #[serde(flatten)]
+    extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl Serialize for VerificationStatusEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            VerificationStatusEvent::Callout(c) => {
-                VerificationStatusEventWire {
-                    event_type: "callout".to_string(),
+        let extra = &self.extra;
+        match &self.event {
+            VerificationStatusEventKind::Callout(c) => {
+                VerificationStatusEventOut {
+                    event_type: "callout",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            VerificationStatusEvent::Alerting(c) => {
-                VerificationStatusEventWire {
-                    event_type: "alerting".to_string(),
+            VerificationStatusEventKind::Alerting(c) => {
+                VerificationStatusEventOut {
+                    event_type: "alerting",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            VerificationStatusEvent::Answer(c) => {
-                VerificationStatusEventWire {
-                    event_type: "answer".to_string(),
+            VerificationStatusEventKind::Answer(c) => {
+                VerificationStatusEventOut {
+                    event_type: "answer",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            VerificationStatusEvent::Disconnect(c) => {
-                VerificationStatusEventWire {
-                    event_type: "disconnect".to_string(),
+            VerificationStatusEventKind::Disconnect(c) => {
+                VerificationStatusEventOut {
+                    event_type: "disconnect",
                     content: c.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
-            VerificationStatusEvent::Unknown { event_type, status_info } => {
-                VerificationStatusEventWire {
-                    event_type: event_type.clone(),
+            VerificationStatusEventKind::Unknown { event_type, status_info } => {
+                VerificationStatusEventOut {
+                    event_type,
                     content: status_info.as_ref(),
+                    extra,
                 }
                     .serialize(s)
             }
@@ -1261,65 +1300,67 @@ impl Serialize for VerificationStatusEvent {
 impl<'de> Deserialize<'de> for VerificationStatusEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
-        let raw = VerificationStatusEventWire::<serde_json::Value>::deserialize(d)?;
+        let raw = VerificationStatusEventIn::deserialize(d)?;
         let content = raw.content;
-        Ok(
-            match raw.event_type.as_str() {
-                "callout" => {
-                    VerificationStatusEvent::Callout(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
+        let event = match raw.event_type.as_str() {
+            "callout" => {
+                VerificationStatusEventKind::Callout(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            "alerting" => {
+                VerificationStatusEventKind::Alerting(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            "answer" => {
+                VerificationStatusEventKind::Answer(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            "disconnect" => {
+                VerificationStatusEventKind::Disconnect(
+                    content
+                        .map(serde_json::from_value)
+                        .transpose()
+                        .map_err(D::Error::custom)?,
+                )
+            }
+            _ => {
+                VerificationStatusEventKind::Unknown {
+                    event_type: raw.event_type,
+                    status_info: content,
                 }
-                "alerting" => {
-                    VerificationStatusEvent::Alerting(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
-                }
-                "answer" => {
-                    VerificationStatusEvent::Answer(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
-                }
-                "disconnect" => {
-                    VerificationStatusEvent::Disconnect(
-                        content
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(D::Error::custom)?,
-                    )
-                }
-                _ => {
-                    VerificationStatusEvent::Unknown {
-                        event_type: raw.event_type,
-                        status_info: content,
-                    }
-                }
-            },
-        )
+            }
+        };
+        Ok(VerificationStatusEvent {
+            event,
+            extra: raw.extra,
+        })
     }
 }
 impl Validate for VerificationStatusEvent {
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
         let here = path.key("statusInfo");
-        match self {
-            VerificationStatusEvent::Callout(Some(c)) => c.validate_at(&here, out),
-            VerificationStatusEvent::Callout(None) => {}
-            VerificationStatusEvent::Alerting(Some(c)) => c.validate_at(&here, out),
-            VerificationStatusEvent::Alerting(None) => {}
-            VerificationStatusEvent::Answer(Some(c)) => c.validate_at(&here, out),
-            VerificationStatusEvent::Answer(None) => {}
-            VerificationStatusEvent::Disconnect(Some(c)) => c.validate_at(&here, out),
-            VerificationStatusEvent::Disconnect(None) => {}
-            VerificationStatusEvent::Unknown { event_type, .. } => {
+        match &self.event {
+            VerificationStatusEventKind::Callout(Some(c)) => c.validate_at(&here, out),
+            VerificationStatusEventKind::Callout(None) => {}
+            VerificationStatusEventKind::Alerting(Some(c)) => c.validate_at(&here, out),
+            VerificationStatusEventKind::Alerting(None) => {}
+            VerificationStatusEventKind::Answer(Some(c)) => c.validate_at(&here, out),
+            VerificationStatusEventKind::Answer(None) => {}
+            VerificationStatusEventKind::Disconnect(Some(c)) => c.validate_at(&here, out),
+            VerificationStatusEventKind::Disconnect(None) => {}
+            VerificationStatusEventKind::Unknown { event_type, .. } => {
                 out.push(Violation {
                     path: path.key("eventType").to_string(),
                     rule: Rule::Enum,
@@ -1330,6 +1371,15 @@ impl Validate for VerificationStatusEvent {
                     severity: Severity::Error,
                 })
             }
+        }
+        for key in self.extra.keys() {
+            out.push(Violation {
+                path: path.key(key).to_string(),
+                rule: Rule::UnknownField,
+                detail: format!("VerificationStatusEvent has no field {key:?}"),
+                doc: "6.3 表6-9 eventType",
+                severity: Severity::Error,
+            });
         }
     }
 }
