@@ -47,14 +47,20 @@ enum Mutation {
     Add(usize, String),
 }
 
+const BOUNDS: &[usize] = &[
+    0, 1, 2, 3, 4, 5, 7, 8, 9, 27, 28, 29, 31, 32, 33, 55, 56, 57, 63, 64, 65, 127, 128, 129, 255,
+    256, 257, 511, 512, 513, 1024, 1025,
+];
+
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-zA-Z0-9+:./_-]{0,12}",
         "\\+[0-9]{0,33}",
         "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}",
         "[人中{}$a1 ]{0,40}",
-        (1usize..300).prop_map(|n| "x".repeat(n)),
-        (1usize..140).prop_map(|n| "汉".repeat(n)),
+        // Lengths at and around every limit of the spec, in ASCII and in 3-byte characters.
+        prop::sample::select(BOUNDS).prop_map(|n| "x".repeat(n)),
+        prop::sample::select(BOUNDS).prop_map(|n| "汉".repeat(n)),
         prop_oneof![
             Just("true"),
             Just("false"),
@@ -94,92 +100,71 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     ]
 }
 
-/// Visits every node, counting nodes of the kind the mutation targets.
-fn apply(v: &mut Value, m: &Mutation, seen: &mut usize) -> bool {
-    let target = |seen: &mut usize, n: usize| {
-        let hit = *seen == n;
-        *seen += 1;
-        hit
-    };
-    match (v, m) {
-        (Value::String(s), Mutation::Str(n, new)) => {
-            if target(seen, *n) {
-                *s = new.clone();
-                return true;
-            }
-        }
-        (Value::Number(x), Mutation::Int(n, new)) => {
-            if target(seen, *n) {
-                *x = (*new).into();
-                return true;
-            }
-        }
-        (Value::Array(a), m) => {
-            if let Mutation::Resize(n, len) = m {
-                if target(seen, *n) {
-                    let first = a.first().cloned().unwrap_or(Value::String("x".into()));
-                    a.resize(*len, first);
-                    return true;
-                }
-            }
-            for item in a.iter_mut() {
-                if apply(item, m, seen) {
-                    return true;
-                }
-            }
-        }
-        (Value::Object(o), m) => {
-            match m {
-                Mutation::Remove(n, k) if !o.is_empty() => {
-                    if target(seen, *n) {
-                        let key = o.keys().nth(k % o.len()).cloned().unwrap_or_default();
-                        o.remove(&key);
-                        return true;
-                    }
-                }
-                Mutation::Add(n, key) => {
-                    if target(seen, *n) {
-                        o.insert(key.clone(), Value::from(1));
-                        return true;
-                    }
-                }
-                _ => {}
-            }
-            for (_, item) in o.iter_mut() {
-                if apply(item, m, seen) {
-                    return true;
-                }
-            }
-        }
+/// JSON pointers of every node, with the node itself, in document order.
+fn nodes<'a>(v: &'a Value, here: String, out: &mut Vec<(String, &'a Value)>) {
+    out.push((here.clone(), v));
+    match v {
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| nodes(x, format!("{here}/{i}"), out)),
+        Value::Object(o) => o.iter().for_each(|(k, x)| {
+            nodes(
+                x,
+                format!("{here}/{}", k.replace('~', "~0").replace('/', "~1")),
+                out,
+            )
+        }),
         _ => {}
     }
-    false
 }
 
+/// Applies each mutation to the n-th node (modulo their number) of the kind it targets.
 fn mutate(mut v: Value, ms: &[Mutation]) -> Value {
     for m in ms {
-        // Indices wrap around the number of candidate nodes.
-        let mut count = 0;
-        let probe = match m {
-            Mutation::Str(_, s) => Mutation::Str(usize::MAX, s.clone()),
-            Mutation::Int(_, i) => Mutation::Int(usize::MAX, *i),
-            Mutation::Resize(_, l) => Mutation::Resize(usize::MAX, *l),
-            Mutation::Remove(_, k) => Mutation::Remove(usize::MAX, *k),
-            Mutation::Add(_, k) => Mutation::Add(usize::MAX, k.clone()),
+        let mut all = Vec::new();
+        nodes(&v, String::new(), &mut all);
+        let fits = |x: &Value| match m {
+            Mutation::Str(..) => x.is_string(),
+            Mutation::Int(..) => x.is_i64() || x.is_u64(),
+            Mutation::Resize(..) => x.is_array(),
+            Mutation::Remove(..) => x.as_object().is_some_and(|o| !o.is_empty()),
+            Mutation::Add(..) => x.is_object(),
         };
-        apply(&mut v.clone(), &probe, &mut count);
-        if count == 0 {
+        let candidates: Vec<String> = all
+            .into_iter()
+            .filter(|(_, x)| fits(x))
+            .map(|(p, _)| p)
+            .collect();
+        let n = match m {
+            Mutation::Str(n, _)
+            | Mutation::Int(n, _)
+            | Mutation::Resize(n, _)
+            | Mutation::Remove(n, _)
+            | Mutation::Add(n, _) => *n,
+        };
+        let Some(ptr) = candidates.get(n % candidates.len().max(1)) else {
             continue;
-        }
-        let pick = |n: usize| n % count;
-        let m = match m {
-            Mutation::Str(n, s) => Mutation::Str(pick(*n), s.clone()),
-            Mutation::Int(n, i) => Mutation::Int(pick(*n), *i),
-            Mutation::Resize(n, l) => Mutation::Resize(pick(*n), *l),
-            Mutation::Remove(n, k) => Mutation::Remove(pick(*n), *k),
-            Mutation::Add(n, k) => Mutation::Add(pick(*n), k.clone()),
         };
-        apply(&mut v, &m, &mut 0);
+        let Some(node) = v.pointer_mut(ptr) else {
+            continue;
+        };
+        match (m, node) {
+            (Mutation::Str(_, s), node) => *node = Value::String(s.clone()),
+            (Mutation::Int(_, i), node) => *node = Value::from(*i),
+            (Mutation::Resize(_, len), Value::Array(a)) => {
+                let first = a.first().cloned().unwrap_or(Value::String("x".into()));
+                a.resize(*len, first);
+            }
+            (Mutation::Remove(_, k), Value::Object(o)) => {
+                let key = o.keys().nth(k % o.len()).cloned().unwrap_or_default();
+                o.remove(&key);
+            }
+            (Mutation::Add(_, key), Value::Object(o)) => {
+                o.insert(key.clone(), Value::from(1));
+            }
+            _ => {}
+        }
     }
     v
 }
@@ -218,4 +203,56 @@ fn every_message_of_the_spec_is_registered() {
         .collect();
     let registered: BTreeSet<&str> = voicecall::registry::MESSAGES.iter().copied().collect();
     assert_eq!(names, registered);
+}
+
+/// Every string leaf of every example at every length that is a limit somewhere in the
+/// spec (and one either side), in ASCII and in 3-byte characters; every integer leaf at
+/// every range bound. Deterministic, so a single off-by-one in a generated limit fails.
+#[test]
+fn generated_validators_agree_at_every_boundary() {
+    const INTS: &[i64] = &[
+        -1, 0, 1, 2, 3, 8, 9, 10, 31, 32, 33, 1439, 1440, 1441, 65534, 65535, 65536,
+    ];
+    let w = world();
+    let mut compared = 0usize;
+    for (message, example) in &w.examples {
+        let mut all = Vec::new();
+        nodes(example, String::new(), &mut all);
+        let leaves: Vec<(String, bool)> = all
+            .iter()
+            .filter(|(_, x)| x.is_string() || x.is_i64())
+            .map(|(p, x)| (p.clone(), x.is_string()))
+            .collect();
+        for (ptr, is_string) in leaves {
+            let variants: Vec<Value> = if is_string {
+                BOUNDS
+                    .iter()
+                    .flat_map(|n| [Value::from("7".repeat(*n)), Value::from("汉".repeat(*n))])
+                    .collect()
+            } else {
+                INTS.iter().map(|i| Value::from(*i)).collect()
+            };
+            for variant in variants {
+                let mut value = example.clone();
+                if let Some(node) = value.pointer_mut(&ptr) {
+                    *node = variant;
+                }
+                if let Some(Ok(found)) = voicecall::registry::validate_json(message, &value) {
+                    let got: BTreeSet<(String, String)> = found
+                        .into_iter()
+                        .map(|v| (v.path, v.rule.as_str().to_string()))
+                        .collect();
+                    let want: BTreeSet<(String, String)> = w
+                        .spec
+                        .validate_json(message, &value)
+                        .into_iter()
+                        .map(|v| (v.path, v.rule))
+                        .collect();
+                    assert_eq!(got, want, "{message} with {ptr} changed: {value}");
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 10_000, "only {compared} values compared");
 }
