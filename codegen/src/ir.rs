@@ -1080,9 +1080,13 @@ fn result_codes(spec: &Spec) -> (Vec<ResultCodeIr>, Vec<ResultTableIr>) {
                     return c.ident.clone();
                 }
                 let first_line = r.english.lines().next().unwrap_or("");
+                // Short, readable names: English text without filler words, at most six words.
+                const FILLER: &[&str] = &[
+                    "the", "a", "an", "is", "are", "of", "on", "in", "to", "be", "must", "for",
+                ];
                 let words: Vec<&str> = first_line
                     .split(|c: char| !c.is_ascii_alphanumeric())
-                    .filter(|w| !w.is_empty())
+                    .filter(|w| !w.is_empty() && !FILLER.contains(&w.to_ascii_lowercase().as_str()))
                     .take(6)
                     .collect();
                 let mut ident = words.join(" ").to_upper_camel_case();

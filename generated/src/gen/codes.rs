@@ -12,31 +12,31 @@ pub enum ResultCode {
     /// 200 / 0: Success. (成功。) — tables 4-5, 4-10, 5-7, 6-5.
     Success,
     /// 400 / 1023006: Authorization not contained in the HTTP header. (鉴权失败，请检查鉴权请求正确性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    AuthorizationNotContainedInTheHttp,
+    AuthorizationNotContainedHttpHeader,
     /// 400 / 1023007: realm not contained in Authorization. (Authorization字段中未找到realm属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    RealmNotContainedInAuthorization,
+    RealmNotContainedAuthorization,
     /// 400 / 1023008: profile not contained in Authorization. (Authorization字段中未找到profile属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    ProfileNotContainedInAuthorization,
+    ProfileNotContainedAuthorization,
     /// 400 / 1023009: The value of realm in Authorization must be SDP. (Authorization中realm属性值应该为“SDP”。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    TheValueOfRealmInAuthorization,
+    ValueRealmAuthorizationSdp,
     /// 400 / 1023010: The value of profile in Authorization must be UsernameToken. (Authorization中profile属性值应该为“UsernameToken”。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    TheValueOfProfileInAuthorization,
+    ValueProfileAuthorizationUsernameToken,
     /// 400 / 1023011: The value of type in Authorization must be app_key. (Authorization中type属性值应该为“Appkey”。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    TheValueOfTypeInAuthorization,
+    ValueTypeAuthorizationAppKey,
     /// 400 / 1023012: type not contained in Authorization. (Authorization字段中未找到type属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    TypeNotContainedInAuthorization,
+    TypeNotContainedAuthorization,
     /// 400 / 1023033: HTTP header not found X-AKSK field. (HTTP头未找到X-AKSK字段。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
     HttpHeaderNotFoundXAksk,
     /// 400 / 1023034: User Name not contained in X-AKSK. (X-AKSK字段中未找到User Name属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    UserNameNotContainedInX,
+    UserNameNotContainedXAksk,
     /// 400 / 1023035: Nonce not contained in X-AKSK. (X-AKSK字段中未找到Nonce属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    NonceNotContainedInXAksk,
+    NonceNotContainedXAksk,
     /// 400 / 1023036: Created not contained in X-AKSK. (X-AKSK字段中未找到Created属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    CreatedNotContainedInXAksk,
+    CreatedNotContainedXAksk,
     /// 400 / 1023037: PasswordDigest not contained in X-AKSK. (X-AKSK字段中未找到PasswordDigest属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    PasswordDigestNotContainedInXAksk,
+    PasswordDigestNotContainedXAksk,
     /// 400 / 1023038: UsernameToken not contained in X-AKSK. (X-AKSK中没有携带UsernameToken。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    UsernameTokenNotContainedInXAksk,
+    UsernameTokenNotContainedXAksk,
     /// 401 / 1010010: Invalid digest. (PasswordDigest校验失败。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
     InvalidDigest,
     /// 401 / 1010013: Time out limit. (时间超出限制。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
@@ -48,13 +48,13 @@ pub enum ResultCode {
     /// 403 / 1010006: Invalid Rest API. (无效的Rest API。) — tables 4-5, 4-10, 5-7, 6-5.
     InvalidRestApi,
     /// 403 / 1010008: The status of the app_key is unavailable. (app_key被暂停使用。) — tables 4-5, 4-10, 5-7, 6-5.
-    TheStatusOfTheAppKey,
+    StatusAppKeyUnavailable,
     /// 403 / 1010009: No more APIs can be invoked. (API达到调用上限。) — tables 4-5, 4-10, 5-7, 6-5.
-    NoMoreApIsCanBeInvoked,
+    NoMoreApIsCanInvoked,
     /// 403 / 1010010: The flow control upper limit is reached on the platform. (平台达到系统流控上限。) — tables 4-5, 4-10, 5-7, 6-5.
-    TheFlowControlUpperLimitIs,
+    FlowControlUpperLimitReachedPlatform,
     /// 403 / 1010011: The app is not allowed to access a commercial address. (APP没有访问商用地址的权限。) — tables 4-5, 4-10, 5-7, 6-5.
-    TheAppIsNotAllowedTo,
+    AppNotAllowedAccessCommercialAddress,
     /// 403 / 1010021: Application unavailable. (应用不可用。) — tables 4-5, 5-7, 6-5.
     ApplicationUnavailable,
     /// 403 / 1010023: Invalid display number. (号码填写不合法。) — tables 4-5, 5-7, 6-5.
@@ -62,33 +62,33 @@ pub enum ResultCode {
     /// 403 / 1010024: Invalid caller number. (主叫号码不合法。) — tables 4-5, 5-7, 6-5.
     InvalidCallerNumber,
     /// 403 / 1010040: The app_key is not allowed to invoke the API. (app_key没有调用本API的权限。) — tables 4-5, 5-7, 6-5.
-    TheAppKeyIsNotAllowed,
+    AppKeyNotAllowedInvokeApi,
     /// 403 / 1012001: Resource of number is not to be applied. (资源未申请。) — tables 4-5, 5-7, 6-5.
-    ResourceOfNumberIsNotTo,
+    ResourceNumberNotApplied,
     /// 403 / 1012006: The service number is not applied. (业务号码未申请。) — tables 4-5, 5-7, 6-5.
-    TheServiceNumberIsNotApplied,
+    ServiceNumberNotApplied,
     /// 403 / 1012012: Application does not open recording function. (应用未开启录音功能。) — tables 4-5, 4-30, 5-7, 6-5.
     ApplicationDoesNotOpenRecordingFunction,
     /// 403 / 1013001: Calls exceed the SP limit. (请求次数超过SP配置上限。) — tables 4-5, 5-7, 6-5.
-    CallsExceedTheSpLimit,
+    CallsExceedSpLimit,
     /// 403 / 1013002: Calls exceed the APP limit. (请求次数超过应用配置上限。) — tables 4-5, 5-7, 6-5.
-    CallsExceedTheAppLimit,
+    CallsExceedAppLimit,
     /// 403 / 1013003: Calls exceed the display number limit. (SP的主显号码受限。) — tables 4-5, 5-7, 6-5.
-    CallsExceedTheDisplayNumberLimit,
+    CallsExceedDisplayNumberLimit,
     /// 403 / 1013004: Callee in blacklist. (被叫用户是黑名单。) — tables 4-5, 5-7, 6-5.
-    CalleeInBlacklist,
+    CalleeBlacklist,
     /// 403 / 1013010: Caller in blacklist. (主叫用户是黑名单。) — tables 4-5, 5-7, 6-5.
-    CallerInBlacklist,
+    CallerBlacklist,
     /// 403 / 1013011: Callee is not on the whitelist. (被叫用户不在白名单中。) — tables 4-5, 5-7, 6-5.
-    CalleeIsNotOnTheWhitelist,
+    CalleeNotWhitelist,
     /// 403 / 1013100: Common error code . (未知错误。) — tables 4-5, 5-7, 6-5.
     CommonErrorCode,
     /// 403 / 1013101: Abnormal call restricted . (呼叫行为异常。) — tables 4-5, 5-7, 6-5.
     AbnormalCallRestricted,
     /// 403 / 1013111: International callin is forbidden. (国际呼入限制。) — tables 4-5, 5-7, 6-5.
-    InternationalCallinIsForbidden,
+    InternationalCallinForbidden,
     /// 403 / 1013112: International callout is forbidden. (国际呼出限制。) — tables 4-5, 5-7, 6-5.
-    InternationalCalloutIsForbidden,
+    InternationalCalloutForbidden,
     /// 403 / 1013113: Abnormal call duration restricted. (通话时间异常。) — tables 4-5, 5-7, 6-5.
     AbnormalCallDurationRestricted,
     /// 403 / 1013115: Abnormal call completion rate restricted. (呼叫接通率异常。) — tables 4-5, 5-7, 6-5.
@@ -102,19 +102,19 @@ pub enum ResultCode {
     /// 403 / 1013119: Service number suspend. (业务号码被暂停。) — tables 4-5, 5-7, 6-5.
     ServiceNumberSuspend,
     /// 403 / 1013120: Ip address is null. (IPv4地址未携带。) — tables 4-5, 5-7, 6-5.
-    IpAddressIsNull,
+    IpAddressNull,
     /// 403 / 1013121: Call black time forbidden. (呼叫时段限制。) — tables 4-5, 5-7, 6-5.
     CallBlackTimeForbidden,
     /// 403 / 1013122: Sub enterprise is suspended. (子企业已被暂停。) — tables 4-5, 5-7, 6-5.
-    SubEnterpriseIsSuspended,
+    SubEnterpriseSuspended,
     /// 403 / 1020165: The number of app_key voice call ports exceeds the upper limit. (超出语音呼叫端口数限制。) — tables 4-5, 5-7, 6-5.
-    TheNumberOfAppKeyVoice,
+    NumberAppKeyVoiceCallPorts,
     /// 403 / 1020166: The app client ip is not in ip white list. (请求发送方app IP不在白名单列表中。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    TheAppClientIpIsNot,
+    AppClientIpNotIpWhite,
     /// 403 / 1020168: The call is rejected because the login IP of the peer app is blacklisted . (请求发送方app 登录IP是黑名单。) — tables 4-5, 5-7, 6-5.
-    TheCallIsRejectedBecauseThe,
+    CallRejectedBecauseLoginIpPeer,
     /// 403 / 1020171: The call is rejected because the login IP of the peer app is blacklisted area. (请求发送方app登录IP在受限地域。) — tables 4-5, 5-7, 6-5.
-    TheCallIsRejectedBecauseThe1020171,
+    CallRejectedBecauseLoginIpPeer1020171,
     /// 403 / 1020176: Authentication failed, try again later (鉴权失败，稍后重试。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
     AuthenticationFailedTryAgainLater,
     /// 500 / 1010001: Internal system error. (系统错误。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
@@ -124,9 +124,9 @@ pub enum ResultCode {
     /// 500 / 1020002: Internal error. (内部错误。) — tables 4-5, 4-10, 5-7, 6-5.
     InternalError,
     /// 500 / 1020150: The app_key is invalid. (app_key无效。) — tables 4-5, 4-10, 5-7, 6-5.
-    TheAppKeyIsInvalid,
+    AppKeyInvalid,
     /// 500 / 1020151: The bindNum is invalid. (业务号码无效。) — tables 4-5, 5-7, 6-5.
-    TheBindNumIsInvalid,
+    BindNumInvalid,
     /// 500 / 1020154: Insufficient voice ports. (语音端口不足。) — tables 4-5, 5-7, 6-5.
     InsufficientVoicePorts,
     /// 500 / 1023001: Internal error. (内部错误。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
@@ -138,265 +138,265 @@ pub enum ResultCode {
     /// 500 / 1020152: Invalid sessionid. (sessionid无效。) — tables 4-10.
     InvalidSessionid,
     /// 403 / 1010007: The activeState of User is not ACTIVATING. (用户状态未激活。) — tables 4-30.
-    TheActiveStateOfUserIsNot,
+    ActiveStateUserNotActivating,
     /// 403 / 1012007: The record does not exist. (记录不存在。) — tables 4-30.
-    TheRecordDoesNotExist,
+    RecordDoesNotExist,
     /// 403 / 1011006: Under traffic control status (请求者（IP、手机号码）处于流控状态下。) — tables 4-30.
     UnderTrafficControlStatus,
     /// 403 / 1012005: %s of templateParas does not meet template requirements. (参数templateParas中的%s不符合模板定义的要求。) — tables 5-7.
-    SOfTemplateParasDoesNotMeet,
+    STemplateParasDoesNotMeetTemplate,
 }
 impl ResultCode {
     /// Every result code of the reference.
     pub const ALL: &'static [ResultCode] = &[
         ResultCode::Success,
-        ResultCode::AuthorizationNotContainedInTheHttp,
-        ResultCode::RealmNotContainedInAuthorization,
-        ResultCode::ProfileNotContainedInAuthorization,
-        ResultCode::TheValueOfRealmInAuthorization,
-        ResultCode::TheValueOfProfileInAuthorization,
-        ResultCode::TheValueOfTypeInAuthorization,
-        ResultCode::TypeNotContainedInAuthorization,
+        ResultCode::AuthorizationNotContainedHttpHeader,
+        ResultCode::RealmNotContainedAuthorization,
+        ResultCode::ProfileNotContainedAuthorization,
+        ResultCode::ValueRealmAuthorizationSdp,
+        ResultCode::ValueProfileAuthorizationUsernameToken,
+        ResultCode::ValueTypeAuthorizationAppKey,
+        ResultCode::TypeNotContainedAuthorization,
         ResultCode::HttpHeaderNotFoundXAksk,
-        ResultCode::UserNameNotContainedInX,
-        ResultCode::NonceNotContainedInXAksk,
-        ResultCode::CreatedNotContainedInXAksk,
-        ResultCode::PasswordDigestNotContainedInXAksk,
-        ResultCode::UsernameTokenNotContainedInXAksk,
+        ResultCode::UserNameNotContainedXAksk,
+        ResultCode::NonceNotContainedXAksk,
+        ResultCode::CreatedNotContainedXAksk,
+        ResultCode::PasswordDigestNotContainedXAksk,
+        ResultCode::UsernameTokenNotContainedXAksk,
         ResultCode::InvalidDigest,
         ResultCode::TimeOutLimit,
         ResultCode::InvalidRequest,
         ResultCode::InvalidAppKey,
         ResultCode::InvalidRestApi,
-        ResultCode::TheStatusOfTheAppKey,
-        ResultCode::NoMoreApIsCanBeInvoked,
-        ResultCode::TheFlowControlUpperLimitIs,
-        ResultCode::TheAppIsNotAllowedTo,
+        ResultCode::StatusAppKeyUnavailable,
+        ResultCode::NoMoreApIsCanInvoked,
+        ResultCode::FlowControlUpperLimitReachedPlatform,
+        ResultCode::AppNotAllowedAccessCommercialAddress,
         ResultCode::ApplicationUnavailable,
         ResultCode::InvalidDisplayNumber,
         ResultCode::InvalidCallerNumber,
-        ResultCode::TheAppKeyIsNotAllowed,
-        ResultCode::ResourceOfNumberIsNotTo,
-        ResultCode::TheServiceNumberIsNotApplied,
+        ResultCode::AppKeyNotAllowedInvokeApi,
+        ResultCode::ResourceNumberNotApplied,
+        ResultCode::ServiceNumberNotApplied,
         ResultCode::ApplicationDoesNotOpenRecordingFunction,
-        ResultCode::CallsExceedTheSpLimit,
-        ResultCode::CallsExceedTheAppLimit,
-        ResultCode::CallsExceedTheDisplayNumberLimit,
-        ResultCode::CalleeInBlacklist,
-        ResultCode::CallerInBlacklist,
-        ResultCode::CalleeIsNotOnTheWhitelist,
+        ResultCode::CallsExceedSpLimit,
+        ResultCode::CallsExceedAppLimit,
+        ResultCode::CallsExceedDisplayNumberLimit,
+        ResultCode::CalleeBlacklist,
+        ResultCode::CallerBlacklist,
+        ResultCode::CalleeNotWhitelist,
         ResultCode::CommonErrorCode,
         ResultCode::AbnormalCallRestricted,
-        ResultCode::InternationalCallinIsForbidden,
-        ResultCode::InternationalCalloutIsForbidden,
+        ResultCode::InternationalCallinForbidden,
+        ResultCode::InternationalCalloutForbidden,
         ResultCode::AbnormalCallDurationRestricted,
         ResultCode::AbnormalCallCompletionRateRestricted,
         ResultCode::CallerCallFrequencyRestricted,
         ResultCode::CalleeCallFrequencyRestricted,
         ResultCode::ServiceNumberCallFrequencyRestricted,
         ResultCode::ServiceNumberSuspend,
-        ResultCode::IpAddressIsNull,
+        ResultCode::IpAddressNull,
         ResultCode::CallBlackTimeForbidden,
-        ResultCode::SubEnterpriseIsSuspended,
-        ResultCode::TheNumberOfAppKeyVoice,
-        ResultCode::TheAppClientIpIsNot,
-        ResultCode::TheCallIsRejectedBecauseThe,
-        ResultCode::TheCallIsRejectedBecauseThe1020171,
+        ResultCode::SubEnterpriseSuspended,
+        ResultCode::NumberAppKeyVoiceCallPorts,
+        ResultCode::AppClientIpNotIpWhite,
+        ResultCode::CallRejectedBecauseLoginIpPeer,
+        ResultCode::CallRejectedBecauseLoginIpPeer1020171,
         ResultCode::AuthenticationFailedTryAgainLater,
         ResultCode::InternalSystemError,
         ResultCode::ParameterError,
         ResultCode::InternalError,
-        ResultCode::TheAppKeyIsInvalid,
-        ResultCode::TheBindNumIsInvalid,
+        ResultCode::AppKeyInvalid,
+        ResultCode::BindNumInvalid,
         ResultCode::InsufficientVoicePorts,
         ResultCode::InternalError1023001,
         ResultCode::ResponseTimeout,
         ResultCode::SouthNeErrorWithResponseCodeAnd,
         ResultCode::InvalidSessionid,
-        ResultCode::TheActiveStateOfUserIsNot,
-        ResultCode::TheRecordDoesNotExist,
+        ResultCode::ActiveStateUserNotActivating,
+        ResultCode::RecordDoesNotExist,
         ResultCode::UnderTrafficControlStatus,
-        ResultCode::SOfTemplateParasDoesNotMeet,
+        ResultCode::STemplateParasDoesNotMeetTemplate,
     ];
     /// HTTP status (响应码).
     pub const fn http_status(self) -> u16 {
         match self {
             ResultCode::Success => 200,
-            ResultCode::AuthorizationNotContainedInTheHttp => 400,
-            ResultCode::RealmNotContainedInAuthorization => 400,
-            ResultCode::ProfileNotContainedInAuthorization => 400,
-            ResultCode::TheValueOfRealmInAuthorization => 400,
-            ResultCode::TheValueOfProfileInAuthorization => 400,
-            ResultCode::TheValueOfTypeInAuthorization => 400,
-            ResultCode::TypeNotContainedInAuthorization => 400,
+            ResultCode::AuthorizationNotContainedHttpHeader => 400,
+            ResultCode::RealmNotContainedAuthorization => 400,
+            ResultCode::ProfileNotContainedAuthorization => 400,
+            ResultCode::ValueRealmAuthorizationSdp => 400,
+            ResultCode::ValueProfileAuthorizationUsernameToken => 400,
+            ResultCode::ValueTypeAuthorizationAppKey => 400,
+            ResultCode::TypeNotContainedAuthorization => 400,
             ResultCode::HttpHeaderNotFoundXAksk => 400,
-            ResultCode::UserNameNotContainedInX => 400,
-            ResultCode::NonceNotContainedInXAksk => 400,
-            ResultCode::CreatedNotContainedInXAksk => 400,
-            ResultCode::PasswordDigestNotContainedInXAksk => 400,
-            ResultCode::UsernameTokenNotContainedInXAksk => 400,
+            ResultCode::UserNameNotContainedXAksk => 400,
+            ResultCode::NonceNotContainedXAksk => 400,
+            ResultCode::CreatedNotContainedXAksk => 400,
+            ResultCode::PasswordDigestNotContainedXAksk => 400,
+            ResultCode::UsernameTokenNotContainedXAksk => 400,
             ResultCode::InvalidDigest => 401,
             ResultCode::TimeOutLimit => 401,
             ResultCode::InvalidRequest => 403,
             ResultCode::InvalidAppKey => 403,
             ResultCode::InvalidRestApi => 403,
-            ResultCode::TheStatusOfTheAppKey => 403,
-            ResultCode::NoMoreApIsCanBeInvoked => 403,
-            ResultCode::TheFlowControlUpperLimitIs => 403,
-            ResultCode::TheAppIsNotAllowedTo => 403,
+            ResultCode::StatusAppKeyUnavailable => 403,
+            ResultCode::NoMoreApIsCanInvoked => 403,
+            ResultCode::FlowControlUpperLimitReachedPlatform => 403,
+            ResultCode::AppNotAllowedAccessCommercialAddress => 403,
             ResultCode::ApplicationUnavailable => 403,
             ResultCode::InvalidDisplayNumber => 403,
             ResultCode::InvalidCallerNumber => 403,
-            ResultCode::TheAppKeyIsNotAllowed => 403,
-            ResultCode::ResourceOfNumberIsNotTo => 403,
-            ResultCode::TheServiceNumberIsNotApplied => 403,
+            ResultCode::AppKeyNotAllowedInvokeApi => 403,
+            ResultCode::ResourceNumberNotApplied => 403,
+            ResultCode::ServiceNumberNotApplied => 403,
             ResultCode::ApplicationDoesNotOpenRecordingFunction => 403,
-            ResultCode::CallsExceedTheSpLimit => 403,
-            ResultCode::CallsExceedTheAppLimit => 403,
-            ResultCode::CallsExceedTheDisplayNumberLimit => 403,
-            ResultCode::CalleeInBlacklist => 403,
-            ResultCode::CallerInBlacklist => 403,
-            ResultCode::CalleeIsNotOnTheWhitelist => 403,
+            ResultCode::CallsExceedSpLimit => 403,
+            ResultCode::CallsExceedAppLimit => 403,
+            ResultCode::CallsExceedDisplayNumberLimit => 403,
+            ResultCode::CalleeBlacklist => 403,
+            ResultCode::CallerBlacklist => 403,
+            ResultCode::CalleeNotWhitelist => 403,
             ResultCode::CommonErrorCode => 403,
             ResultCode::AbnormalCallRestricted => 403,
-            ResultCode::InternationalCallinIsForbidden => 403,
-            ResultCode::InternationalCalloutIsForbidden => 403,
+            ResultCode::InternationalCallinForbidden => 403,
+            ResultCode::InternationalCalloutForbidden => 403,
             ResultCode::AbnormalCallDurationRestricted => 403,
             ResultCode::AbnormalCallCompletionRateRestricted => 403,
             ResultCode::CallerCallFrequencyRestricted => 403,
             ResultCode::CalleeCallFrequencyRestricted => 403,
             ResultCode::ServiceNumberCallFrequencyRestricted => 403,
             ResultCode::ServiceNumberSuspend => 403,
-            ResultCode::IpAddressIsNull => 403,
+            ResultCode::IpAddressNull => 403,
             ResultCode::CallBlackTimeForbidden => 403,
-            ResultCode::SubEnterpriseIsSuspended => 403,
-            ResultCode::TheNumberOfAppKeyVoice => 403,
-            ResultCode::TheAppClientIpIsNot => 403,
-            ResultCode::TheCallIsRejectedBecauseThe => 403,
-            ResultCode::TheCallIsRejectedBecauseThe1020171 => 403,
+            ResultCode::SubEnterpriseSuspended => 403,
+            ResultCode::NumberAppKeyVoiceCallPorts => 403,
+            ResultCode::AppClientIpNotIpWhite => 403,
+            ResultCode::CallRejectedBecauseLoginIpPeer => 403,
+            ResultCode::CallRejectedBecauseLoginIpPeer1020171 => 403,
             ResultCode::AuthenticationFailedTryAgainLater => 403,
             ResultCode::InternalSystemError => 500,
             ResultCode::ParameterError => 500,
             ResultCode::InternalError => 500,
-            ResultCode::TheAppKeyIsInvalid => 500,
-            ResultCode::TheBindNumIsInvalid => 500,
+            ResultCode::AppKeyInvalid => 500,
+            ResultCode::BindNumInvalid => 500,
             ResultCode::InsufficientVoicePorts => 500,
             ResultCode::InternalError1023001 => 500,
             ResultCode::ResponseTimeout => 500,
             ResultCode::SouthNeErrorWithResponseCodeAnd => 500,
             ResultCode::InvalidSessionid => 500,
-            ResultCode::TheActiveStateOfUserIsNot => 403,
-            ResultCode::TheRecordDoesNotExist => 403,
+            ResultCode::ActiveStateUserNotActivating => 403,
+            ResultCode::RecordDoesNotExist => 403,
             ResultCode::UnderTrafficControlStatus => 403,
-            ResultCode::SOfTemplateParasDoesNotMeet => 403,
+            ResultCode::STemplateParasDoesNotMeetTemplate => 403,
         }
     }
     /// Result code (结果码) as sent in `resultcode`.
     pub const fn code(self) -> &'static str {
         match self {
             ResultCode::Success => "0",
-            ResultCode::AuthorizationNotContainedInTheHttp => "1023006",
-            ResultCode::RealmNotContainedInAuthorization => "1023007",
-            ResultCode::ProfileNotContainedInAuthorization => "1023008",
-            ResultCode::TheValueOfRealmInAuthorization => "1023009",
-            ResultCode::TheValueOfProfileInAuthorization => "1023010",
-            ResultCode::TheValueOfTypeInAuthorization => "1023011",
-            ResultCode::TypeNotContainedInAuthorization => "1023012",
+            ResultCode::AuthorizationNotContainedHttpHeader => "1023006",
+            ResultCode::RealmNotContainedAuthorization => "1023007",
+            ResultCode::ProfileNotContainedAuthorization => "1023008",
+            ResultCode::ValueRealmAuthorizationSdp => "1023009",
+            ResultCode::ValueProfileAuthorizationUsernameToken => "1023010",
+            ResultCode::ValueTypeAuthorizationAppKey => "1023011",
+            ResultCode::TypeNotContainedAuthorization => "1023012",
             ResultCode::HttpHeaderNotFoundXAksk => "1023033",
-            ResultCode::UserNameNotContainedInX => "1023034",
-            ResultCode::NonceNotContainedInXAksk => "1023035",
-            ResultCode::CreatedNotContainedInXAksk => "1023036",
-            ResultCode::PasswordDigestNotContainedInXAksk => "1023037",
-            ResultCode::UsernameTokenNotContainedInXAksk => "1023038",
+            ResultCode::UserNameNotContainedXAksk => "1023034",
+            ResultCode::NonceNotContainedXAksk => "1023035",
+            ResultCode::CreatedNotContainedXAksk => "1023036",
+            ResultCode::PasswordDigestNotContainedXAksk => "1023037",
+            ResultCode::UsernameTokenNotContainedXAksk => "1023038",
             ResultCode::InvalidDigest => "1010010",
             ResultCode::TimeOutLimit => "1010013",
             ResultCode::InvalidRequest => "1010002",
             ResultCode::InvalidAppKey => "1010003",
             ResultCode::InvalidRestApi => "1010006",
-            ResultCode::TheStatusOfTheAppKey => "1010008",
-            ResultCode::NoMoreApIsCanBeInvoked => "1010009",
-            ResultCode::TheFlowControlUpperLimitIs => "1010010",
-            ResultCode::TheAppIsNotAllowedTo => "1010011",
+            ResultCode::StatusAppKeyUnavailable => "1010008",
+            ResultCode::NoMoreApIsCanInvoked => "1010009",
+            ResultCode::FlowControlUpperLimitReachedPlatform => "1010010",
+            ResultCode::AppNotAllowedAccessCommercialAddress => "1010011",
             ResultCode::ApplicationUnavailable => "1010021",
             ResultCode::InvalidDisplayNumber => "1010023",
             ResultCode::InvalidCallerNumber => "1010024",
-            ResultCode::TheAppKeyIsNotAllowed => "1010040",
-            ResultCode::ResourceOfNumberIsNotTo => "1012001",
-            ResultCode::TheServiceNumberIsNotApplied => "1012006",
+            ResultCode::AppKeyNotAllowedInvokeApi => "1010040",
+            ResultCode::ResourceNumberNotApplied => "1012001",
+            ResultCode::ServiceNumberNotApplied => "1012006",
             ResultCode::ApplicationDoesNotOpenRecordingFunction => "1012012",
-            ResultCode::CallsExceedTheSpLimit => "1013001",
-            ResultCode::CallsExceedTheAppLimit => "1013002",
-            ResultCode::CallsExceedTheDisplayNumberLimit => "1013003",
-            ResultCode::CalleeInBlacklist => "1013004",
-            ResultCode::CallerInBlacklist => "1013010",
-            ResultCode::CalleeIsNotOnTheWhitelist => "1013011",
+            ResultCode::CallsExceedSpLimit => "1013001",
+            ResultCode::CallsExceedAppLimit => "1013002",
+            ResultCode::CallsExceedDisplayNumberLimit => "1013003",
+            ResultCode::CalleeBlacklist => "1013004",
+            ResultCode::CallerBlacklist => "1013010",
+            ResultCode::CalleeNotWhitelist => "1013011",
             ResultCode::CommonErrorCode => "1013100",
             ResultCode::AbnormalCallRestricted => "1013101",
-            ResultCode::InternationalCallinIsForbidden => "1013111",
-            ResultCode::InternationalCalloutIsForbidden => "1013112",
+            ResultCode::InternationalCallinForbidden => "1013111",
+            ResultCode::InternationalCalloutForbidden => "1013112",
             ResultCode::AbnormalCallDurationRestricted => "1013113",
             ResultCode::AbnormalCallCompletionRateRestricted => "1013115",
             ResultCode::CallerCallFrequencyRestricted => "1013116",
             ResultCode::CalleeCallFrequencyRestricted => "1013117",
             ResultCode::ServiceNumberCallFrequencyRestricted => "1013118",
             ResultCode::ServiceNumberSuspend => "1013119",
-            ResultCode::IpAddressIsNull => "1013120",
+            ResultCode::IpAddressNull => "1013120",
             ResultCode::CallBlackTimeForbidden => "1013121",
-            ResultCode::SubEnterpriseIsSuspended => "1013122",
-            ResultCode::TheNumberOfAppKeyVoice => "1020165",
-            ResultCode::TheAppClientIpIsNot => "1020166",
-            ResultCode::TheCallIsRejectedBecauseThe => "1020168",
-            ResultCode::TheCallIsRejectedBecauseThe1020171 => "1020171",
+            ResultCode::SubEnterpriseSuspended => "1013122",
+            ResultCode::NumberAppKeyVoiceCallPorts => "1020165",
+            ResultCode::AppClientIpNotIpWhite => "1020166",
+            ResultCode::CallRejectedBecauseLoginIpPeer => "1020168",
+            ResultCode::CallRejectedBecauseLoginIpPeer1020171 => "1020171",
             ResultCode::AuthenticationFailedTryAgainLater => "1020176",
             ResultCode::InternalSystemError => "1010001",
             ResultCode::ParameterError => "1020001",
             ResultCode::InternalError => "1020002",
-            ResultCode::TheAppKeyIsInvalid => "1020150",
-            ResultCode::TheBindNumIsInvalid => "1020151",
+            ResultCode::AppKeyInvalid => "1020150",
+            ResultCode::BindNumInvalid => "1020151",
             ResultCode::InsufficientVoicePorts => "1020154",
             ResultCode::InternalError1023001 => "1023001",
             ResultCode::ResponseTimeout => "1023002",
             ResultCode::SouthNeErrorWithResponseCodeAnd => "1040001",
             ResultCode::InvalidSessionid => "1020152",
-            ResultCode::TheActiveStateOfUserIsNot => "1010007",
-            ResultCode::TheRecordDoesNotExist => "1012007",
+            ResultCode::ActiveStateUserNotActivating => "1010007",
+            ResultCode::RecordDoesNotExist => "1012007",
             ResultCode::UnderTrafficControlStatus => "1011006",
-            ResultCode::SOfTemplateParasDoesNotMeet => "1012005",
+            ResultCode::STemplateParasDoesNotMeetTemplate => "1012005",
         }
     }
     /// 英文描述.
     pub const fn english(self) -> &'static str {
         match self {
             ResultCode::Success => "Success.",
-            ResultCode::AuthorizationNotContainedInTheHttp => {
+            ResultCode::AuthorizationNotContainedHttpHeader => {
                 "Authorization not contained in the HTTP header."
             }
-            ResultCode::RealmNotContainedInAuthorization => {
+            ResultCode::RealmNotContainedAuthorization => {
                 "realm not contained in Authorization."
             }
-            ResultCode::ProfileNotContainedInAuthorization => {
+            ResultCode::ProfileNotContainedAuthorization => {
                 "profile not contained in Authorization."
             }
-            ResultCode::TheValueOfRealmInAuthorization => {
+            ResultCode::ValueRealmAuthorizationSdp => {
                 "The value of realm in Authorization must be SDP."
             }
-            ResultCode::TheValueOfProfileInAuthorization => {
+            ResultCode::ValueProfileAuthorizationUsernameToken => {
                 "The value of profile in Authorization must be UsernameToken."
             }
-            ResultCode::TheValueOfTypeInAuthorization => {
+            ResultCode::ValueTypeAuthorizationAppKey => {
                 "The value of type in Authorization must be app_key."
             }
-            ResultCode::TypeNotContainedInAuthorization => {
+            ResultCode::TypeNotContainedAuthorization => {
                 "type not contained in Authorization."
             }
             ResultCode::HttpHeaderNotFoundXAksk => "HTTP header not found X-AKSK field.",
-            ResultCode::UserNameNotContainedInX => "User Name not contained in X-AKSK.",
-            ResultCode::NonceNotContainedInXAksk => "Nonce not contained in X-AKSK.",
-            ResultCode::CreatedNotContainedInXAksk => "Created not contained in X-AKSK.",
-            ResultCode::PasswordDigestNotContainedInXAksk => {
+            ResultCode::UserNameNotContainedXAksk => "User Name not contained in X-AKSK.",
+            ResultCode::NonceNotContainedXAksk => "Nonce not contained in X-AKSK.",
+            ResultCode::CreatedNotContainedXAksk => "Created not contained in X-AKSK.",
+            ResultCode::PasswordDigestNotContainedXAksk => {
                 "PasswordDigest not contained in X-AKSK."
             }
-            ResultCode::UsernameTokenNotContainedInXAksk => {
+            ResultCode::UsernameTokenNotContainedXAksk => {
                 "UsernameToken not contained in X-AKSK."
             }
             ResultCode::InvalidDigest => "Invalid digest.",
@@ -404,45 +404,43 @@ impl ResultCode {
             ResultCode::InvalidRequest => "Invalid request.",
             ResultCode::InvalidAppKey => "Invalid app_key.",
             ResultCode::InvalidRestApi => "Invalid Rest API.",
-            ResultCode::TheStatusOfTheAppKey => {
+            ResultCode::StatusAppKeyUnavailable => {
                 "The status of the app_key is unavailable."
             }
-            ResultCode::NoMoreApIsCanBeInvoked => "No more APIs can be invoked.",
-            ResultCode::TheFlowControlUpperLimitIs => {
+            ResultCode::NoMoreApIsCanInvoked => "No more APIs can be invoked.",
+            ResultCode::FlowControlUpperLimitReachedPlatform => {
                 "The flow control upper limit is reached on the platform."
             }
-            ResultCode::TheAppIsNotAllowedTo => {
+            ResultCode::AppNotAllowedAccessCommercialAddress => {
                 "The app is not allowed to access a commercial address."
             }
             ResultCode::ApplicationUnavailable => "Application unavailable.",
             ResultCode::InvalidDisplayNumber => "Invalid display number.",
             ResultCode::InvalidCallerNumber => "Invalid caller number.",
-            ResultCode::TheAppKeyIsNotAllowed => {
+            ResultCode::AppKeyNotAllowedInvokeApi => {
                 "The app_key is not allowed to invoke the API."
             }
-            ResultCode::ResourceOfNumberIsNotTo => {
+            ResultCode::ResourceNumberNotApplied => {
                 "Resource of number is not to be applied."
             }
-            ResultCode::TheServiceNumberIsNotApplied => {
-                "The service number is not applied."
-            }
+            ResultCode::ServiceNumberNotApplied => "The service number is not applied.",
             ResultCode::ApplicationDoesNotOpenRecordingFunction => {
                 "Application does not open recording function."
             }
-            ResultCode::CallsExceedTheSpLimit => "Calls exceed the SP limit.",
-            ResultCode::CallsExceedTheAppLimit => "Calls exceed the APP limit.",
-            ResultCode::CallsExceedTheDisplayNumberLimit => {
+            ResultCode::CallsExceedSpLimit => "Calls exceed the SP limit.",
+            ResultCode::CallsExceedAppLimit => "Calls exceed the APP limit.",
+            ResultCode::CallsExceedDisplayNumberLimit => {
                 "Calls exceed the display number limit."
             }
-            ResultCode::CalleeInBlacklist => "Callee in blacklist.",
-            ResultCode::CallerInBlacklist => "Caller in blacklist.",
-            ResultCode::CalleeIsNotOnTheWhitelist => "Callee is not on the whitelist.",
+            ResultCode::CalleeBlacklist => "Callee in blacklist.",
+            ResultCode::CallerBlacklist => "Caller in blacklist.",
+            ResultCode::CalleeNotWhitelist => "Callee is not on the whitelist.",
             ResultCode::CommonErrorCode => "Common error code .",
             ResultCode::AbnormalCallRestricted => "Abnormal call restricted .",
-            ResultCode::InternationalCallinIsForbidden => {
+            ResultCode::InternationalCallinForbidden => {
                 "International callin is forbidden."
             }
-            ResultCode::InternationalCalloutIsForbidden => {
+            ResultCode::InternationalCalloutForbidden => {
                 "International callout is forbidden."
             }
             ResultCode::AbnormalCallDurationRestricted => {
@@ -461,19 +459,19 @@ impl ResultCode {
                 "Service number call frequency restricted."
             }
             ResultCode::ServiceNumberSuspend => "Service number suspend.",
-            ResultCode::IpAddressIsNull => "Ip address is null.",
+            ResultCode::IpAddressNull => "Ip address is null.",
             ResultCode::CallBlackTimeForbidden => "Call black time forbidden.",
-            ResultCode::SubEnterpriseIsSuspended => "Sub enterprise is suspended.",
-            ResultCode::TheNumberOfAppKeyVoice => {
+            ResultCode::SubEnterpriseSuspended => "Sub enterprise is suspended.",
+            ResultCode::NumberAppKeyVoiceCallPorts => {
                 "The number of app_key voice call ports exceeds the upper limit."
             }
-            ResultCode::TheAppClientIpIsNot => {
+            ResultCode::AppClientIpNotIpWhite => {
                 "The app client ip is not in ip white list."
             }
-            ResultCode::TheCallIsRejectedBecauseThe => {
+            ResultCode::CallRejectedBecauseLoginIpPeer => {
                 "The call is rejected because the login IP of the peer app is blacklisted ."
             }
-            ResultCode::TheCallIsRejectedBecauseThe1020171 => {
+            ResultCode::CallRejectedBecauseLoginIpPeer1020171 => {
                 "The call is rejected because the login IP of the peer app is blacklisted area."
             }
             ResultCode::AuthenticationFailedTryAgainLater => {
@@ -482,8 +480,8 @@ impl ResultCode {
             ResultCode::InternalSystemError => "Internal system error.",
             ResultCode::ParameterError => "Parameter error.",
             ResultCode::InternalError => "Internal error.",
-            ResultCode::TheAppKeyIsInvalid => "The app_key is invalid.",
-            ResultCode::TheBindNumIsInvalid => "The bindNum is invalid.",
+            ResultCode::AppKeyInvalid => "The app_key is invalid.",
+            ResultCode::BindNumInvalid => "The bindNum is invalid.",
             ResultCode::InsufficientVoicePorts => "Insufficient voice ports.",
             ResultCode::InternalError1023001 => "Internal error.",
             ResultCode::ResponseTimeout => "Response timeout.",
@@ -491,12 +489,12 @@ impl ResultCode {
                 "south ne error with responseCode: %\\$ and responseMsg: %\\$."
             }
             ResultCode::InvalidSessionid => "Invalid sessionid.",
-            ResultCode::TheActiveStateOfUserIsNot => {
+            ResultCode::ActiveStateUserNotActivating => {
                 "The activeState of User is not ACTIVATING."
             }
-            ResultCode::TheRecordDoesNotExist => "The record does not exist.",
+            ResultCode::RecordDoesNotExist => "The record does not exist.",
             ResultCode::UnderTrafficControlStatus => "Under traffic control status",
-            ResultCode::SOfTemplateParasDoesNotMeet => {
+            ResultCode::STemplateParasDoesNotMeetTemplate => {
                 "%s of templateParas does not meet template requirements."
             }
         }
@@ -505,41 +503,41 @@ impl ResultCode {
     pub const fn chinese(self) -> &'static str {
         match self {
             ResultCode::Success => "成功。",
-            ResultCode::AuthorizationNotContainedInTheHttp => {
+            ResultCode::AuthorizationNotContainedHttpHeader => {
                 "鉴权失败，请检查鉴权请求正确性。"
             }
-            ResultCode::RealmNotContainedInAuthorization => {
+            ResultCode::RealmNotContainedAuthorization => {
                 "Authorization字段中未找到realm属性。"
             }
-            ResultCode::ProfileNotContainedInAuthorization => {
+            ResultCode::ProfileNotContainedAuthorization => {
                 "Authorization字段中未找到profile属性。"
             }
-            ResultCode::TheValueOfRealmInAuthorization => {
+            ResultCode::ValueRealmAuthorizationSdp => {
                 "Authorization中realm属性值应该为“SDP”。"
             }
-            ResultCode::TheValueOfProfileInAuthorization => {
+            ResultCode::ValueProfileAuthorizationUsernameToken => {
                 "Authorization中profile属性值应该为“UsernameToken”。"
             }
-            ResultCode::TheValueOfTypeInAuthorization => {
+            ResultCode::ValueTypeAuthorizationAppKey => {
                 "Authorization中type属性值应该为“Appkey”。"
             }
-            ResultCode::TypeNotContainedInAuthorization => {
+            ResultCode::TypeNotContainedAuthorization => {
                 "Authorization字段中未找到type属性。"
             }
             ResultCode::HttpHeaderNotFoundXAksk => "HTTP头未找到X-AKSK字段。",
-            ResultCode::UserNameNotContainedInX => {
+            ResultCode::UserNameNotContainedXAksk => {
                 "X-AKSK字段中未找到User Name属性。"
             }
-            ResultCode::NonceNotContainedInXAksk => {
+            ResultCode::NonceNotContainedXAksk => {
                 "X-AKSK字段中未找到Nonce属性。"
             }
-            ResultCode::CreatedNotContainedInXAksk => {
+            ResultCode::CreatedNotContainedXAksk => {
                 "X-AKSK字段中未找到Created属性。"
             }
-            ResultCode::PasswordDigestNotContainedInXAksk => {
+            ResultCode::PasswordDigestNotContainedXAksk => {
                 "X-AKSK字段中未找到PasswordDigest属性。"
             }
-            ResultCode::UsernameTokenNotContainedInXAksk => {
+            ResultCode::UsernameTokenNotContainedXAksk => {
                 "X-AKSK中没有携带UsernameToken。"
             }
             ResultCode::InvalidDigest => "PasswordDigest校验失败。",
@@ -547,31 +545,35 @@ impl ResultCode {
             ResultCode::InvalidRequest => "非法请求。",
             ResultCode::InvalidAppKey => "无效的app_key。",
             ResultCode::InvalidRestApi => "无效的Rest API。",
-            ResultCode::TheStatusOfTheAppKey => "app_key被暂停使用。",
-            ResultCode::NoMoreApIsCanBeInvoked => "API达到调用上限。",
-            ResultCode::TheFlowControlUpperLimitIs => "平台达到系统流控上限。",
-            ResultCode::TheAppIsNotAllowedTo => "APP没有访问商用地址的权限。",
+            ResultCode::StatusAppKeyUnavailable => "app_key被暂停使用。",
+            ResultCode::NoMoreApIsCanInvoked => "API达到调用上限。",
+            ResultCode::FlowControlUpperLimitReachedPlatform => {
+                "平台达到系统流控上限。"
+            }
+            ResultCode::AppNotAllowedAccessCommercialAddress => {
+                "APP没有访问商用地址的权限。"
+            }
             ResultCode::ApplicationUnavailable => "应用不可用。",
             ResultCode::InvalidDisplayNumber => "号码填写不合法。",
             ResultCode::InvalidCallerNumber => "主叫号码不合法。",
-            ResultCode::TheAppKeyIsNotAllowed => "app_key没有调用本API的权限。",
-            ResultCode::ResourceOfNumberIsNotTo => "资源未申请。",
-            ResultCode::TheServiceNumberIsNotApplied => "业务号码未申请。",
+            ResultCode::AppKeyNotAllowedInvokeApi => {
+                "app_key没有调用本API的权限。"
+            }
+            ResultCode::ResourceNumberNotApplied => "资源未申请。",
+            ResultCode::ServiceNumberNotApplied => "业务号码未申请。",
             ResultCode::ApplicationDoesNotOpenRecordingFunction => {
                 "应用未开启录音功能。"
             }
-            ResultCode::CallsExceedTheSpLimit => "请求次数超过SP配置上限。",
-            ResultCode::CallsExceedTheAppLimit => {
-                "请求次数超过应用配置上限。"
-            }
-            ResultCode::CallsExceedTheDisplayNumberLimit => "SP的主显号码受限。",
-            ResultCode::CalleeInBlacklist => "被叫用户是黑名单。",
-            ResultCode::CallerInBlacklist => "主叫用户是黑名单。",
-            ResultCode::CalleeIsNotOnTheWhitelist => "被叫用户不在白名单中。",
+            ResultCode::CallsExceedSpLimit => "请求次数超过SP配置上限。",
+            ResultCode::CallsExceedAppLimit => "请求次数超过应用配置上限。",
+            ResultCode::CallsExceedDisplayNumberLimit => "SP的主显号码受限。",
+            ResultCode::CalleeBlacklist => "被叫用户是黑名单。",
+            ResultCode::CallerBlacklist => "主叫用户是黑名单。",
+            ResultCode::CalleeNotWhitelist => "被叫用户不在白名单中。",
             ResultCode::CommonErrorCode => "未知错误。",
             ResultCode::AbnormalCallRestricted => "呼叫行为异常。",
-            ResultCode::InternationalCallinIsForbidden => "国际呼入限制。",
-            ResultCode::InternationalCalloutIsForbidden => "国际呼出限制。",
+            ResultCode::InternationalCallinForbidden => "国际呼入限制。",
+            ResultCode::InternationalCalloutForbidden => "国际呼出限制。",
             ResultCode::AbnormalCallDurationRestricted => "通话时间异常。",
             ResultCode::AbnormalCallCompletionRateRestricted => {
                 "呼叫接通率异常。"
@@ -582,17 +584,19 @@ impl ResultCode {
                 "业务号码呼叫频次限制。"
             }
             ResultCode::ServiceNumberSuspend => "业务号码被暂停。",
-            ResultCode::IpAddressIsNull => "IPv4地址未携带。",
+            ResultCode::IpAddressNull => "IPv4地址未携带。",
             ResultCode::CallBlackTimeForbidden => "呼叫时段限制。",
-            ResultCode::SubEnterpriseIsSuspended => "子企业已被暂停。",
-            ResultCode::TheNumberOfAppKeyVoice => "超出语音呼叫端口数限制。",
-            ResultCode::TheAppClientIpIsNot => {
+            ResultCode::SubEnterpriseSuspended => "子企业已被暂停。",
+            ResultCode::NumberAppKeyVoiceCallPorts => {
+                "超出语音呼叫端口数限制。"
+            }
+            ResultCode::AppClientIpNotIpWhite => {
                 "请求发送方app IP不在白名单列表中。"
             }
-            ResultCode::TheCallIsRejectedBecauseThe => {
+            ResultCode::CallRejectedBecauseLoginIpPeer => {
                 "请求发送方app 登录IP是黑名单。"
             }
-            ResultCode::TheCallIsRejectedBecauseThe1020171 => {
+            ResultCode::CallRejectedBecauseLoginIpPeer1020171 => {
                 "请求发送方app登录IP在受限地域。"
             }
             ResultCode::AuthenticationFailedTryAgainLater => {
@@ -601,19 +605,19 @@ impl ResultCode {
             ResultCode::InternalSystemError => "系统错误。",
             ResultCode::ParameterError => "参数错误。",
             ResultCode::InternalError => "内部错误。",
-            ResultCode::TheAppKeyIsInvalid => "app_key无效。",
-            ResultCode::TheBindNumIsInvalid => "业务号码无效。",
+            ResultCode::AppKeyInvalid => "app_key无效。",
+            ResultCode::BindNumInvalid => "业务号码无效。",
             ResultCode::InsufficientVoicePorts => "语音端口不足。",
             ResultCode::InternalError1023001 => "内部错误。",
             ResultCode::ResponseTimeout => "响应超时。",
             ResultCode::SouthNeErrorWithResponseCodeAnd => "南部网元错误。",
             ResultCode::InvalidSessionid => "sessionid无效。",
-            ResultCode::TheActiveStateOfUserIsNot => "用户状态未激活。",
-            ResultCode::TheRecordDoesNotExist => "记录不存在。",
+            ResultCode::ActiveStateUserNotActivating => "用户状态未激活。",
+            ResultCode::RecordDoesNotExist => "记录不存在。",
             ResultCode::UnderTrafficControlStatus => {
                 "请求者（IP、手机号码）处于流控状态下。"
             }
-            ResultCode::SOfTemplateParasDoesNotMeet => {
+            ResultCode::STemplateParasDoesNotMeetTemplate => {
                 "参数templateParas中的%s不符合模板定义的要求。"
             }
         }
@@ -622,43 +626,43 @@ impl ResultCode {
     pub const fn remedy(self) -> &'static str {
         match self {
             ResultCode::Success => "无需处理。",
-            ResultCode::AuthorizationNotContainedInTheHttp => {
+            ResultCode::AuthorizationNotContainedHttpHeader => {
                 "请检查消息头中是否携带了Authorization，PasswordDigest字段填写是否正确，携带的app_key填写是否正确，且生成随机数的时间与发送请求时的本地时间不能相差太大。"
             }
-            ResultCode::RealmNotContainedInAuthorization => {
+            ResultCode::RealmNotContainedAuthorization => {
                 "请检查Authorization字段中的是否携带了realm属性。"
             }
-            ResultCode::ProfileNotContainedInAuthorization => {
+            ResultCode::ProfileNotContainedAuthorization => {
                 "请检查Authorization字段中的是否携带了profile属性。"
             }
-            ResultCode::TheValueOfRealmInAuthorization => {
+            ResultCode::ValueRealmAuthorizationSdp => {
                 "请检查Authorization字段中的realm属性值是否为“SDP”。"
             }
-            ResultCode::TheValueOfProfileInAuthorization => {
+            ResultCode::ValueProfileAuthorizationUsernameToken => {
                 "请检查Authorization字段中的profile属性值是否为“UsernameToken”。"
             }
-            ResultCode::TheValueOfTypeInAuthorization => {
+            ResultCode::ValueTypeAuthorizationAppKey => {
                 "请检查Authorization字段中的type属性值是否为“Appkey”。"
             }
-            ResultCode::TypeNotContainedInAuthorization => {
+            ResultCode::TypeNotContainedAuthorization => {
                 "请检查Authorization字段中是否携带了type属性。"
             }
             ResultCode::HttpHeaderNotFoundXAksk => {
                 "请检查HTTP消息头中是否携带了X-AKSK字段。"
             }
-            ResultCode::UserNameNotContainedInX => {
+            ResultCode::UserNameNotContainedXAksk => {
                 "请检查X-AKSK字段中的是否携带了User Name属性。"
             }
-            ResultCode::NonceNotContainedInXAksk => {
+            ResultCode::NonceNotContainedXAksk => {
                 "请检查X-AKSK字段中的是否携带了Nonce属性。"
             }
-            ResultCode::CreatedNotContainedInXAksk => {
+            ResultCode::CreatedNotContainedXAksk => {
                 "请检查X-AKSK字段中的是否携带了Created属性。"
             }
-            ResultCode::PasswordDigestNotContainedInXAksk => {
+            ResultCode::PasswordDigestNotContainedXAksk => {
                 "请检查X-AKSK字段中的是否携带了PasswordDigest属性。"
             }
-            ResultCode::UsernameTokenNotContainedInXAksk => {
+            ResultCode::UsernameTokenNotContainedXAksk => {
                 "请检查X-AKSK字段中的是否携带了UsernameToken属性。"
             }
             ResultCode::InvalidDigest => {
@@ -674,14 +678,16 @@ impl ResultCode {
                 "检查请求携带的app_key是否填写正确，app_key从 应用管理 页面获取，若填写正确，请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。"
             }
             ResultCode::InvalidRestApi => "检查请求方法填写是否正确。",
-            ResultCode::TheStatusOfTheAppKey => {
+            ResultCode::StatusAppKeyUnavailable => {
                 "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。"
             }
-            ResultCode::NoMoreApIsCanBeInvoked => {
+            ResultCode::NoMoreApIsCanInvoked => {
                 "请稍等一分钟后再试，并联系管理员申请更高的应用使用配额。"
             }
-            ResultCode::TheFlowControlUpperLimitIs => "请稍等一分钟后再试。",
-            ResultCode::TheAppIsNotAllowedTo => {
+            ResultCode::FlowControlUpperLimitReachedPlatform => {
+                "请稍等一分钟后再试。"
+            }
+            ResultCode::AppNotAllowedAccessCommercialAddress => {
                 "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。"
             }
             ResultCode::ApplicationUnavailable => {
@@ -693,38 +699,36 @@ impl ResultCode {
             ResultCode::InvalidCallerNumber => {
                 "检查callerNbr参数的填写是否合法。"
             }
-            ResultCode::TheAppKeyIsNotAllowed => {
+            ResultCode::AppKeyNotAllowedInvokeApi => {
                 "请联系管理员确认该app_key对应的应用是否具有语音回呼能力。"
             }
-            ResultCode::ResourceOfNumberIsNotTo => "app_key和业务号码未绑定。",
-            ResultCode::TheServiceNumberIsNotApplied => {
-                "请确认是否申请业务号码。"
-            }
+            ResultCode::ResourceNumberNotApplied => "app_key和业务号码未绑定。",
+            ResultCode::ServiceNumberNotApplied => "请确认是否申请业务号码。",
             ResultCode::ApplicationDoesNotOpenRecordingFunction => {
                 "请在 应用管理 页面确认请求携带的app_key是否开启了录音功能。"
             }
-            ResultCode::CallsExceedTheSpLimit => {
+            ResultCode::CallsExceedSpLimit => {
                 "请和管理员确认开发者呼叫数量限制。"
             }
-            ResultCode::CallsExceedTheAppLimit => {
+            ResultCode::CallsExceedAppLimit => {
                 "请和管理员确认应用呼叫数量限制。"
             }
-            ResultCode::CallsExceedTheDisplayNumberLimit => {
+            ResultCode::CallsExceedDisplayNumberLimit => {
                 "请和管理员确认显示号码呼叫数量限制。"
             }
-            ResultCode::CalleeInBlacklist => "被叫号码在运营商黑名单库。",
-            ResultCode::CallerInBlacklist => "主叫号码在运营商黑名单库。",
-            ResultCode::CalleeIsNotOnTheWhitelist => {
+            ResultCode::CalleeBlacklist => "被叫号码在运营商黑名单库。",
+            ResultCode::CallerBlacklist => "主叫号码在运营商黑名单库。",
+            ResultCode::CalleeNotWhitelist => {
                 "请和管理员确认被叫号码白名单限制。"
             }
             ResultCode::CommonErrorCode => "请和管理员确认安全管控限制。",
             ResultCode::AbnormalCallRestricted => {
                 "请和管理员确认安全管控限制。"
             }
-            ResultCode::InternationalCallinIsForbidden => {
+            ResultCode::InternationalCallinForbidden => {
                 "请检查请求的号码格式是否为国际号码格式。"
             }
-            ResultCode::InternationalCalloutIsForbidden => {
+            ResultCode::InternationalCalloutForbidden => {
                 "请检查请求的号码格式是否为国际号码格式。"
             }
             ResultCode::AbnormalCallDurationRestricted => {
@@ -743,25 +747,25 @@ impl ResultCode {
                 "请检查业务号码是否有呼叫频次限制。"
             }
             ResultCode::ServiceNumberSuspend => "请和管理员确认号码状态。",
-            ResultCode::IpAddressIsNull => {
+            ResultCode::IpAddressNull => {
                 "请客户接口携带请求发送方IPv4地址。"
             }
             ResultCode::CallBlackTimeForbidden => {
                 "呼叫时段为休息时段，请工作时段再呼叫。"
             }
-            ResultCode::SubEnterpriseIsSuspended => {
+            ResultCode::SubEnterpriseSuspended => {
                 "查看是否因投诉被下线，可查看订购号码时填写的邮箱是否有业务下线通知邮件。"
             }
-            ResultCode::TheNumberOfAppKeyVoice => {
+            ResultCode::NumberAppKeyVoiceCallPorts => {
                 "请稍等一分钟后再试。建议联系管理员为该应用申请更多的端口配额。"
             }
-            ResultCode::TheAppClientIpIsNot => {
+            ResultCode::AppClientIpNotIpWhite => {
                 "运营商IP地域管控，此地区无法呼通。"
             }
-            ResultCode::TheCallIsRejectedBecauseThe => {
+            ResultCode::CallRejectedBecauseLoginIpPeer => {
                 "运营商IP地域管控，此地区无法呼通。"
             }
-            ResultCode::TheCallIsRejectedBecauseThe1020171 => {
+            ResultCode::CallRejectedBecauseLoginIpPeer1020171 => {
                 "运营商IP地域管控，此地区无法呼通。"
             }
             ResultCode::AuthenticationFailedTryAgainLater => {
@@ -772,10 +776,10 @@ impl ResultCode {
                 "检查请求携带的参数格式是否都合法。"
             }
             ResultCode::InternalError => "请联系管理员处理。",
-            ResultCode::TheAppKeyIsInvalid => {
+            ResultCode::AppKeyInvalid => {
                 "检查请求携带的app_key是否填写正确，app_key从 应用管理 页面获取，若填写正确，请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。"
             }
-            ResultCode::TheBindNumIsInvalid => {
+            ResultCode::BindNumInvalid => {
                 "业务号码无效，请联系管理员处理。"
             }
             ResultCode::InsufficientVoicePorts => {
@@ -787,14 +791,14 @@ impl ResultCode {
             ResultCode::InvalidSessionid => {
                 "检查请求携带的sessionid是否填写正确。语音回呼的sessionid是调用“语音回呼场景API”的成功响应消息的sessionid参数值，也可通过呼叫状态和话单通知API获取。"
             }
-            ResultCode::TheActiveStateOfUserIsNot => {
+            ResultCode::ActiveStateUserNotActivating => {
                 "请检查app_key所属的华为云账户是否处于欠费状态，若处于欠费状态，请参考 华为云账户充值 完成充值，若没有处于欠费状态，请联系管理员处理。"
             }
-            ResultCode::TheRecordDoesNotExist => {
+            ResultCode::RecordDoesNotExist => {
                 "请确认fileName参数的填写是否正确。"
             }
             ResultCode::UnderTrafficControlStatus => "请稍等一分钟再试。",
-            ResultCode::SOfTemplateParasDoesNotMeet => {
+            ResultCode::STemplateParasDoesNotMeetTemplate => {
                 "请检查templateParas携带的变量值格式与长度是否符合templateId对应的模板内容中变量的定义。"
             }
         }
@@ -803,39 +807,39 @@ impl ResultCode {
     pub const fn tables(self) -> &'static [&'static str] {
         match self {
             ResultCode::Success => &["4-5", "4-10", "5-7", "6-5"],
-            ResultCode::AuthorizationNotContainedInTheHttp => {
+            ResultCode::AuthorizationNotContainedHttpHeader => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
-            ResultCode::RealmNotContainedInAuthorization => {
+            ResultCode::RealmNotContainedAuthorization => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
-            ResultCode::ProfileNotContainedInAuthorization => {
+            ResultCode::ProfileNotContainedAuthorization => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
-            ResultCode::TheValueOfRealmInAuthorization => {
+            ResultCode::ValueRealmAuthorizationSdp => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
-            ResultCode::TheValueOfProfileInAuthorization => {
+            ResultCode::ValueProfileAuthorizationUsernameToken => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
-            ResultCode::TheValueOfTypeInAuthorization => {
+            ResultCode::ValueTypeAuthorizationAppKey => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
-            ResultCode::TypeNotContainedInAuthorization => {
+            ResultCode::TypeNotContainedAuthorization => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
             ResultCode::HttpHeaderNotFoundXAksk => &["4-5", "4-10", "4-30", "5-7", "6-5"],
-            ResultCode::UserNameNotContainedInX => &["4-5", "4-10", "4-30", "5-7", "6-5"],
-            ResultCode::NonceNotContainedInXAksk => {
+            ResultCode::UserNameNotContainedXAksk => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
-            ResultCode::CreatedNotContainedInXAksk => {
+            ResultCode::NonceNotContainedXAksk => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::CreatedNotContainedXAksk => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
-            ResultCode::PasswordDigestNotContainedInXAksk => {
+            ResultCode::PasswordDigestNotContainedXAksk => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
-            ResultCode::UsernameTokenNotContainedInXAksk => {
+            ResultCode::UsernameTokenNotContainedXAksk => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
             ResultCode::InvalidDigest => &["4-5", "4-10", "4-30", "5-7", "6-5"],
@@ -843,132 +847,136 @@ impl ResultCode {
             ResultCode::InvalidRequest => &["4-5", "4-10", "4-30", "5-7", "6-5"],
             ResultCode::InvalidAppKey => &["4-5", "4-10", "4-30", "5-7", "6-5"],
             ResultCode::InvalidRestApi => &["4-5", "4-10", "5-7", "6-5"],
-            ResultCode::TheStatusOfTheAppKey => &["4-5", "4-10", "5-7", "6-5"],
-            ResultCode::NoMoreApIsCanBeInvoked => &["4-5", "4-10", "5-7", "6-5"],
-            ResultCode::TheFlowControlUpperLimitIs => &["4-5", "4-10", "5-7", "6-5"],
-            ResultCode::TheAppIsNotAllowedTo => &["4-5", "4-10", "5-7", "6-5"],
+            ResultCode::StatusAppKeyUnavailable => &["4-5", "4-10", "5-7", "6-5"],
+            ResultCode::NoMoreApIsCanInvoked => &["4-5", "4-10", "5-7", "6-5"],
+            ResultCode::FlowControlUpperLimitReachedPlatform => {
+                &["4-5", "4-10", "5-7", "6-5"]
+            }
+            ResultCode::AppNotAllowedAccessCommercialAddress => {
+                &["4-5", "4-10", "5-7", "6-5"]
+            }
             ResultCode::ApplicationUnavailable => &["4-5", "5-7", "6-5"],
             ResultCode::InvalidDisplayNumber => &["4-5", "5-7", "6-5"],
             ResultCode::InvalidCallerNumber => &["4-5", "5-7", "6-5"],
-            ResultCode::TheAppKeyIsNotAllowed => &["4-5", "5-7", "6-5"],
-            ResultCode::ResourceOfNumberIsNotTo => &["4-5", "5-7", "6-5"],
-            ResultCode::TheServiceNumberIsNotApplied => &["4-5", "5-7", "6-5"],
+            ResultCode::AppKeyNotAllowedInvokeApi => &["4-5", "5-7", "6-5"],
+            ResultCode::ResourceNumberNotApplied => &["4-5", "5-7", "6-5"],
+            ResultCode::ServiceNumberNotApplied => &["4-5", "5-7", "6-5"],
             ResultCode::ApplicationDoesNotOpenRecordingFunction => {
                 &["4-5", "4-30", "5-7", "6-5"]
             }
-            ResultCode::CallsExceedTheSpLimit => &["4-5", "5-7", "6-5"],
-            ResultCode::CallsExceedTheAppLimit => &["4-5", "5-7", "6-5"],
-            ResultCode::CallsExceedTheDisplayNumberLimit => &["4-5", "5-7", "6-5"],
-            ResultCode::CalleeInBlacklist => &["4-5", "5-7", "6-5"],
-            ResultCode::CallerInBlacklist => &["4-5", "5-7", "6-5"],
-            ResultCode::CalleeIsNotOnTheWhitelist => &["4-5", "5-7", "6-5"],
+            ResultCode::CallsExceedSpLimit => &["4-5", "5-7", "6-5"],
+            ResultCode::CallsExceedAppLimit => &["4-5", "5-7", "6-5"],
+            ResultCode::CallsExceedDisplayNumberLimit => &["4-5", "5-7", "6-5"],
+            ResultCode::CalleeBlacklist => &["4-5", "5-7", "6-5"],
+            ResultCode::CallerBlacklist => &["4-5", "5-7", "6-5"],
+            ResultCode::CalleeNotWhitelist => &["4-5", "5-7", "6-5"],
             ResultCode::CommonErrorCode => &["4-5", "5-7", "6-5"],
             ResultCode::AbnormalCallRestricted => &["4-5", "5-7", "6-5"],
-            ResultCode::InternationalCallinIsForbidden => &["4-5", "5-7", "6-5"],
-            ResultCode::InternationalCalloutIsForbidden => &["4-5", "5-7", "6-5"],
+            ResultCode::InternationalCallinForbidden => &["4-5", "5-7", "6-5"],
+            ResultCode::InternationalCalloutForbidden => &["4-5", "5-7", "6-5"],
             ResultCode::AbnormalCallDurationRestricted => &["4-5", "5-7", "6-5"],
             ResultCode::AbnormalCallCompletionRateRestricted => &["4-5", "5-7", "6-5"],
             ResultCode::CallerCallFrequencyRestricted => &["4-5", "5-7", "6-5"],
             ResultCode::CalleeCallFrequencyRestricted => &["4-5", "5-7", "6-5"],
             ResultCode::ServiceNumberCallFrequencyRestricted => &["4-5", "5-7", "6-5"],
             ResultCode::ServiceNumberSuspend => &["4-5", "5-7", "6-5"],
-            ResultCode::IpAddressIsNull => &["4-5", "5-7", "6-5"],
+            ResultCode::IpAddressNull => &["4-5", "5-7", "6-5"],
             ResultCode::CallBlackTimeForbidden => &["4-5", "5-7", "6-5"],
-            ResultCode::SubEnterpriseIsSuspended => &["4-5", "5-7", "6-5"],
-            ResultCode::TheNumberOfAppKeyVoice => &["4-5", "5-7", "6-5"],
-            ResultCode::TheAppClientIpIsNot => &["4-5", "4-10", "4-30", "5-7", "6-5"],
-            ResultCode::TheCallIsRejectedBecauseThe => &["4-5", "5-7", "6-5"],
-            ResultCode::TheCallIsRejectedBecauseThe1020171 => &["4-5", "5-7", "6-5"],
+            ResultCode::SubEnterpriseSuspended => &["4-5", "5-7", "6-5"],
+            ResultCode::NumberAppKeyVoiceCallPorts => &["4-5", "5-7", "6-5"],
+            ResultCode::AppClientIpNotIpWhite => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::CallRejectedBecauseLoginIpPeer => &["4-5", "5-7", "6-5"],
+            ResultCode::CallRejectedBecauseLoginIpPeer1020171 => &["4-5", "5-7", "6-5"],
             ResultCode::AuthenticationFailedTryAgainLater => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
             ResultCode::InternalSystemError => &["4-5", "4-10", "4-30", "5-7", "6-5"],
             ResultCode::ParameterError => &["4-5", "4-10", "5-7", "6-5"],
             ResultCode::InternalError => &["4-5", "4-10", "5-7", "6-5"],
-            ResultCode::TheAppKeyIsInvalid => &["4-5", "4-10", "5-7", "6-5"],
-            ResultCode::TheBindNumIsInvalid => &["4-5", "5-7", "6-5"],
+            ResultCode::AppKeyInvalid => &["4-5", "4-10", "5-7", "6-5"],
+            ResultCode::BindNumInvalid => &["4-5", "5-7", "6-5"],
             ResultCode::InsufficientVoicePorts => &["4-5", "5-7", "6-5"],
             ResultCode::InternalError1023001 => &["4-5", "4-10", "4-30", "5-7", "6-5"],
             ResultCode::ResponseTimeout => &["4-5", "4-10", "5-7", "6-5"],
             ResultCode::SouthNeErrorWithResponseCodeAnd => &["4-5"],
             ResultCode::InvalidSessionid => &["4-10"],
-            ResultCode::TheActiveStateOfUserIsNot => &["4-30"],
-            ResultCode::TheRecordDoesNotExist => &["4-30"],
+            ResultCode::ActiveStateUserNotActivating => &["4-30"],
+            ResultCode::RecordDoesNotExist => &["4-30"],
             ResultCode::UnderTrafficControlStatus => &["4-30"],
-            ResultCode::SOfTemplateParasDoesNotMeet => &["5-7"],
+            ResultCode::STemplateParasDoesNotMeetTemplate => &["5-7"],
         }
     }
     /// The code for an HTTP status and result code, as the reference pairs them.
     pub fn lookup(status: u16, code: &str) -> Option<ResultCode> {
         match (status, code) {
             (200, "0") => Some(ResultCode::Success),
-            (400, "1023006") => Some(ResultCode::AuthorizationNotContainedInTheHttp),
-            (400, "1023007") => Some(ResultCode::RealmNotContainedInAuthorization),
-            (400, "1023008") => Some(ResultCode::ProfileNotContainedInAuthorization),
-            (400, "1023009") => Some(ResultCode::TheValueOfRealmInAuthorization),
-            (400, "1023010") => Some(ResultCode::TheValueOfProfileInAuthorization),
-            (400, "1023011") => Some(ResultCode::TheValueOfTypeInAuthorization),
-            (400, "1023012") => Some(ResultCode::TypeNotContainedInAuthorization),
+            (400, "1023006") => Some(ResultCode::AuthorizationNotContainedHttpHeader),
+            (400, "1023007") => Some(ResultCode::RealmNotContainedAuthorization),
+            (400, "1023008") => Some(ResultCode::ProfileNotContainedAuthorization),
+            (400, "1023009") => Some(ResultCode::ValueRealmAuthorizationSdp),
+            (400, "1023010") => Some(ResultCode::ValueProfileAuthorizationUsernameToken),
+            (400, "1023011") => Some(ResultCode::ValueTypeAuthorizationAppKey),
+            (400, "1023012") => Some(ResultCode::TypeNotContainedAuthorization),
             (400, "1023033") => Some(ResultCode::HttpHeaderNotFoundXAksk),
-            (400, "1023034") => Some(ResultCode::UserNameNotContainedInX),
-            (400, "1023035") => Some(ResultCode::NonceNotContainedInXAksk),
-            (400, "1023036") => Some(ResultCode::CreatedNotContainedInXAksk),
-            (400, "1023037") => Some(ResultCode::PasswordDigestNotContainedInXAksk),
-            (400, "1023038") => Some(ResultCode::UsernameTokenNotContainedInXAksk),
+            (400, "1023034") => Some(ResultCode::UserNameNotContainedXAksk),
+            (400, "1023035") => Some(ResultCode::NonceNotContainedXAksk),
+            (400, "1023036") => Some(ResultCode::CreatedNotContainedXAksk),
+            (400, "1023037") => Some(ResultCode::PasswordDigestNotContainedXAksk),
+            (400, "1023038") => Some(ResultCode::UsernameTokenNotContainedXAksk),
             (401, "1010010") => Some(ResultCode::InvalidDigest),
             (401, "1010013") => Some(ResultCode::TimeOutLimit),
             (403, "1010002") => Some(ResultCode::InvalidRequest),
             (403, "1010003") => Some(ResultCode::InvalidAppKey),
             (403, "1010006") => Some(ResultCode::InvalidRestApi),
-            (403, "1010008") => Some(ResultCode::TheStatusOfTheAppKey),
-            (403, "1010009") => Some(ResultCode::NoMoreApIsCanBeInvoked),
-            (403, "1010010") => Some(ResultCode::TheFlowControlUpperLimitIs),
-            (403, "1010011") => Some(ResultCode::TheAppIsNotAllowedTo),
+            (403, "1010008") => Some(ResultCode::StatusAppKeyUnavailable),
+            (403, "1010009") => Some(ResultCode::NoMoreApIsCanInvoked),
+            (403, "1010010") => Some(ResultCode::FlowControlUpperLimitReachedPlatform),
+            (403, "1010011") => Some(ResultCode::AppNotAllowedAccessCommercialAddress),
             (403, "1010021") => Some(ResultCode::ApplicationUnavailable),
             (403, "1010023") => Some(ResultCode::InvalidDisplayNumber),
             (403, "1010024") => Some(ResultCode::InvalidCallerNumber),
-            (403, "1010040") => Some(ResultCode::TheAppKeyIsNotAllowed),
-            (403, "1012001") => Some(ResultCode::ResourceOfNumberIsNotTo),
-            (403, "1012006") => Some(ResultCode::TheServiceNumberIsNotApplied),
+            (403, "1010040") => Some(ResultCode::AppKeyNotAllowedInvokeApi),
+            (403, "1012001") => Some(ResultCode::ResourceNumberNotApplied),
+            (403, "1012006") => Some(ResultCode::ServiceNumberNotApplied),
             (403, "1012012") => Some(ResultCode::ApplicationDoesNotOpenRecordingFunction),
-            (403, "1013001") => Some(ResultCode::CallsExceedTheSpLimit),
-            (403, "1013002") => Some(ResultCode::CallsExceedTheAppLimit),
-            (403, "1013003") => Some(ResultCode::CallsExceedTheDisplayNumberLimit),
-            (403, "1013004") => Some(ResultCode::CalleeInBlacklist),
-            (403, "1013010") => Some(ResultCode::CallerInBlacklist),
-            (403, "1013011") => Some(ResultCode::CalleeIsNotOnTheWhitelist),
+            (403, "1013001") => Some(ResultCode::CallsExceedSpLimit),
+            (403, "1013002") => Some(ResultCode::CallsExceedAppLimit),
+            (403, "1013003") => Some(ResultCode::CallsExceedDisplayNumberLimit),
+            (403, "1013004") => Some(ResultCode::CalleeBlacklist),
+            (403, "1013010") => Some(ResultCode::CallerBlacklist),
+            (403, "1013011") => Some(ResultCode::CalleeNotWhitelist),
             (403, "1013100") => Some(ResultCode::CommonErrorCode),
             (403, "1013101") => Some(ResultCode::AbnormalCallRestricted),
-            (403, "1013111") => Some(ResultCode::InternationalCallinIsForbidden),
-            (403, "1013112") => Some(ResultCode::InternationalCalloutIsForbidden),
+            (403, "1013111") => Some(ResultCode::InternationalCallinForbidden),
+            (403, "1013112") => Some(ResultCode::InternationalCalloutForbidden),
             (403, "1013113") => Some(ResultCode::AbnormalCallDurationRestricted),
             (403, "1013115") => Some(ResultCode::AbnormalCallCompletionRateRestricted),
             (403, "1013116") => Some(ResultCode::CallerCallFrequencyRestricted),
             (403, "1013117") => Some(ResultCode::CalleeCallFrequencyRestricted),
             (403, "1013118") => Some(ResultCode::ServiceNumberCallFrequencyRestricted),
             (403, "1013119") => Some(ResultCode::ServiceNumberSuspend),
-            (403, "1013120") => Some(ResultCode::IpAddressIsNull),
+            (403, "1013120") => Some(ResultCode::IpAddressNull),
             (403, "1013121") => Some(ResultCode::CallBlackTimeForbidden),
-            (403, "1013122") => Some(ResultCode::SubEnterpriseIsSuspended),
-            (403, "1020165") => Some(ResultCode::TheNumberOfAppKeyVoice),
-            (403, "1020166") => Some(ResultCode::TheAppClientIpIsNot),
-            (403, "1020168") => Some(ResultCode::TheCallIsRejectedBecauseThe),
-            (403, "1020171") => Some(ResultCode::TheCallIsRejectedBecauseThe1020171),
+            (403, "1013122") => Some(ResultCode::SubEnterpriseSuspended),
+            (403, "1020165") => Some(ResultCode::NumberAppKeyVoiceCallPorts),
+            (403, "1020166") => Some(ResultCode::AppClientIpNotIpWhite),
+            (403, "1020168") => Some(ResultCode::CallRejectedBecauseLoginIpPeer),
+            (403, "1020171") => Some(ResultCode::CallRejectedBecauseLoginIpPeer1020171),
             (403, "1020176") => Some(ResultCode::AuthenticationFailedTryAgainLater),
             (500, "1010001") => Some(ResultCode::InternalSystemError),
             (500, "1020001") => Some(ResultCode::ParameterError),
             (500, "1020002") => Some(ResultCode::InternalError),
-            (500, "1020150") => Some(ResultCode::TheAppKeyIsInvalid),
-            (500, "1020151") => Some(ResultCode::TheBindNumIsInvalid),
+            (500, "1020150") => Some(ResultCode::AppKeyInvalid),
+            (500, "1020151") => Some(ResultCode::BindNumInvalid),
             (500, "1020154") => Some(ResultCode::InsufficientVoicePorts),
             (500, "1023001") => Some(ResultCode::InternalError1023001),
             (500, "1023002") => Some(ResultCode::ResponseTimeout),
             (500, "1040001") => Some(ResultCode::SouthNeErrorWithResponseCodeAnd),
             (500, "1020152") => Some(ResultCode::InvalidSessionid),
-            (403, "1010007") => Some(ResultCode::TheActiveStateOfUserIsNot),
-            (403, "1012007") => Some(ResultCode::TheRecordDoesNotExist),
+            (403, "1010007") => Some(ResultCode::ActiveStateUserNotActivating),
+            (403, "1012007") => Some(ResultCode::RecordDoesNotExist),
             (403, "1011006") => Some(ResultCode::UnderTrafficControlStatus),
-            (403, "1012005") => Some(ResultCode::SOfTemplateParasDoesNotMeet),
+            (403, "1012005") => Some(ResultCode::STemplateParasDoesNotMeetTemplate),
             _ => None,
         }
     }
@@ -1013,7 +1021,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023006"),
-            result_code: Some(ResultCode::AuthorizationNotContainedInTheHttp),
+            result_code: Some(ResultCode::AuthorizationNotContainedHttpHeader),
             english: "Authorization not contained in the HTTP header.",
             chinese: "鉴权失败，请检查鉴权请求正确性。",
             remedy: "请检查消息头中是否携带了Authorization，PasswordDigest字段填写是否正确，携带的app_key填写是否正确，且生成随机数的时间与发送请求时的本地时间不能相差太大。",
@@ -1021,7 +1029,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023007"),
-            result_code: Some(ResultCode::RealmNotContainedInAuthorization),
+            result_code: Some(ResultCode::RealmNotContainedAuthorization),
             english: "realm not contained in Authorization.",
             chinese: "Authorization字段中未找到realm属性。",
             remedy: "请检查Authorization字段中的是否携带了realm属性。",
@@ -1029,7 +1037,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023008"),
-            result_code: Some(ResultCode::ProfileNotContainedInAuthorization),
+            result_code: Some(ResultCode::ProfileNotContainedAuthorization),
             english: "profile not contained in Authorization.",
             chinese: "Authorization字段中未找到profile属性。",
             remedy: "请检查Authorization字段中的是否携带了profile属性。",
@@ -1037,7 +1045,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023009"),
-            result_code: Some(ResultCode::TheValueOfRealmInAuthorization),
+            result_code: Some(ResultCode::ValueRealmAuthorizationSdp),
             english: "The value of realm in Authorization must be SDP.",
             chinese: "Authorization中realm属性值应该为“SDP”。",
             remedy: "请检查Authorization字段中的realm属性值是否为“SDP”。",
@@ -1045,7 +1053,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023010"),
-            result_code: Some(ResultCode::TheValueOfProfileInAuthorization),
+            result_code: Some(ResultCode::ValueProfileAuthorizationUsernameToken),
             english: "The value of profile in Authorization must be UsernameToken.",
             chinese: "Authorization中profile属性值应该为“UsernameToken”。",
             remedy: "请检查Authorization字段中的profile属性值是否为“UsernameToken”。",
@@ -1053,7 +1061,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023011"),
-            result_code: Some(ResultCode::TheValueOfTypeInAuthorization),
+            result_code: Some(ResultCode::ValueTypeAuthorizationAppKey),
             english: "The value of type in Authorization must be app_key.",
             chinese: "Authorization中type属性值应该为“Appkey”。",
             remedy: "请检查Authorization字段中的type属性值是否为“Appkey”。",
@@ -1061,7 +1069,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023012"),
-            result_code: Some(ResultCode::TypeNotContainedInAuthorization),
+            result_code: Some(ResultCode::TypeNotContainedAuthorization),
             english: "type not contained in Authorization.",
             chinese: "Authorization字段中未找到type属性。",
             remedy: "请检查Authorization字段中是否携带了type属性。",
@@ -1077,7 +1085,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023034"),
-            result_code: Some(ResultCode::UserNameNotContainedInX),
+            result_code: Some(ResultCode::UserNameNotContainedXAksk),
             english: "User Name not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到User Name属性。",
             remedy: "请检查X-AKSK字段中的是否携带了User Name属性。",
@@ -1085,7 +1093,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023035"),
-            result_code: Some(ResultCode::NonceNotContainedInXAksk),
+            result_code: Some(ResultCode::NonceNotContainedXAksk),
             english: "Nonce not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Nonce属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Nonce属性。",
@@ -1093,7 +1101,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023036"),
-            result_code: Some(ResultCode::CreatedNotContainedInXAksk),
+            result_code: Some(ResultCode::CreatedNotContainedXAksk),
             english: "Created not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Created属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Created属性。",
@@ -1101,7 +1109,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023037"),
-            result_code: Some(ResultCode::PasswordDigestNotContainedInXAksk),
+            result_code: Some(ResultCode::PasswordDigestNotContainedXAksk),
             english: "PasswordDigest not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到PasswordDigest属性。",
             remedy: "请检查X-AKSK字段中的是否携带了PasswordDigest属性。",
@@ -1109,7 +1117,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023038"),
-            result_code: Some(ResultCode::UsernameTokenNotContainedInXAksk),
+            result_code: Some(ResultCode::UsernameTokenNotContainedXAksk),
             english: "UsernameToken not contained in X-AKSK.",
             chinese: "X-AKSK中没有携带UsernameToken。",
             remedy: "请检查X-AKSK字段中的是否携带了UsernameToken属性。",
@@ -1157,7 +1165,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010008"),
-            result_code: Some(ResultCode::TheStatusOfTheAppKey),
+            result_code: Some(ResultCode::StatusAppKeyUnavailable),
             english: "The status of the app_key is unavailable.",
             chinese: "app_key被暂停使用。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -1165,7 +1173,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010009"),
-            result_code: Some(ResultCode::NoMoreApIsCanBeInvoked),
+            result_code: Some(ResultCode::NoMoreApIsCanInvoked),
             english: "No more APIs can be invoked.",
             chinese: "API达到调用上限。",
             remedy: "请稍等一分钟后再试，并联系管理员申请更高的应用使用配额。",
@@ -1173,7 +1181,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010010"),
-            result_code: Some(ResultCode::TheFlowControlUpperLimitIs),
+            result_code: Some(ResultCode::FlowControlUpperLimitReachedPlatform),
             english: "The flow control upper limit is reached on the platform.",
             chinese: "平台达到系统流控上限。",
             remedy: "请稍等一分钟后再试。",
@@ -1181,7 +1189,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010011"),
-            result_code: Some(ResultCode::TheAppIsNotAllowedTo),
+            result_code: Some(ResultCode::AppNotAllowedAccessCommercialAddress),
             english: "The app is not allowed to access a commercial address.",
             chinese: "APP没有访问商用地址的权限。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -1213,7 +1221,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010040"),
-            result_code: Some(ResultCode::TheAppKeyIsNotAllowed),
+            result_code: Some(ResultCode::AppKeyNotAllowedInvokeApi),
             english: "The app_key is not allowed to invoke the API.",
             chinese: "app_key没有调用本API的权限。",
             remedy: "请联系管理员确认该app_key对应的应用是否具有语音回呼能力。",
@@ -1221,7 +1229,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012001"),
-            result_code: Some(ResultCode::ResourceOfNumberIsNotTo),
+            result_code: Some(ResultCode::ResourceNumberNotApplied),
             english: "Resource of number is not to be applied.",
             chinese: "资源未申请。",
             remedy: "app_key和业务号码未绑定。",
@@ -1229,7 +1237,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012006"),
-            result_code: Some(ResultCode::TheServiceNumberIsNotApplied),
+            result_code: Some(ResultCode::ServiceNumberNotApplied),
             english: "The service number is not applied.",
             chinese: "业务号码未申请。",
             remedy: "请确认是否申请业务号码。",
@@ -1245,7 +1253,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013001"),
-            result_code: Some(ResultCode::CallsExceedTheSpLimit),
+            result_code: Some(ResultCode::CallsExceedSpLimit),
             english: "Calls exceed the SP limit.",
             chinese: "请求次数超过SP配置上限。",
             remedy: "请和管理员确认开发者呼叫数量限制。",
@@ -1253,7 +1261,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013002"),
-            result_code: Some(ResultCode::CallsExceedTheAppLimit),
+            result_code: Some(ResultCode::CallsExceedAppLimit),
             english: "Calls exceed the APP limit.",
             chinese: "请求次数超过应用配置上限。",
             remedy: "请和管理员确认应用呼叫数量限制。",
@@ -1261,7 +1269,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013003"),
-            result_code: Some(ResultCode::CallsExceedTheDisplayNumberLimit),
+            result_code: Some(ResultCode::CallsExceedDisplayNumberLimit),
             english: "Calls exceed the display number limit.",
             chinese: "SP的主显号码受限。",
             remedy: "请和管理员确认显示号码呼叫数量限制。",
@@ -1269,7 +1277,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013004"),
-            result_code: Some(ResultCode::CalleeInBlacklist),
+            result_code: Some(ResultCode::CalleeBlacklist),
             english: "Callee in blacklist.",
             chinese: "被叫用户是黑名单。",
             remedy: "被叫号码在运营商黑名单库。",
@@ -1277,7 +1285,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013010"),
-            result_code: Some(ResultCode::CallerInBlacklist),
+            result_code: Some(ResultCode::CallerBlacklist),
             english: "Caller in blacklist.",
             chinese: "主叫用户是黑名单。",
             remedy: "主叫号码在运营商黑名单库。",
@@ -1285,7 +1293,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013011"),
-            result_code: Some(ResultCode::CalleeIsNotOnTheWhitelist),
+            result_code: Some(ResultCode::CalleeNotWhitelist),
             english: "Callee is not on the whitelist.",
             chinese: "被叫用户不在白名单中。",
             remedy: "请和管理员确认被叫号码白名单限制。",
@@ -1309,7 +1317,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013111"),
-            result_code: Some(ResultCode::InternationalCallinIsForbidden),
+            result_code: Some(ResultCode::InternationalCallinForbidden),
             english: "International callin is forbidden.",
             chinese: "国际呼入限制。",
             remedy: "请检查请求的号码格式是否为国际号码格式。",
@@ -1317,7 +1325,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013112"),
-            result_code: Some(ResultCode::InternationalCalloutIsForbidden),
+            result_code: Some(ResultCode::InternationalCalloutForbidden),
             english: "International callout is forbidden.",
             chinese: "国际呼出限制。",
             remedy: "请检查请求的号码格式是否为国际号码格式。",
@@ -1373,7 +1381,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013120"),
-            result_code: Some(ResultCode::IpAddressIsNull),
+            result_code: Some(ResultCode::IpAddressNull),
             english: "Ip address is null.",
             chinese: "IPv4地址未携带。",
             remedy: "请客户接口携带请求发送方IPv4地址。",
@@ -1389,7 +1397,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013122"),
-            result_code: Some(ResultCode::SubEnterpriseIsSuspended),
+            result_code: Some(ResultCode::SubEnterpriseSuspended),
             english: "Sub enterprise is suspended.",
             chinese: "子企业已被暂停。",
             remedy: "查看是否因投诉被下线，可查看订购号码时填写的邮箱是否有业务下线通知邮件。",
@@ -1397,7 +1405,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020165"),
-            result_code: Some(ResultCode::TheNumberOfAppKeyVoice),
+            result_code: Some(ResultCode::NumberAppKeyVoiceCallPorts),
             english: "The number of app_key voice call ports exceeds the upper limit.",
             chinese: "超出语音呼叫端口数限制。",
             remedy: "请稍等一分钟后再试。建议联系管理员为该应用申请更多的端口配额。",
@@ -1405,7 +1413,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020166"),
-            result_code: Some(ResultCode::TheAppClientIpIsNot),
+            result_code: Some(ResultCode::AppClientIpNotIpWhite),
             english: "The app client ip is not in ip white list.",
             chinese: "请求发送方app IP不在白名单列表中。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -1413,7 +1421,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020168"),
-            result_code: Some(ResultCode::TheCallIsRejectedBecauseThe),
+            result_code: Some(ResultCode::CallRejectedBecauseLoginIpPeer),
             english: "The call is rejected because the login IP of the peer app is blacklisted .",
             chinese: "请求发送方app 登录IP是黑名单。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -1421,7 +1429,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020171"),
-            result_code: Some(ResultCode::TheCallIsRejectedBecauseThe1020171),
+            result_code: Some(ResultCode::CallRejectedBecauseLoginIpPeer1020171),
             english: "The call is rejected because the login IP of the peer app is blacklisted area.",
             chinese: "请求发送方app登录IP在受限地域。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -1461,7 +1469,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1020150"),
-            result_code: Some(ResultCode::TheAppKeyIsInvalid),
+            result_code: Some(ResultCode::AppKeyInvalid),
             english: "The app_key is invalid.",
             chinese: "app_key无效。",
             remedy: "检查请求携带的app_key是否填写正确，app_key从 应用管理 页面获取，若填写正确，请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -1469,7 +1477,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1020151"),
-            result_code: Some(ResultCode::TheBindNumIsInvalid),
+            result_code: Some(ResultCode::BindNumInvalid),
             english: "The bindNum is invalid.",
             chinese: "业务号码无效。",
             remedy: "业务号码无效，请联系管理员处理。",
@@ -1520,7 +1528,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023006"),
-            result_code: Some(ResultCode::AuthorizationNotContainedInTheHttp),
+            result_code: Some(ResultCode::AuthorizationNotContainedHttpHeader),
             english: "Authorization not contained in the HTTP header.",
             chinese: "鉴权失败, 请检查鉴权请求正确性。",
             remedy: "请检查消息头中是否携带了Authorization, PasswordDigest字段填写是否正确, 携带的app_key填写是否正确, 且生成随机数的时间与发送请求时的本地时间不能相差太大。",
@@ -1528,7 +1536,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023007"),
-            result_code: Some(ResultCode::RealmNotContainedInAuthorization),
+            result_code: Some(ResultCode::RealmNotContainedAuthorization),
             english: "realm not contained in Authorization.",
             chinese: "Authorization字段中未找到realm属性。",
             remedy: "请检查Authorization字段中的是否携带了realm属性。",
@@ -1536,7 +1544,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023008"),
-            result_code: Some(ResultCode::ProfileNotContainedInAuthorization),
+            result_code: Some(ResultCode::ProfileNotContainedAuthorization),
             english: "profile not contained in Authorization.",
             chinese: "Authorization字段中未找到profile属性。",
             remedy: "请检查Authorization字段中的是否携带了profile属性。",
@@ -1544,7 +1552,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023009"),
-            result_code: Some(ResultCode::TheValueOfRealmInAuthorization),
+            result_code: Some(ResultCode::ValueRealmAuthorizationSdp),
             english: "The value of realm in Authorization must be SDP.",
             chinese: "Authorization中realm属性值应该为“SDP”。",
             remedy: "请检查Authorization字段中的realm属性值是否为“SDP”。",
@@ -1552,7 +1560,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023010"),
-            result_code: Some(ResultCode::TheValueOfProfileInAuthorization),
+            result_code: Some(ResultCode::ValueProfileAuthorizationUsernameToken),
             english: "The value of profile in Authorization must be UsernameToken.",
             chinese: "Authorization中profile属性值应该为“UsernameToken”。",
             remedy: "请检查Authorization字段中的profile属性值是否为“UsernameToken”。",
@@ -1560,7 +1568,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023011"),
-            result_code: Some(ResultCode::TheValueOfTypeInAuthorization),
+            result_code: Some(ResultCode::ValueTypeAuthorizationAppKey),
             english: "The value of type in Authorization must be app_key.",
             chinese: "Authorization中type属性值应该为“Appkey”。",
             remedy: "请检查Authorization字段中的type属性值是否为“Appkey”。",
@@ -1568,7 +1576,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023012"),
-            result_code: Some(ResultCode::TypeNotContainedInAuthorization),
+            result_code: Some(ResultCode::TypeNotContainedAuthorization),
             english: "type not contained in Authorization.",
             chinese: "Authorization字段中未找到type属性。",
             remedy: "请检查Authorization字段中是否携带了type属性。",
@@ -1584,7 +1592,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023034"),
-            result_code: Some(ResultCode::UserNameNotContainedInX),
+            result_code: Some(ResultCode::UserNameNotContainedXAksk),
             english: "User Name not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到User Name属性。",
             remedy: "请检查X-AKSK字段中的是否携带了User Name属性。",
@@ -1592,7 +1600,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023035"),
-            result_code: Some(ResultCode::NonceNotContainedInXAksk),
+            result_code: Some(ResultCode::NonceNotContainedXAksk),
             english: "Nonce not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Nonce属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Nonce属性。",
@@ -1600,7 +1608,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023036"),
-            result_code: Some(ResultCode::CreatedNotContainedInXAksk),
+            result_code: Some(ResultCode::CreatedNotContainedXAksk),
             english: "Created not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Created属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Created属性。",
@@ -1608,7 +1616,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023037"),
-            result_code: Some(ResultCode::PasswordDigestNotContainedInXAksk),
+            result_code: Some(ResultCode::PasswordDigestNotContainedXAksk),
             english: "PasswordDigest not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到PasswordDigest属性。",
             remedy: "请检查X-AKSK字段中的是否携带了PasswordDigest属性。",
@@ -1616,7 +1624,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023038"),
-            result_code: Some(ResultCode::UsernameTokenNotContainedInXAksk),
+            result_code: Some(ResultCode::UsernameTokenNotContainedXAksk),
             english: "UsernameToken not contained in X-AKSK.",
             chinese: "X-AKSK中没有携带UsernameToken。",
             remedy: "请检查X-AKSK字段中的是否携带了UsernameToken属性。",
@@ -1664,7 +1672,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010008"),
-            result_code: Some(ResultCode::TheStatusOfTheAppKey),
+            result_code: Some(ResultCode::StatusAppKeyUnavailable),
             english: "The status of the app_key is unavailable.",
             chinese: "app_key被暂停使用。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -1672,7 +1680,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010009"),
-            result_code: Some(ResultCode::NoMoreApIsCanBeInvoked),
+            result_code: Some(ResultCode::NoMoreApIsCanInvoked),
             english: "No more APIs can be invoked.",
             chinese: "API达到调用上限。",
             remedy: "请稍等一分钟后再试，并联系管理员申请更高的应用使用配额。",
@@ -1680,7 +1688,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010010"),
-            result_code: Some(ResultCode::TheFlowControlUpperLimitIs),
+            result_code: Some(ResultCode::FlowControlUpperLimitReachedPlatform),
             english: "The flow control upper limit is reached on the platform.",
             chinese: "平台达到系统流控上限。",
             remedy: "请稍等一分钟后再试。",
@@ -1688,7 +1696,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010011"),
-            result_code: Some(ResultCode::TheAppIsNotAllowedTo),
+            result_code: Some(ResultCode::AppNotAllowedAccessCommercialAddress),
             english: "The app is not allowed to access a commercial address.",
             chinese: "APP没有访问商用地址的权限。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -1696,7 +1704,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020166"),
-            result_code: Some(ResultCode::TheAppClientIpIsNot),
+            result_code: Some(ResultCode::AppClientIpNotIpWhite),
             english: "The app client ip is not in ip white list.",
             chinese: "请求发送方app IP不在白名单列表中。",
             remedy: "联系管理员检查IP白名单是否配置正确。",
@@ -1736,7 +1744,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1020150"),
-            result_code: Some(ResultCode::TheAppKeyIsInvalid),
+            result_code: Some(ResultCode::AppKeyInvalid),
             english: "The app_key is invalid.",
             chinese: "appKey无效。",
             remedy: "检查请求携带的app_key是否填写正确，app_key从 应用管理 页面获取，若填写正确，请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -1779,7 +1787,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023006"),
-            result_code: Some(ResultCode::AuthorizationNotContainedInTheHttp),
+            result_code: Some(ResultCode::AuthorizationNotContainedHttpHeader),
             english: "Authorization not contained in the HTTP header.",
             chinese: "HTTP消息头未找到 Authorization字段。",
             remedy: "请检查HTTP消息头中是否携带了Authorization字段。",
@@ -1787,7 +1795,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023007"),
-            result_code: Some(ResultCode::RealmNotContainedInAuthorization),
+            result_code: Some(ResultCode::RealmNotContainedAuthorization),
             english: "realm not contained in Authorization.",
             chinese: "Authorization字段中未找到 realm属性。",
             remedy: "请检查Authorization字段中的是否携带了realm属性。",
@@ -1795,7 +1803,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023008"),
-            result_code: Some(ResultCode::ProfileNotContainedInAuthorization),
+            result_code: Some(ResultCode::ProfileNotContainedAuthorization),
             english: "profile not contained in Authorization.",
             chinese: "Authorization字段中未找到 profile属性。",
             remedy: "请检查Authorization字段中的是否携带了profile属性。",
@@ -1803,7 +1811,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023009"),
-            result_code: Some(ResultCode::TheValueOfRealmInAuthorization),
+            result_code: Some(ResultCode::ValueRealmAuthorizationSdp),
             english: "The value of realm in Authorization must be SDP.",
             chinese: "Authorization中 realm属性值应该为“SDP”。",
             remedy: "请检查Authorization字段中的realm属性值是否为“SDP”。",
@@ -1811,7 +1819,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023010"),
-            result_code: Some(ResultCode::TheValueOfProfileInAuthorization),
+            result_code: Some(ResultCode::ValueProfileAuthorizationUsernameToken),
             english: "The value of profile in Authorization must be UsernameToken.",
             chinese: "Authorization中 profile属性值应该为“UsernameToken”。",
             remedy: "请检查Authorization字段中的profile属性值是否为“UsernameToken”。",
@@ -1819,7 +1827,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023011"),
-            result_code: Some(ResultCode::TheValueOfTypeInAuthorization),
+            result_code: Some(ResultCode::ValueTypeAuthorizationAppKey),
             english: "The value of type in Authorization must be app_key.",
             chinese: "Authorization中 type属性值应该为“Appkey”。",
             remedy: "请检查Authorization字段中的type属性值是否为“Appkey”。",
@@ -1827,7 +1835,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023012"),
-            result_code: Some(ResultCode::TypeNotContainedInAuthorization),
+            result_code: Some(ResultCode::TypeNotContainedAuthorization),
             english: "type not contained in Authorization.",
             chinese: "Authorization字段中未找到type属性。",
             remedy: "请检查Authorization字段中是否携带了type属性。",
@@ -1843,7 +1851,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023034"),
-            result_code: Some(ResultCode::UserNameNotContainedInX),
+            result_code: Some(ResultCode::UserNameNotContainedXAksk),
             english: "User Name not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到 User Name属性。",
             remedy: "请检查X-AKSK字段中的是否携带了User Name属性。",
@@ -1851,7 +1859,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023035"),
-            result_code: Some(ResultCode::NonceNotContainedInXAksk),
+            result_code: Some(ResultCode::NonceNotContainedXAksk),
             english: "Nonce not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Nonce属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Nonce属性。",
@@ -1859,7 +1867,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023036"),
-            result_code: Some(ResultCode::CreatedNotContainedInXAksk),
+            result_code: Some(ResultCode::CreatedNotContainedXAksk),
             english: "Created not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Created属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Created属性。",
@@ -1867,7 +1875,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023037"),
-            result_code: Some(ResultCode::PasswordDigestNotContainedInXAksk),
+            result_code: Some(ResultCode::PasswordDigestNotContainedXAksk),
             english: "PasswordDigest not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到 PasswordDigest 属性。",
             remedy: "请检查X-AKSK字段中的是否携带了PasswordDigest属性。",
@@ -1875,7 +1883,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023038"),
-            result_code: Some(ResultCode::UsernameTokenNotContainedInXAksk),
+            result_code: Some(ResultCode::UsernameTokenNotContainedXAksk),
             english: "UsernameToken not contained in X-AKSK.",
             chinese: "X-AKSK中没有携带 UsernameToken。",
             remedy: "请检查X-AKSK字段中的是否携带了UsernameToken属性。",
@@ -1915,7 +1923,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010007"),
-            result_code: Some(ResultCode::TheActiveStateOfUserIsNot),
+            result_code: Some(ResultCode::ActiveStateUserNotActivating),
             english: "The activeState of User is not ACTIVATING.",
             chinese: "用户状态未激活。",
             remedy: "请检查app_key所属的华为云账户是否处于欠费状态，若处于欠费状态，请参考 华为云账户充值 完成充值，若没有处于欠费状态，请联系管理员处理。",
@@ -1931,7 +1939,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012007"),
-            result_code: Some(ResultCode::TheRecordDoesNotExist),
+            result_code: Some(ResultCode::RecordDoesNotExist),
             english: "The record does not exist.",
             chinese: "记录不存在。",
             remedy: "请确认fileName参数的填写是否正确。",
@@ -1947,7 +1955,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020166"),
-            result_code: Some(ResultCode::TheAppClientIpIsNot),
+            result_code: Some(ResultCode::AppClientIpNotIpWhite),
             english: "The app client ip is not in ip white list.",
             chinese: "请求发送方app IP不在白名单列表中。",
             remedy: "联系管理员检查IP白名单是否配置正确。",
@@ -1990,7 +1998,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023006"),
-            result_code: Some(ResultCode::AuthorizationNotContainedInTheHttp),
+            result_code: Some(ResultCode::AuthorizationNotContainedHttpHeader),
             english: "Authorization not contained in the HTTP header.\nAuthentication fails. Check whether the authentication request is correct.",
             chinese: "鉴权失败, 请检查鉴权请求正确性。",
             remedy: "请检查消息头中是否携带了Authorization, PasswordDigest字段填写是否正确, 携带的app_key填写是否正确, 且生成随机数的时间与发送请求时的本地时间不能相差太大。\n请检查账户余额是否充足, 若不足请充值后再次尝试。如何给账户充值",
@@ -1998,7 +2006,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023007"),
-            result_code: Some(ResultCode::RealmNotContainedInAuthorization),
+            result_code: Some(ResultCode::RealmNotContainedAuthorization),
             english: "realm not contained in Authorization.",
             chinese: "Authorization字段中未找到realm属性。",
             remedy: "请检查Authorization字段中的是否携带了realm属性。",
@@ -2006,7 +2014,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023008"),
-            result_code: Some(ResultCode::ProfileNotContainedInAuthorization),
+            result_code: Some(ResultCode::ProfileNotContainedAuthorization),
             english: "profile not contained in Authorization.",
             chinese: "Authorization字段中未找到profile属性。",
             remedy: "请检查Authorization字段中的是否携带了profile属性。",
@@ -2014,7 +2022,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023009"),
-            result_code: Some(ResultCode::TheValueOfRealmInAuthorization),
+            result_code: Some(ResultCode::ValueRealmAuthorizationSdp),
             english: "The value of realm in Authorization must be SDP.",
             chinese: "Authorization中realm属性值应该为“SDP”。",
             remedy: "请检查Authorization字段中的realm属性值是否为“SDP”。",
@@ -2022,7 +2030,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023010"),
-            result_code: Some(ResultCode::TheValueOfProfileInAuthorization),
+            result_code: Some(ResultCode::ValueProfileAuthorizationUsernameToken),
             english: "The value of profile in Authorization must be UsernameToken.",
             chinese: "Authorization中profile属性值应该为“UsernameToken”。",
             remedy: "请检查Authorization字段中的profile属性值是否为“UsernameToken”。",
@@ -2030,7 +2038,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023011"),
-            result_code: Some(ResultCode::TheValueOfTypeInAuthorization),
+            result_code: Some(ResultCode::ValueTypeAuthorizationAppKey),
             english: "The value of type in Authorization must be app_key.",
             chinese: "Authorization中type属性值应该为“Appkey”。",
             remedy: "请检查Authorization字段中的type属性值是否为“Appkey”。",
@@ -2038,7 +2046,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023012"),
-            result_code: Some(ResultCode::TypeNotContainedInAuthorization),
+            result_code: Some(ResultCode::TypeNotContainedAuthorization),
             english: "type not contained in Authorization.",
             chinese: "Authorization字段中未找到type属性。",
             remedy: "请检查Authorization字段中是否携带了type属性。",
@@ -2054,7 +2062,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023034"),
-            result_code: Some(ResultCode::UserNameNotContainedInX),
+            result_code: Some(ResultCode::UserNameNotContainedXAksk),
             english: "UserName not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到UserName属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Username属性。",
@@ -2062,7 +2070,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023035"),
-            result_code: Some(ResultCode::NonceNotContainedInXAksk),
+            result_code: Some(ResultCode::NonceNotContainedXAksk),
             english: "Nonce not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Nonce属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Nonce属性。",
@@ -2070,7 +2078,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023036"),
-            result_code: Some(ResultCode::CreatedNotContainedInXAksk),
+            result_code: Some(ResultCode::CreatedNotContainedXAksk),
             english: "Created not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Created属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Created属性。",
@@ -2078,7 +2086,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023037"),
-            result_code: Some(ResultCode::PasswordDigestNotContainedInXAksk),
+            result_code: Some(ResultCode::PasswordDigestNotContainedXAksk),
             english: "PasswordDigest not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到 PasswordDigest 属性。",
             remedy: "请检查X-AKSK字段中的是否携带了PasswordDigest属性。",
@@ -2086,7 +2094,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023038"),
-            result_code: Some(ResultCode::UsernameTokenNotContainedInXAksk),
+            result_code: Some(ResultCode::UsernameTokenNotContainedXAksk),
             english: "UsernameToken not contained in X-AKSK.",
             chinese: "X-AKSK中没有携带 UsernameToken。",
             remedy: "请检查X-AKSK字段中的是否携带了UsernameToken属性。",
@@ -2134,7 +2142,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010008"),
-            result_code: Some(ResultCode::TheStatusOfTheAppKey),
+            result_code: Some(ResultCode::StatusAppKeyUnavailable),
             english: "The status of the app_key is unavailable.",
             chinese: "app_key被暂停使用。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -2142,7 +2150,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010009"),
-            result_code: Some(ResultCode::NoMoreApIsCanBeInvoked),
+            result_code: Some(ResultCode::NoMoreApIsCanInvoked),
             english: "No more APIs can be invoked.",
             chinese: "API达到调用上限。",
             remedy: "请稍等一分钟后再试，并联系管理员申请更高的应用使用配额。",
@@ -2150,7 +2158,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010010"),
-            result_code: Some(ResultCode::TheFlowControlUpperLimitIs),
+            result_code: Some(ResultCode::FlowControlUpperLimitReachedPlatform),
             english: "The flow control upper limit is reached on the platform.",
             chinese: "平台达到系统流控上限。",
             remedy: "请稍等一分钟后再试。",
@@ -2158,7 +2166,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010011"),
-            result_code: Some(ResultCode::TheAppIsNotAllowedTo),
+            result_code: Some(ResultCode::AppNotAllowedAccessCommercialAddress),
             english: "The app is not allowed to access a commercial address.",
             chinese: "APP没有访问商用地址的权限。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -2190,7 +2198,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010040"),
-            result_code: Some(ResultCode::TheAppKeyIsNotAllowed),
+            result_code: Some(ResultCode::AppKeyNotAllowedInvokeApi),
             english: "The app_key is not allowed to invoke the API.",
             chinese: "app_key没有调用本API的权限。",
             remedy: "请联系管理员确认该app_key对应的应用是否具有语音通知能力。",
@@ -2198,7 +2206,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012001"),
-            result_code: Some(ResultCode::ResourceOfNumberIsNotTo),
+            result_code: Some(ResultCode::ResourceNumberNotApplied),
             english: "Resource of number is not to be applied.",
             chinese: "资源未申请。",
             remedy: "app_key和业务号码未绑定。",
@@ -2206,7 +2214,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012005"),
-            result_code: Some(ResultCode::SOfTemplateParasDoesNotMeet),
+            result_code: Some(ResultCode::STemplateParasDoesNotMeetTemplate),
             english: "%s of templateParas does not meet template requirements.",
             chinese: "参数templateParas中的%s不符合模板定义的要求。",
             remedy: "请检查templateParas携带的变量值格式与长度是否符合templateId对应的模板内容中变量的定义。",
@@ -2214,7 +2222,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012006"),
-            result_code: Some(ResultCode::TheServiceNumberIsNotApplied),
+            result_code: Some(ResultCode::ServiceNumberNotApplied),
             english: "The service number is not applied.",
             chinese: "业务号码未申请。",
             remedy: "请确认是否申请业务号码。",
@@ -2230,7 +2238,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013001"),
-            result_code: Some(ResultCode::CallsExceedTheSpLimit),
+            result_code: Some(ResultCode::CallsExceedSpLimit),
             english: "Calls exceed the SP limit.",
             chinese: "请求次数超过SP配置上限。",
             remedy: "请和管理员确认开发者呼叫数量限制。",
@@ -2238,7 +2246,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013002"),
-            result_code: Some(ResultCode::CallsExceedTheAppLimit),
+            result_code: Some(ResultCode::CallsExceedAppLimit),
             english: "Calls exceed the APP limit.",
             chinese: "请求次数超过应用配置上限。",
             remedy: "请和管理员确认应用呼叫数量限制。",
@@ -2246,7 +2254,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013003"),
-            result_code: Some(ResultCode::CallsExceedTheDisplayNumberLimit),
+            result_code: Some(ResultCode::CallsExceedDisplayNumberLimit),
             english: "Calls exceed the display number limit.",
             chinese: "SP的主显号码受限。",
             remedy: "请和管理员确认显示号码呼叫数量限制。",
@@ -2254,7 +2262,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013004"),
-            result_code: Some(ResultCode::CalleeInBlacklist),
+            result_code: Some(ResultCode::CalleeBlacklist),
             english: "Callee in blacklist.",
             chinese: "被叫用户是黑名单。",
             remedy: "被叫号码在运营商黑名单库。",
@@ -2262,7 +2270,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013010"),
-            result_code: Some(ResultCode::CallerInBlacklist),
+            result_code: Some(ResultCode::CallerBlacklist),
             english: "Caller in blacklist.",
             chinese: "主叫用户是黑名单。",
             remedy: "主叫号码在运营商黑名单库。",
@@ -2270,7 +2278,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013011"),
-            result_code: Some(ResultCode::CalleeIsNotOnTheWhitelist),
+            result_code: Some(ResultCode::CalleeNotWhitelist),
             english: "Callee is not on the whitelist.",
             chinese: "被叫用户不在白名单中。",
             remedy: "请和管理员确认被叫号码白名单限制。",
@@ -2294,7 +2302,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013111"),
-            result_code: Some(ResultCode::InternationalCallinIsForbidden),
+            result_code: Some(ResultCode::InternationalCallinForbidden),
             english: "International callin is forbidden.",
             chinese: "国际呼入限制。",
             remedy: "请检查请求的号码格式是否为国际号码格式。",
@@ -2302,7 +2310,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013112"),
-            result_code: Some(ResultCode::InternationalCalloutIsForbidden),
+            result_code: Some(ResultCode::InternationalCalloutForbidden),
             english: "International callout is forbidden.",
             chinese: "国际呼出限制。",
             remedy: "请检查请求的号码格式是否为国际号码格式。",
@@ -2358,7 +2366,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013120"),
-            result_code: Some(ResultCode::IpAddressIsNull),
+            result_code: Some(ResultCode::IpAddressNull),
             english: "Ip address is null.",
             chinese: "IPv4地址未携带。",
             remedy: "请客户接口携带请求发送方IPv4地址。",
@@ -2374,7 +2382,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013122"),
-            result_code: Some(ResultCode::SubEnterpriseIsSuspended),
+            result_code: Some(ResultCode::SubEnterpriseSuspended),
             english: "Sub enterprise is suspended.",
             chinese: "子企业已被暂停。",
             remedy: "查看是否因投诉被下线，可查看订购号码时填写的邮箱是否有业务下线通知邮件。",
@@ -2382,7 +2390,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020165"),
-            result_code: Some(ResultCode::TheNumberOfAppKeyVoice),
+            result_code: Some(ResultCode::NumberAppKeyVoiceCallPorts),
             english: "The number of app_key voice call ports exceeds the upper limit.",
             chinese: "超出语音呼叫端口数限制。",
             remedy: "请稍等一分钟后再试。建议联系管理员为该应用申请更多的端口配额。",
@@ -2390,7 +2398,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020166"),
-            result_code: Some(ResultCode::TheAppClientIpIsNot),
+            result_code: Some(ResultCode::AppClientIpNotIpWhite),
             english: "The app client ip is not in ip white list.",
             chinese: "请求发送方app IP不在白名单列表中。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -2398,7 +2406,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020168"),
-            result_code: Some(ResultCode::TheCallIsRejectedBecauseThe),
+            result_code: Some(ResultCode::CallRejectedBecauseLoginIpPeer),
             english: "The call is rejected because the login IP of the peer app is blacklisted .",
             chinese: "请求发送方app 登录IP是黑名单。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -2406,7 +2414,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020171"),
-            result_code: Some(ResultCode::TheCallIsRejectedBecauseThe1020171),
+            result_code: Some(ResultCode::CallRejectedBecauseLoginIpPeer1020171),
             english: "The call is rejected because the login IP of the peer app is blacklisted area.",
             chinese: "请求发送方app 登录IP在受限地域。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -2446,7 +2454,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1020150"),
-            result_code: Some(ResultCode::TheAppKeyIsInvalid),
+            result_code: Some(ResultCode::AppKeyInvalid),
             english: "The app_key is invalid.",
             chinese: "app_key无效。",
             remedy: "检查请求携带的app_key是否填写正确，app_key从 应用管理 页面获取，若填写正确，请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -2454,7 +2462,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1020151"),
-            result_code: Some(ResultCode::TheBindNumIsInvalid),
+            result_code: Some(ResultCode::BindNumInvalid),
             english: "The bindNum is invalid.",
             chinese: "业务号码无效。",
             remedy: "业务号码无效，请联系管理员处理。",
@@ -2497,7 +2505,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023006"),
-            result_code: Some(ResultCode::AuthorizationNotContainedInTheHttp),
+            result_code: Some(ResultCode::AuthorizationNotContainedHttpHeader),
             english: "Authorization not contained in the HTTP header.",
             chinese: "鉴权失败, 请检查鉴权请求正确性。",
             remedy: "请检查消息头中是否携带了Authorization, PasswordDigest字段填写是否正确, 携带的app_key填写是否正确, 且生成随机数的时间与发送请求时的本地时间不能相差太大。",
@@ -2505,7 +2513,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023007"),
-            result_code: Some(ResultCode::RealmNotContainedInAuthorization),
+            result_code: Some(ResultCode::RealmNotContainedAuthorization),
             english: "realm not contained in Authorization.",
             chinese: "Authorization字段中未找到realm属性。",
             remedy: "请检查Authorization字段中的是否携带了realm属性。",
@@ -2513,7 +2521,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023008"),
-            result_code: Some(ResultCode::ProfileNotContainedInAuthorization),
+            result_code: Some(ResultCode::ProfileNotContainedAuthorization),
             english: "profile not contained in Authorization.",
             chinese: "Authorization字段中未找到profile属性。",
             remedy: "请检查Authorization字段中的是否携带了profile属性。",
@@ -2521,7 +2529,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023009"),
-            result_code: Some(ResultCode::TheValueOfRealmInAuthorization),
+            result_code: Some(ResultCode::ValueRealmAuthorizationSdp),
             english: "The value of realm in Authorization must be SDP.",
             chinese: "Authorization中realm属性值应该为“SDP”。",
             remedy: "请检查Authorization字段中的realm属性值是否为“SDP”。",
@@ -2529,7 +2537,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023010"),
-            result_code: Some(ResultCode::TheValueOfProfileInAuthorization),
+            result_code: Some(ResultCode::ValueProfileAuthorizationUsernameToken),
             english: "The value of profile in Authorization must be UsernameToken.",
             chinese: "Authorization中profile属性值应该为“UsernameToken”。",
             remedy: "请检查Authorization字段中的profile属性值是否为“UsernameToken”。",
@@ -2537,7 +2545,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023011"),
-            result_code: Some(ResultCode::TheValueOfTypeInAuthorization),
+            result_code: Some(ResultCode::ValueTypeAuthorizationAppKey),
             english: "The value of type in Authorization must be app_key.",
             chinese: "Authorization中type属性值应该为“Appkey”。",
             remedy: "请检查Authorization字段中的type属性值是否为“Appkey”。",
@@ -2545,7 +2553,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023012"),
-            result_code: Some(ResultCode::TypeNotContainedInAuthorization),
+            result_code: Some(ResultCode::TypeNotContainedAuthorization),
             english: "type not contained in Authorization.",
             chinese: "Authorization字段中未找到type属性。",
             remedy: "请检查Authorization字段中是否携带了type属性。",
@@ -2561,7 +2569,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023034"),
-            result_code: Some(ResultCode::UserNameNotContainedInX),
+            result_code: Some(ResultCode::UserNameNotContainedXAksk),
             english: "User Name not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到UserName属性。",
             remedy: "请检查X-AKSK字段中的是否携带了UserName属性。",
@@ -2569,7 +2577,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023035"),
-            result_code: Some(ResultCode::NonceNotContainedInXAksk),
+            result_code: Some(ResultCode::NonceNotContainedXAksk),
             english: "Nonce not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Nonce属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Nonce属性。",
@@ -2577,7 +2585,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023036"),
-            result_code: Some(ResultCode::CreatedNotContainedInXAksk),
+            result_code: Some(ResultCode::CreatedNotContainedXAksk),
             english: "Created not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Created属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Created属性。",
@@ -2585,7 +2593,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023037"),
-            result_code: Some(ResultCode::PasswordDigestNotContainedInXAksk),
+            result_code: Some(ResultCode::PasswordDigestNotContainedXAksk),
             english: "PasswordDigest not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到 PasswordDigest 属性。",
             remedy: "请检查X-AKSK字段中的是否携带了PasswordDigest 属性。",
@@ -2593,7 +2601,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023038"),
-            result_code: Some(ResultCode::UsernameTokenNotContainedInXAksk),
+            result_code: Some(ResultCode::UsernameTokenNotContainedXAksk),
             english: "UsernameToken not contained in X-AKSK.",
             chinese: "X-AKSK中没有携带 UsernameToken。",
             remedy: "请检查X-AKSK字段中的是否携带了UsernameToken 属性。",
@@ -2641,7 +2649,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010008"),
-            result_code: Some(ResultCode::TheStatusOfTheAppKey),
+            result_code: Some(ResultCode::StatusAppKeyUnavailable),
             english: "The status of the app_key is unavailable.",
             chinese: "app_key被暂停使用。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -2649,7 +2657,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010009"),
-            result_code: Some(ResultCode::NoMoreApIsCanBeInvoked),
+            result_code: Some(ResultCode::NoMoreApIsCanInvoked),
             english: "No more APIs can be invoked.",
             chinese: "API达到调用上限。",
             remedy: "请稍等一分钟后再试，并联系管理员申请更高的应用使用配额。",
@@ -2657,7 +2665,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010010"),
-            result_code: Some(ResultCode::TheFlowControlUpperLimitIs),
+            result_code: Some(ResultCode::FlowControlUpperLimitReachedPlatform),
             english: "The flow control upper limit is reached on the platform.",
             chinese: "平台达到系统流控上限。",
             remedy: "请稍等一分钟后再试。",
@@ -2665,7 +2673,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010011"),
-            result_code: Some(ResultCode::TheAppIsNotAllowedTo),
+            result_code: Some(ResultCode::AppNotAllowedAccessCommercialAddress),
             english: "The app is not allowed to access a commercial address.",
             chinese: "APP没有访问商用地址的权限。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -2697,7 +2705,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010040"),
-            result_code: Some(ResultCode::TheAppKeyIsNotAllowed),
+            result_code: Some(ResultCode::AppKeyNotAllowedInvokeApi),
             english: "The app_key is not allowed to invoke the API.",
             chinese: "app_key没有调用本API的权限。",
             remedy: "请联系管理员确认该app_key对应的应用是否具备语音验证码能力。",
@@ -2705,7 +2713,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012001"),
-            result_code: Some(ResultCode::ResourceOfNumberIsNotTo),
+            result_code: Some(ResultCode::ResourceNumberNotApplied),
             english: "Resource of number is not to be applied.",
             chinese: "资源未申请。",
             remedy: "app_key和业务号码未绑定。",
@@ -2713,7 +2721,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012006"),
-            result_code: Some(ResultCode::TheServiceNumberIsNotApplied),
+            result_code: Some(ResultCode::ServiceNumberNotApplied),
             english: "The service number is not applied.",
             chinese: "业务号码未申请。",
             remedy: "请确认是否申请业务号码。",
@@ -2729,7 +2737,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013001"),
-            result_code: Some(ResultCode::CallsExceedTheSpLimit),
+            result_code: Some(ResultCode::CallsExceedSpLimit),
             english: "Calls exceed the SP limit.",
             chinese: "请求次数超过SP配置上限。",
             remedy: "请和管理员确认开发者呼叫数量限制。",
@@ -2737,7 +2745,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013002"),
-            result_code: Some(ResultCode::CallsExceedTheAppLimit),
+            result_code: Some(ResultCode::CallsExceedAppLimit),
             english: "Calls exceed the APP limit.",
             chinese: "请求次数超过应用配置上限。",
             remedy: "请和管理员确认应用呼叫数量限制。",
@@ -2745,7 +2753,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013003"),
-            result_code: Some(ResultCode::CallsExceedTheDisplayNumberLimit),
+            result_code: Some(ResultCode::CallsExceedDisplayNumberLimit),
             english: "Calls exceed the display number limit.",
             chinese: "SP的主显号码受限。",
             remedy: "请和管理员确认显示号码呼叫数量限制。",
@@ -2753,7 +2761,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013004"),
-            result_code: Some(ResultCode::CalleeInBlacklist),
+            result_code: Some(ResultCode::CalleeBlacklist),
             english: "Callee in blacklist.",
             chinese: "被叫用户是黑名单。",
             remedy: "被叫号码在运营商黑名单库。",
@@ -2761,7 +2769,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013010"),
-            result_code: Some(ResultCode::CallerInBlacklist),
+            result_code: Some(ResultCode::CallerBlacklist),
             english: "Caller in blacklist.",
             chinese: "主叫用户是黑名单。",
             remedy: "主叫号码在运营商黑名单库。",
@@ -2769,7 +2777,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013011"),
-            result_code: Some(ResultCode::CalleeIsNotOnTheWhitelist),
+            result_code: Some(ResultCode::CalleeNotWhitelist),
             english: "Callee is not on the whitelist.",
             chinese: "被叫用户不在白名单中。",
             remedy: "请和管理员确认被叫号码白名单限制。",
@@ -2793,7 +2801,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013111"),
-            result_code: Some(ResultCode::InternationalCallinIsForbidden),
+            result_code: Some(ResultCode::InternationalCallinForbidden),
             english: "International callin is forbidden.",
             chinese: "国际呼入限制。",
             remedy: "请检查请求的号码格式是否为国际号码格式。",
@@ -2801,7 +2809,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013112"),
-            result_code: Some(ResultCode::InternationalCalloutIsForbidden),
+            result_code: Some(ResultCode::InternationalCalloutForbidden),
             english: "International callout is forbidden.",
             chinese: "国际呼出限制。",
             remedy: "请检查请求的号码格式是否为国际号码格式。",
@@ -2857,7 +2865,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013120"),
-            result_code: Some(ResultCode::IpAddressIsNull),
+            result_code: Some(ResultCode::IpAddressNull),
             english: "Ip address is null.",
             chinese: "IPv4地址未携带。",
             remedy: "请客户接口携带请求发送方IPv4地址。",
@@ -2873,7 +2881,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013122"),
-            result_code: Some(ResultCode::SubEnterpriseIsSuspended),
+            result_code: Some(ResultCode::SubEnterpriseSuspended),
             english: "Sub enterprise is suspended.",
             chinese: "子企业已被暂停。",
             remedy: "查看是否因投诉被下线，可查看订购号码时填写的邮箱是否有业务下线通知邮件。",
@@ -2881,7 +2889,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020165"),
-            result_code: Some(ResultCode::TheNumberOfAppKeyVoice),
+            result_code: Some(ResultCode::NumberAppKeyVoiceCallPorts),
             english: "The number of app_key voice call ports exceeds the upper limit.",
             chinese: "超出语音呼叫端口数限制。",
             remedy: "请稍等一分钟后再试。建议联系管理员为该应用申请更多的端口配额。",
@@ -2889,7 +2897,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020166"),
-            result_code: Some(ResultCode::TheAppClientIpIsNot),
+            result_code: Some(ResultCode::AppClientIpNotIpWhite),
             english: "The app client ip is not in ip white list.",
             chinese: "请求发送方app IP不在白名单列表中。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -2897,7 +2905,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020168"),
-            result_code: Some(ResultCode::TheCallIsRejectedBecauseThe),
+            result_code: Some(ResultCode::CallRejectedBecauseLoginIpPeer),
             english: "The call is rejected because the login IP of the peer app is blacklisted .",
             chinese: "请求发送方app 登录IP是黑名单。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -2905,7 +2913,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020171"),
-            result_code: Some(ResultCode::TheCallIsRejectedBecauseThe1020171),
+            result_code: Some(ResultCode::CallRejectedBecauseLoginIpPeer1020171),
             english: "The call is rejected because the login IP of the peer app is blacklisted area.",
             chinese: "请求发送方app 登录IP在受限地域。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -2945,7 +2953,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1020150"),
-            result_code: Some(ResultCode::TheAppKeyIsInvalid),
+            result_code: Some(ResultCode::AppKeyInvalid),
             english: "The app_key is invalid.",
             chinese: "app_key无效。",
             remedy: "检查请求携带的app_key是否填写正确，app_key从 应用管理 页面获取，若填写正确，请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -2953,7 +2961,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1020151"),
-            result_code: Some(ResultCode::TheBindNumIsInvalid),
+            result_code: Some(ResultCode::BindNumInvalid),
             english: "The bindNum is invalid.",
             chinese: "业务号码无效。",
             remedy: "业务号码无效，请联系管理员处理。",
