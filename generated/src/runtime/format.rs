@@ -28,7 +28,14 @@ pub struct Format {
     pub decoded_pattern: Option<&'static str>,
     /// One line describing the format.
     pub description: &'static str,
-    compiled: OnceLock<(Regex, Option<Regex>)>,
+    compiled: OnceLock<Compiled>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    fast: Option<fn(&str) -> bool>,
+    pattern: Regex,
+    decoded: Option<Regex>,
 }
 
 impl Format {
@@ -50,10 +57,20 @@ impl Format {
         }
     }
 
+    fn compiled(&self) -> &Compiled {
+        self.compiled.get_or_init(|| Compiled {
+            fast: fast_matcher(self.id),
+            pattern: Regex::new(self.pattern).expect("spec check compiled this pattern"),
+            decoded: self
+                .decoded_pattern
+                .map(|p| Regex::new(p).expect("spec check compiled this pattern")),
+        })
+    }
+
     /// Whether `s` has the format, using the hand-written matcher when there is one.
     #[inline]
     pub fn matches(&self, s: &str) -> bool {
-        match fast_matcher(self.id) {
+        match self.compiled().fast {
             Some(f) => f(s),
             None => self.matches_by_regex(s),
         }
@@ -61,13 +78,11 @@ impl Format {
 
     /// Whether `s` has the format, by the spec's regular expressions alone.
     pub fn matches_by_regex(&self, s: &str) -> bool {
-        let (re, decoded) = self.compiled.get_or_init(|| {
-            let re = Regex::new(self.pattern).expect("spec check compiled this pattern");
-            let decoded = self
-                .decoded_pattern
-                .map(|p| Regex::new(p).expect("spec check compiled this pattern"));
-            (re, decoded)
-        });
+        let Compiled {
+            pattern: re,
+            decoded,
+            ..
+        } = self.compiled();
         if !re.is_match(s) {
             return false;
         }

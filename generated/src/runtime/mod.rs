@@ -4,11 +4,13 @@
 
 mod check;
 mod format;
+mod key;
 mod path;
 mod violation;
 
 pub use check::{check_items, check_length, check_range, LengthUnit};
 pub use format::{Encoding, Format};
+pub use key::Key;
 pub use path::Path;
 pub use violation::{Rule, Severity, Violation};
 

@@ -507,7 +507,7 @@ impl Validate for CreateVoiceCallbackRequestHeaders {
 ///
 /// Section 4.2 of the reference; outbound (strict) message, JSON body.
 /// Fields the table does not define are kept in `extra` and reported by `validate()`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateVoiceCallbackRequest {
     /// Number displayed to the called party: a fixed-line number provisioned for the app.
     ///
@@ -840,6 +840,211 @@ impl CreateVoiceCallbackRequest {
     /// `returnIdlePort`, or the reference's default "false" when absent (4.2 表4-3 returnIdlePort).
     pub fn return_idle_port_or_default(&self) -> ReturnIdlePort {
         self.return_idle_port.clone().unwrap_or(ReturnIdlePort::False)
+    }
+}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CreateVoiceCallbackRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CreateVoiceCallbackRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CreateVoiceCallbackRequest object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut display_nbr_: Option<String> = None;
+                let mut caller_nbr_: Option<String> = None;
+                let mut display_callee_nbr_: Option<String> = None;
+                let mut callee_nbr_: Option<String> = None;
+                let mut max_duration_: Option<i64> = None;
+                let mut last_min_voice_: Option<String> = None;
+                let mut last_min_to_ue_: Option<LastMinToUe> = None;
+                let mut play_pre_voice_: Option<PlayPreVoice> = None;
+                let mut pre_voice_: Option<String> = None;
+                let mut wait_voice_: Option<String> = None;
+                let mut callee_media_: Option<CalleeMedia> = None;
+                let mut status_url_: Option<String> = None;
+                let mut fee_url_: Option<String> = None;
+                let mut record_flag_: Option<RecordFlag> = None;
+                let mut record_hint_tone_: Option<String> = None;
+                let mut party_type_required_in_disconnect_: Option<
+                    PartyTypeRequiredInDisconnect,
+                > = None;
+                let mut return_idle_port_: Option<ReturnIdlePort> = None;
+                let mut user_data_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "displayNbr" => {
+                            if display_nbr_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("displayNbr"));
+                            }
+                            display_nbr_ = map.next_value::<Option<String>>()?;
+                        }
+                        "callerNbr" => {
+                            if caller_nbr_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("callerNbr"));
+                            }
+                            caller_nbr_ = map.next_value::<Option<String>>()?;
+                        }
+                        "displayCalleeNbr" => {
+                            if display_callee_nbr_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("displayCalleeNbr"),
+                                );
+                            }
+                            display_callee_nbr_ = map.next_value::<Option<String>>()?;
+                        }
+                        "calleeNbr" => {
+                            if callee_nbr_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("calleeNbr"));
+                            }
+                            callee_nbr_ = map.next_value::<Option<String>>()?;
+                        }
+                        "maxDuration" => {
+                            if max_duration_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("maxDuration"),
+                                );
+                            }
+                            max_duration_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "lastMinVoice" => {
+                            if last_min_voice_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("lastMinVoice"),
+                                );
+                            }
+                            last_min_voice_ = map.next_value::<Option<String>>()?;
+                        }
+                        "lastMinToUE" => {
+                            if last_min_to_ue_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("lastMinToUE"),
+                                );
+                            }
+                            last_min_to_ue_ = map.next_value::<Option<LastMinToUe>>()?;
+                        }
+                        "playPreVoice" => {
+                            if play_pre_voice_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("playPreVoice"),
+                                );
+                            }
+                            play_pre_voice_ = map.next_value::<Option<PlayPreVoice>>()?;
+                        }
+                        "preVoice" => {
+                            if pre_voice_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("preVoice"));
+                            }
+                            pre_voice_ = map.next_value::<Option<String>>()?;
+                        }
+                        "waitVoice" => {
+                            if wait_voice_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("waitVoice"));
+                            }
+                            wait_voice_ = map.next_value::<Option<String>>()?;
+                        }
+                        "calleeMedia" => {
+                            if callee_media_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("calleeMedia"),
+                                );
+                            }
+                            callee_media_ = map.next_value::<Option<CalleeMedia>>()?;
+                        }
+                        "statusUrl" => {
+                            if status_url_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("statusUrl"));
+                            }
+                            status_url_ = map.next_value::<Option<String>>()?;
+                        }
+                        "feeUrl" => {
+                            if fee_url_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("feeUrl"));
+                            }
+                            fee_url_ = map.next_value::<Option<String>>()?;
+                        }
+                        "recordFlag" => {
+                            if record_flag_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("recordFlag"));
+                            }
+                            record_flag_ = map.next_value::<Option<RecordFlag>>()?;
+                        }
+                        "recordHintTone" => {
+                            if record_hint_tone_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("recordHintTone"),
+                                );
+                            }
+                            record_hint_tone_ = map.next_value::<Option<String>>()?;
+                        }
+                        "partyTypeRequiredInDisconnect" => {
+                            if party_type_required_in_disconnect_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field(
+                                        "partyTypeRequiredInDisconnect",
+                                    ),
+                                );
+                            }
+                            party_type_required_in_disconnect_ = map
+                                .next_value::<Option<PartyTypeRequiredInDisconnect>>()?;
+                        }
+                        "returnIdlePort" => {
+                            if return_idle_port_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("returnIdlePort"),
+                                );
+                            }
+                            return_idle_port_ = map
+                                .next_value::<Option<ReturnIdlePort>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CreateVoiceCallbackRequest {
+                    display_nbr: display_nbr_
+                        .ok_or_else(|| serde::de::Error::missing_field("displayNbr"))?,
+                    caller_nbr: caller_nbr_
+                        .ok_or_else(|| serde::de::Error::missing_field("callerNbr"))?,
+                    display_callee_nbr: display_callee_nbr_
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "displayCalleeNbr",
+                        ))?,
+                    callee_nbr: callee_nbr_
+                        .ok_or_else(|| serde::de::Error::missing_field("calleeNbr"))?,
+                    max_duration: max_duration_,
+                    last_min_voice: last_min_voice_,
+                    last_min_to_ue: last_min_to_ue_,
+                    play_pre_voice: play_pre_voice_,
+                    pre_voice: pre_voice_,
+                    wait_voice: wait_voice_,
+                    callee_media: callee_media_,
+                    status_url: status_url_,
+                    fee_url: fee_url_,
+                    record_flag: record_flag_,
+                    record_hint_tone: record_hint_tone_,
+                    party_type_required_in_disconnect: party_type_required_in_disconnect_,
+                    return_idle_port: return_idle_port_,
+                    user_data: user_data_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
     }
 }
 impl Validate for CreateVoiceCallbackRequest {
@@ -1250,7 +1455,7 @@ impl Validate for CreateVoiceCallbackRequest {
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
 ///
 /// Rule `idlePort-only-when-requested` depends on another message and is checked by the mock and the conformance suite: idlePort is returned only when the request set returnIdlePort to "true".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct CreateVoiceCallbackResponse {
     /// Result code of the request (see the result-code table).
     ///
@@ -1293,6 +1498,69 @@ pub struct CreateVoiceCallbackResponse {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CreateVoiceCallbackResponse {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CreateVoiceCallbackResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CreateVoiceCallbackResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CreateVoiceCallbackResponse object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut resultcode_: Option<String> = None;
+                let mut resultdesc_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut idle_port_: Option<i64> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "resultcode" => {
+                            if resultcode_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultcode"));
+                            }
+                            resultcode_ = map.next_value::<Option<String>>()?;
+                        }
+                        "resultdesc" => {
+                            if resultdesc_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultdesc"));
+                            }
+                            resultdesc_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "idlePort" => {
+                            if idle_port_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("idlePort"));
+                            }
+                            idle_port_ = map.next_value::<Option<i64>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CreateVoiceCallbackResponse {
+                    resultcode: resultcode_,
+                    resultdesc: resultdesc_,
+                    session_id: session_id_,
+                    idle_port: idle_port_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for CreateVoiceCallbackResponse {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {

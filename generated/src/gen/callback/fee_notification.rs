@@ -409,7 +409,7 @@ impl Validate for CallbackFeeEventHeaders {
 ///
 /// Section 4.5 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct CallbackFeeEvent {
     /// Type of the pushed event.
     ///
@@ -434,6 +434,53 @@ pub struct CallbackFeeEvent {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CallbackFeeEvent {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CallbackFeeEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CallbackFeeEvent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CallbackFeeEvent object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut event_type_: Option<EventType> = None;
+                let mut fee_lst_: Option<Vec<CallbackFeeInfo>> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "eventType" => {
+                            if event_type_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("eventType"));
+                            }
+                            event_type_ = map.next_value::<Option<EventType>>()?;
+                        }
+                        "feeLst" => {
+                            if fee_lst_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("feeLst"));
+                            }
+                            fee_lst_ = map.next_value::<Option<Vec<CallbackFeeInfo>>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CallbackFeeEvent {
+                    event_type: event_type_,
+                    fee_lst: fee_lst_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for CallbackFeeEvent {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -502,7 +549,7 @@ impl Validate for CallbackFeeEvent {
 ///
 /// Section 4.5 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct CallbackFeeInfo {
     /// Direction of the call relative to the platform.
     ///
@@ -850,6 +897,343 @@ pub struct CallbackFeeInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CallbackFeeInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CallbackFeeInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CallbackFeeInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CallbackFeeInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut direction_: Option<Direction> = None;
+                let mut sp_id_: Option<String> = None;
+                let mut app_key_: Option<String> = None;
+                let mut icid_: Option<String> = None;
+                let mut bind_num_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_num_: Option<String> = None;
+                let mut callee_num_: Option<String> = None;
+                let mut fwd_display_num_: Option<String> = None;
+                let mut fwd_dst_num_: Option<String> = None;
+                let mut fwd_start_time_: Option<String> = None;
+                let mut fwd_alerting_time_: Option<String> = None;
+                let mut fwd_answer_time_: Option<String> = None;
+                let mut call_end_time_: Option<String> = None;
+                let mut fwd_unasw_rsn_: Option<i64> = None;
+                let mut fail_time_: Option<String> = None;
+                let mut ul_fail_reason_: Option<i64> = None;
+                let mut sip_status_code_: Option<i64> = None;
+                let mut call_out_start_time_: Option<String> = None;
+                let mut call_out_alerting_time_: Option<String> = None;
+                let mut call_out_answer_time_: Option<String> = None;
+                let mut call_out_unasw_rsn_: Option<i64> = None;
+                let mut record_flag_: Option<RecordFlag> = None;
+                let mut record_start_time_: Option<String> = None;
+                let mut record_object_name_: Option<String> = None;
+                let mut record_bucket_name_: Option<String> = None;
+                let mut record_domain_: Option<String> = None;
+                let mut record_file_download_url_: Option<String> = None;
+                let mut tts_play_times_: Option<i64> = None;
+                let mut tts_trans_duration_: Option<i64> = None;
+                let mut service_type_: Option<ServiceType> = None;
+                let mut host_name_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "direction" => {
+                            if direction_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("direction"));
+                            }
+                            direction_ = map.next_value::<Option<Direction>>()?;
+                        }
+                        "spId" => {
+                            if sp_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("spId"));
+                            }
+                            sp_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "appKey" => {
+                            if app_key_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("appKey"));
+                            }
+                            app_key_ = map.next_value::<Option<String>>()?;
+                        }
+                        "icid" => {
+                            if icid_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("icid"));
+                            }
+                            icid_ = map.next_value::<Option<String>>()?;
+                        }
+                        "bindNum" => {
+                            if bind_num_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("bindNum"));
+                            }
+                            bind_num_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "callerNum" => {
+                            if caller_num_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("callerNum"));
+                            }
+                            caller_num_ = map.next_value::<Option<String>>()?;
+                        }
+                        "calleeNum" => {
+                            if callee_num_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("calleeNum"));
+                            }
+                            callee_num_ = map.next_value::<Option<String>>()?;
+                        }
+                        "fwdDisplayNum" => {
+                            if fwd_display_num_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("fwdDisplayNum"),
+                                );
+                            }
+                            fwd_display_num_ = map.next_value::<Option<String>>()?;
+                        }
+                        "fwdDstNum" => {
+                            if fwd_dst_num_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fwdDstNum"));
+                            }
+                            fwd_dst_num_ = map.next_value::<Option<String>>()?;
+                        }
+                        "fwdStartTime" => {
+                            if fwd_start_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("fwdStartTime"),
+                                );
+                            }
+                            fwd_start_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "fwdAlertingTime" => {
+                            if fwd_alerting_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("fwdAlertingTime"),
+                                );
+                            }
+                            fwd_alerting_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "fwdAnswerTime" => {
+                            if fwd_answer_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("fwdAnswerTime"),
+                                );
+                            }
+                            fwd_answer_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "callEndTime" => {
+                            if call_end_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("callEndTime"),
+                                );
+                            }
+                            call_end_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "fwdUnaswRsn" => {
+                            if fwd_unasw_rsn_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("fwdUnaswRsn"),
+                                );
+                            }
+                            fwd_unasw_rsn_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "failTime" => {
+                            if fail_time_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("failTime"));
+                            }
+                            fail_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "ulFailReason" => {
+                            if ul_fail_reason_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("ulFailReason"),
+                                );
+                            }
+                            ul_fail_reason_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "sipStatusCode" => {
+                            if sip_status_code_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("sipStatusCode"),
+                                );
+                            }
+                            sip_status_code_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "callOutStartTime" => {
+                            if call_out_start_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("callOutStartTime"),
+                                );
+                            }
+                            call_out_start_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "callOutAlertingTime" => {
+                            if call_out_alerting_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("callOutAlertingTime"),
+                                );
+                            }
+                            call_out_alerting_time_ = map
+                                .next_value::<Option<String>>()?;
+                        }
+                        "callOutAnswerTime" => {
+                            if call_out_answer_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("callOutAnswerTime"),
+                                );
+                            }
+                            call_out_answer_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "callOutUnaswRsn" => {
+                            if call_out_unasw_rsn_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("callOutUnaswRsn"),
+                                );
+                            }
+                            call_out_unasw_rsn_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "recordFlag" => {
+                            if record_flag_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("recordFlag"));
+                            }
+                            record_flag_ = map.next_value::<Option<RecordFlag>>()?;
+                        }
+                        "recordStartTime" => {
+                            if record_start_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("recordStartTime"),
+                                );
+                            }
+                            record_start_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "recordObjectName" => {
+                            if record_object_name_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("recordObjectName"),
+                                );
+                            }
+                            record_object_name_ = map.next_value::<Option<String>>()?;
+                        }
+                        "recordBucketName" => {
+                            if record_bucket_name_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("recordBucketName"),
+                                );
+                            }
+                            record_bucket_name_ = map.next_value::<Option<String>>()?;
+                        }
+                        "recordDomain" => {
+                            if record_domain_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("recordDomain"),
+                                );
+                            }
+                            record_domain_ = map.next_value::<Option<String>>()?;
+                        }
+                        "recordFileDownloadUrl" => {
+                            if record_file_download_url_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("recordFileDownloadUrl"),
+                                );
+                            }
+                            record_file_download_url_ = map
+                                .next_value::<Option<String>>()?;
+                        }
+                        "ttsPlayTimes" => {
+                            if tts_play_times_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("ttsPlayTimes"),
+                                );
+                            }
+                            tts_play_times_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "ttsTransDuration" => {
+                            if tts_trans_duration_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("ttsTransDuration"),
+                                );
+                            }
+                            tts_trans_duration_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "serviceType" => {
+                            if service_type_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("serviceType"),
+                                );
+                            }
+                            service_type_ = map.next_value::<Option<ServiceType>>()?;
+                        }
+                        "hostName" => {
+                            if host_name_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("hostName"));
+                            }
+                            host_name_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CallbackFeeInfo {
+                    direction: direction_,
+                    sp_id: sp_id_,
+                    app_key: app_key_,
+                    icid: icid_,
+                    bind_num: bind_num_,
+                    session_id: session_id_,
+                    caller_num: caller_num_,
+                    callee_num: callee_num_,
+                    fwd_display_num: fwd_display_num_,
+                    fwd_dst_num: fwd_dst_num_,
+                    fwd_start_time: fwd_start_time_,
+                    fwd_alerting_time: fwd_alerting_time_,
+                    fwd_answer_time: fwd_answer_time_,
+                    call_end_time: call_end_time_,
+                    fwd_unasw_rsn: fwd_unasw_rsn_,
+                    fail_time: fail_time_,
+                    ul_fail_reason: ul_fail_reason_,
+                    sip_status_code: sip_status_code_,
+                    call_out_start_time: call_out_start_time_,
+                    call_out_alerting_time: call_out_alerting_time_,
+                    call_out_answer_time: call_out_answer_time_,
+                    call_out_unasw_rsn: call_out_unasw_rsn_,
+                    record_flag: record_flag_,
+                    record_start_time: record_start_time_,
+                    record_object_name: record_object_name_,
+                    record_bucket_name: record_bucket_name_,
+                    record_domain: record_domain_,
+                    record_file_download_url: record_file_download_url_,
+                    tts_play_times: tts_play_times_,
+                    tts_trans_duration: tts_trans_duration_,
+                    service_type: service_type_,
+                    host_name: host_name_,
+                    user_data: user_data_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for CallbackFeeInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -1704,7 +2088,7 @@ impl Validate for CallbackFeeInfo {
 ///
 /// Section 4.5 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct CallbackFeeReply {
     /// Result code of the request (see the result-code table).
     ///
@@ -1729,6 +2113,53 @@ pub struct CallbackFeeReply {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CallbackFeeReply {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CallbackFeeReply {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CallbackFeeReply;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CallbackFeeReply object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut resultcode_: Option<String> = None;
+                let mut resultdesc_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "resultcode" => {
+                            if resultcode_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultcode"));
+                            }
+                            resultcode_ = map.next_value::<Option<String>>()?;
+                        }
+                        "resultdesc" => {
+                            if resultdesc_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultdesc"));
+                            }
+                            resultdesc_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CallbackFeeReply {
+                    resultcode: resultcode_,
+                    resultdesc: resultdesc_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for CallbackFeeReply {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {

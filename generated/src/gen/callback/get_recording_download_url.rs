@@ -278,7 +278,7 @@ impl Validate for GetRecordingDownloadUrlResponseHeaders {
 ///
 /// Section 4.6 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct GetRecordingDownloadUrlResponse {
     /// Result code of the request (see the result-code table).
     ///
@@ -303,6 +303,53 @@ pub struct GetRecordingDownloadUrlResponse {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl GetRecordingDownloadUrlResponse {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for GetRecordingDownloadUrlResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = GetRecordingDownloadUrlResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a GetRecordingDownloadUrlResponse object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut resultcode_: Option<String> = None;
+                let mut resultdesc_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "resultcode" => {
+                            if resultcode_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultcode"));
+                            }
+                            resultcode_ = map.next_value::<Option<String>>()?;
+                        }
+                        "resultdesc" => {
+                            if resultdesc_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultdesc"));
+                            }
+                            resultdesc_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetRecordingDownloadUrlResponse {
+                    resultcode: resultcode_,
+                    resultdesc: resultdesc_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for GetRecordingDownloadUrlResponse {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {

@@ -262,7 +262,7 @@ impl Validate for CallbackStatusEventHeaders {
 ///
 /// Section 4.4 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct CallbackCalloutInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -316,6 +316,77 @@ pub struct CallbackCalloutInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CallbackCalloutInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CallbackCalloutInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CallbackCalloutInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CallbackCalloutInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_: Option<String> = None;
+                let mut called_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "caller" => {
+                            if caller_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caller"));
+                            }
+                            caller_ = map.next_value::<Option<String>>()?;
+                        }
+                        "called" => {
+                            if called_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("called"));
+                            }
+                            called_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CallbackCalloutInfo {
+                    timestamp: timestamp_,
+                    user_data: user_data_,
+                    session_id: session_id_,
+                    caller: caller_,
+                    called: called_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for CallbackCalloutInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -501,7 +572,7 @@ impl Validate for CallbackCalloutInfo {
 ///
 /// Section 4.4 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct CallbackAlertingInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -555,6 +626,77 @@ pub struct CallbackAlertingInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CallbackAlertingInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CallbackAlertingInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CallbackAlertingInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CallbackAlertingInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_: Option<String> = None;
+                let mut called_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "caller" => {
+                            if caller_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caller"));
+                            }
+                            caller_ = map.next_value::<Option<String>>()?;
+                        }
+                        "called" => {
+                            if called_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("called"));
+                            }
+                            called_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CallbackAlertingInfo {
+                    timestamp: timestamp_,
+                    user_data: user_data_,
+                    session_id: session_id_,
+                    caller: caller_,
+                    called: called_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for CallbackAlertingInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -740,7 +882,7 @@ impl Validate for CallbackAlertingInfo {
 ///
 /// Section 4.4 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct CallbackAnswerInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -794,6 +936,77 @@ pub struct CallbackAnswerInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CallbackAnswerInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CallbackAnswerInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CallbackAnswerInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CallbackAnswerInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_: Option<String> = None;
+                let mut called_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "caller" => {
+                            if caller_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caller"));
+                            }
+                            caller_ = map.next_value::<Option<String>>()?;
+                        }
+                        "called" => {
+                            if called_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("called"));
+                            }
+                            called_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CallbackAnswerInfo {
+                    timestamp: timestamp_,
+                    user_data: user_data_,
+                    session_id: session_id_,
+                    caller: caller_,
+                    called: called_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for CallbackAnswerInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -981,7 +1194,7 @@ impl Validate for CallbackAnswerInfo {
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
 ///
 /// Rule `partyType-only-when-requested` depends on another message and is checked by the mock and the conformance suite: partyType is sent only when the click2Call request set partyTypeRequiredInDisconnect to "true".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct CallbackDisconnectInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -1064,6 +1277,101 @@ pub struct CallbackDisconnectInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CallbackDisconnectInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CallbackDisconnectInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CallbackDisconnectInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CallbackDisconnectInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_: Option<String> = None;
+                let mut called_: Option<String> = None;
+                let mut party_type_: Option<PartyType> = None;
+                let mut state_code_: Option<i64> = None;
+                let mut state_desc_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "caller" => {
+                            if caller_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caller"));
+                            }
+                            caller_ = map.next_value::<Option<String>>()?;
+                        }
+                        "called" => {
+                            if called_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("called"));
+                            }
+                            called_ = map.next_value::<Option<String>>()?;
+                        }
+                        "partyType" => {
+                            if party_type_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("partyType"));
+                            }
+                            party_type_ = map.next_value::<Option<PartyType>>()?;
+                        }
+                        "stateCode" => {
+                            if state_code_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("stateCode"));
+                            }
+                            state_code_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "stateDesc" => {
+                            if state_desc_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("stateDesc"));
+                            }
+                            state_desc_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CallbackDisconnectInfo {
+                    timestamp: timestamp_,
+                    user_data: user_data_,
+                    session_id: session_id_,
+                    caller: caller_,
+                    called: called_,
+                    party_type: party_type_,
+                    state_code: state_code_,
+                    state_desc: state_desc_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for CallbackDisconnectInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {

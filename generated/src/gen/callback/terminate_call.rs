@@ -206,7 +206,7 @@ impl Validate for TerminateCallRequestHeaders {
 ///
 /// Section 4.3 of the reference; outbound (strict) message, JSON body.
 /// Fields the table does not define are kept in `extra` and reported by `validate()`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TerminateCallRequest {
     /// Identifier of the call session to stop (note the lower-case i).
     ///
@@ -238,6 +238,55 @@ impl TerminateCallRequest {
             signal: signal.into(),
             extra: Default::default(),
         }
+    }
+}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for TerminateCallRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TerminateCallRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a TerminateCallRequest object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut sessionid_: Option<String> = None;
+                let mut signal_: Option<Signal> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "sessionid" => {
+                            if sessionid_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionid"));
+                            }
+                            sessionid_ = map.next_value::<Option<String>>()?;
+                        }
+                        "signal" => {
+                            if signal_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("signal"));
+                            }
+                            signal_ = map.next_value::<Option<Signal>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(TerminateCallRequest {
+                    sessionid: sessionid_
+                        .ok_or_else(|| serde::de::Error::missing_field("sessionid"))?,
+                    signal: signal_
+                        .ok_or_else(|| serde::de::Error::missing_field("signal"))?,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
     }
 }
 impl Validate for TerminateCallRequest {
@@ -277,7 +326,7 @@ impl Validate for TerminateCallRequest {
 ///
 /// Section 4.3 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct TerminateCallResponse {
     /// Result code of the request (see the result-code table).
     ///
@@ -302,6 +351,53 @@ pub struct TerminateCallResponse {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl TerminateCallResponse {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for TerminateCallResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TerminateCallResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a TerminateCallResponse object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut resultcode_: Option<String> = None;
+                let mut resultdesc_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "resultcode" => {
+                            if resultcode_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultcode"));
+                            }
+                            resultcode_ = map.next_value::<Option<String>>()?;
+                        }
+                        "resultdesc" => {
+                            if resultdesc_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultdesc"));
+                            }
+                            resultdesc_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(TerminateCallResponse {
+                    resultcode: resultcode_,
+                    resultdesc: resultdesc_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for TerminateCallResponse {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {

@@ -343,7 +343,7 @@ impl Validate for CreateVoiceNotificationRequestHeaders {
 ///
 /// Section 5.2 of the reference; outbound (strict) message, JSON body.
 /// Fields the table does not define are kept in `extra` and reported by `validate()`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateVoiceNotificationRequest {
     /// Number displayed to the called party: a fixed-line number provisioned for the app.
     ///
@@ -461,6 +461,102 @@ impl CreateVoiceNotificationRequest {
     /// `returnIdlePort`, or the reference's default "false" when absent (5.2 表5-4 returnIdlePort).
     pub fn return_idle_port_or_default(&self) -> ReturnIdlePort {
         self.return_idle_port.clone().unwrap_or(ReturnIdlePort::False)
+    }
+}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CreateVoiceNotificationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CreateVoiceNotificationRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CreateVoiceNotificationRequest object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut display_nbr_: Option<String> = None;
+                let mut callee_nbr_: Option<String> = None;
+                let mut play_info_list_: Option<Vec<PlayContentInfo>> = None;
+                let mut status_url_: Option<String> = None;
+                let mut fee_url_: Option<String> = None;
+                let mut return_idle_port_: Option<ReturnIdlePort> = None;
+                let mut user_data_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "displayNbr" => {
+                            if display_nbr_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("displayNbr"));
+                            }
+                            display_nbr_ = map.next_value::<Option<String>>()?;
+                        }
+                        "calleeNbr" => {
+                            if callee_nbr_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("calleeNbr"));
+                            }
+                            callee_nbr_ = map.next_value::<Option<String>>()?;
+                        }
+                        "playInfoList" => {
+                            if play_info_list_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("playInfoList"),
+                                );
+                            }
+                            play_info_list_ = map
+                                .next_value::<Option<Vec<PlayContentInfo>>>()?;
+                        }
+                        "statusUrl" => {
+                            if status_url_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("statusUrl"));
+                            }
+                            status_url_ = map.next_value::<Option<String>>()?;
+                        }
+                        "feeUrl" => {
+                            if fee_url_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("feeUrl"));
+                            }
+                            fee_url_ = map.next_value::<Option<String>>()?;
+                        }
+                        "returnIdlePort" => {
+                            if return_idle_port_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("returnIdlePort"),
+                                );
+                            }
+                            return_idle_port_ = map
+                                .next_value::<Option<ReturnIdlePort>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CreateVoiceNotificationRequest {
+                    display_nbr: display_nbr_
+                        .ok_or_else(|| serde::de::Error::missing_field("displayNbr"))?,
+                    callee_nbr: callee_nbr_
+                        .ok_or_else(|| serde::de::Error::missing_field("calleeNbr"))?,
+                    play_info_list: play_info_list_
+                        .ok_or_else(|| serde::de::Error::missing_field("playInfoList"))?,
+                    status_url: status_url_,
+                    fee_url: fee_url_,
+                    return_idle_port: return_idle_port_,
+                    user_data: user_data_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
     }
 }
 impl Validate for CreateVoiceNotificationRequest {
@@ -666,7 +762,7 @@ impl Validate for CreateVoiceNotificationRequest {
 ///
 /// Section 5.2 of the reference; outbound (strict) message, JSON body.
 /// Fields the table does not define are kept in `extra` and reported by `validate()`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct PlayContentInfo {
     /// Voice file (Wave) to play; exactly one of notifyVoice and templateId.
     ///
@@ -787,6 +883,97 @@ impl PlayContentInfo {
     /// `replayAfterCollection`, or the reference's default "false" when absent (5.2 表5-5 replayAfterCollection).
     pub fn replay_after_collection_or_default(&self) -> ReplayAfterCollection {
         self.replay_after_collection.clone().unwrap_or(ReplayAfterCollection::False)
+    }
+}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for PlayContentInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PlayContentInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a PlayContentInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut notify_voice_: Option<String> = None;
+                let mut template_id_: Option<String> = None;
+                let mut template_paras_: Option<Vec<String>> = None;
+                let mut collect_ind_: Option<i64> = None;
+                let mut replay_after_collection_: Option<ReplayAfterCollection> = None;
+                let mut collect_content_trigger_replaying_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "notifyVoice" => {
+                            if notify_voice_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("notifyVoice"),
+                                );
+                            }
+                            notify_voice_ = map.next_value::<Option<String>>()?;
+                        }
+                        "templateId" => {
+                            if template_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("templateId"));
+                            }
+                            template_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "templateParas" => {
+                            if template_paras_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("templateParas"),
+                                );
+                            }
+                            template_paras_ = map.next_value::<Option<Vec<String>>>()?;
+                        }
+                        "collectInd" => {
+                            if collect_ind_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("collectInd"));
+                            }
+                            collect_ind_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "replayAfterCollection" => {
+                            if replay_after_collection_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("replayAfterCollection"),
+                                );
+                            }
+                            replay_after_collection_ = map
+                                .next_value::<Option<ReplayAfterCollection>>()?;
+                        }
+                        "collectContentTriggerReplaying" => {
+                            if collect_content_trigger_replaying_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field(
+                                        "collectContentTriggerReplaying",
+                                    ),
+                                );
+                            }
+                            collect_content_trigger_replaying_ = map
+                                .next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(PlayContentInfo {
+                    notify_voice: notify_voice_,
+                    template_id: template_id_,
+                    template_paras: template_paras_,
+                    collect_ind: collect_ind_,
+                    replay_after_collection: replay_after_collection_,
+                    collect_content_trigger_replaying: collect_content_trigger_replaying_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
     }
 }
 impl Validate for PlayContentInfo {
@@ -1006,7 +1193,7 @@ impl Validate for PlayContentInfo {
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
 ///
 /// Rule `idlePort-only-when-requested` depends on another message and is checked by the mock and the conformance suite: idlePort is returned only when the request set returnIdlePort to "true".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct CreateVoiceNotificationResponse {
     /// Result code of the request (see the result-code table).
     ///
@@ -1049,6 +1236,69 @@ pub struct CreateVoiceNotificationResponse {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CreateVoiceNotificationResponse {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CreateVoiceNotificationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CreateVoiceNotificationResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CreateVoiceNotificationResponse object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut resultcode_: Option<String> = None;
+                let mut resultdesc_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut idle_port_: Option<i64> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "resultcode" => {
+                            if resultcode_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultcode"));
+                            }
+                            resultcode_ = map.next_value::<Option<String>>()?;
+                        }
+                        "resultdesc" => {
+                            if resultdesc_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultdesc"));
+                            }
+                            resultdesc_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "idlePort" => {
+                            if idle_port_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("idlePort"));
+                            }
+                            idle_port_ = map.next_value::<Option<i64>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CreateVoiceNotificationResponse {
+                    resultcode: resultcode_,
+                    resultdesc: resultdesc_,
+                    session_id: session_id_,
+                    idle_port: idle_port_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for CreateVoiceNotificationResponse {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {

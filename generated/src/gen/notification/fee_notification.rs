@@ -417,7 +417,7 @@ impl Validate for NotificationFeeEventHeaders {
 ///
 /// Section 5.4 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct NotificationFeeEvent {
     /// Type of the pushed event.
     ///
@@ -442,6 +442,54 @@ pub struct NotificationFeeEvent {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl NotificationFeeEvent {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for NotificationFeeEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = NotificationFeeEvent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a NotificationFeeEvent object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut event_type_: Option<EventType> = None;
+                let mut fee_lst_: Option<Vec<NotificationFeeInfo>> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "eventType" => {
+                            if event_type_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("eventType"));
+                            }
+                            event_type_ = map.next_value::<Option<EventType>>()?;
+                        }
+                        "feeLst" => {
+                            if fee_lst_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("feeLst"));
+                            }
+                            fee_lst_ = map
+                                .next_value::<Option<Vec<NotificationFeeInfo>>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(NotificationFeeEvent {
+                    event_type: event_type_,
+                    fee_lst: fee_lst_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for NotificationFeeEvent {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -510,7 +558,7 @@ impl Validate for NotificationFeeEvent {
 ///
 /// Section 5.4 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct NotificationFeeInfo {
     /// Direction of the call relative to the platform.
     ///
@@ -766,6 +814,262 @@ pub struct NotificationFeeInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl NotificationFeeInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for NotificationFeeInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = NotificationFeeInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a NotificationFeeInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut direction_: Option<Direction> = None;
+                let mut sp_id_: Option<String> = None;
+                let mut app_key_: Option<String> = None;
+                let mut icid_: Option<String> = None;
+                let mut bind_num_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_num_: Option<String> = None;
+                let mut callee_num_: Option<String> = None;
+                let mut call_end_time_: Option<String> = None;
+                let mut fwd_unasw_rsn_: Option<i64> = None;
+                let mut fail_time_: Option<String> = None;
+                let mut ul_fail_reason_: Option<i64> = None;
+                let mut sip_status_code_: Option<i64> = None;
+                let mut call_out_start_time_: Option<String> = None;
+                let mut call_out_alerting_time_: Option<String> = None;
+                let mut call_out_answer_time_: Option<String> = None;
+                let mut call_out_unasw_rsn_: Option<i64> = None;
+                let mut dyn_ivr_start_time_: Option<String> = None;
+                let mut dyn_ivr_path_: Option<String> = None;
+                let mut record_flag_: Option<RecordFlag> = None;
+                let mut tts_play_times_: Option<i64> = None;
+                let mut tts_trans_duration_: Option<i64> = None;
+                let mut service_type_: Option<ServiceType> = None;
+                let mut host_name_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "direction" => {
+                            if direction_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("direction"));
+                            }
+                            direction_ = map.next_value::<Option<Direction>>()?;
+                        }
+                        "spId" => {
+                            if sp_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("spId"));
+                            }
+                            sp_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "appKey" => {
+                            if app_key_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("appKey"));
+                            }
+                            app_key_ = map.next_value::<Option<String>>()?;
+                        }
+                        "icid" => {
+                            if icid_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("icid"));
+                            }
+                            icid_ = map.next_value::<Option<String>>()?;
+                        }
+                        "bindNum" => {
+                            if bind_num_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("bindNum"));
+                            }
+                            bind_num_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "callerNum" => {
+                            if caller_num_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("callerNum"));
+                            }
+                            caller_num_ = map.next_value::<Option<String>>()?;
+                        }
+                        "calleeNum" => {
+                            if callee_num_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("calleeNum"));
+                            }
+                            callee_num_ = map.next_value::<Option<String>>()?;
+                        }
+                        "callEndTime" => {
+                            if call_end_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("callEndTime"),
+                                );
+                            }
+                            call_end_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "fwdUnaswRsn" => {
+                            if fwd_unasw_rsn_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("fwdUnaswRsn"),
+                                );
+                            }
+                            fwd_unasw_rsn_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "failTime" => {
+                            if fail_time_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("failTime"));
+                            }
+                            fail_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "ulFailReason" => {
+                            if ul_fail_reason_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("ulFailReason"),
+                                );
+                            }
+                            ul_fail_reason_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "sipStatusCode" => {
+                            if sip_status_code_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("sipStatusCode"),
+                                );
+                            }
+                            sip_status_code_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "callOutStartTime" => {
+                            if call_out_start_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("callOutStartTime"),
+                                );
+                            }
+                            call_out_start_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "callOutAlertingTime" => {
+                            if call_out_alerting_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("callOutAlertingTime"),
+                                );
+                            }
+                            call_out_alerting_time_ = map
+                                .next_value::<Option<String>>()?;
+                        }
+                        "callOutAnswerTime" => {
+                            if call_out_answer_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("callOutAnswerTime"),
+                                );
+                            }
+                            call_out_answer_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "callOutUnaswRsn" => {
+                            if call_out_unasw_rsn_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("callOutUnaswRsn"),
+                                );
+                            }
+                            call_out_unasw_rsn_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "dynIVRStartTime" => {
+                            if dyn_ivr_start_time_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("dynIVRStartTime"),
+                                );
+                            }
+                            dyn_ivr_start_time_ = map.next_value::<Option<String>>()?;
+                        }
+                        "dynIVRPath" => {
+                            if dyn_ivr_path_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("dynIVRPath"));
+                            }
+                            dyn_ivr_path_ = map.next_value::<Option<String>>()?;
+                        }
+                        "recordFlag" => {
+                            if record_flag_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("recordFlag"));
+                            }
+                            record_flag_ = map.next_value::<Option<RecordFlag>>()?;
+                        }
+                        "ttsPlayTimes" => {
+                            if tts_play_times_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("ttsPlayTimes"),
+                                );
+                            }
+                            tts_play_times_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "ttsTransDuration" => {
+                            if tts_trans_duration_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("ttsTransDuration"),
+                                );
+                            }
+                            tts_trans_duration_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "serviceType" => {
+                            if service_type_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("serviceType"),
+                                );
+                            }
+                            service_type_ = map.next_value::<Option<ServiceType>>()?;
+                        }
+                        "hostName" => {
+                            if host_name_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("hostName"));
+                            }
+                            host_name_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(NotificationFeeInfo {
+                    direction: direction_,
+                    sp_id: sp_id_,
+                    app_key: app_key_,
+                    icid: icid_,
+                    bind_num: bind_num_,
+                    session_id: session_id_,
+                    caller_num: caller_num_,
+                    callee_num: callee_num_,
+                    call_end_time: call_end_time_,
+                    fwd_unasw_rsn: fwd_unasw_rsn_,
+                    fail_time: fail_time_,
+                    ul_fail_reason: ul_fail_reason_,
+                    sip_status_code: sip_status_code_,
+                    call_out_start_time: call_out_start_time_,
+                    call_out_alerting_time: call_out_alerting_time_,
+                    call_out_answer_time: call_out_answer_time_,
+                    call_out_unasw_rsn: call_out_unasw_rsn_,
+                    dyn_ivr_start_time: dyn_ivr_start_time_,
+                    dyn_ivr_path: dyn_ivr_path_,
+                    record_flag: record_flag_,
+                    tts_play_times: tts_play_times_,
+                    tts_trans_duration: tts_trans_duration_,
+                    service_type: service_type_,
+                    host_name: host_name_,
+                    user_data: user_data_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for NotificationFeeInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -1376,7 +1680,7 @@ impl Validate for NotificationFeeInfo {
 ///
 /// Section 5.4 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct NotificationFeeReply {
     /// Result code of the request (see the result-code table).
     ///
@@ -1401,6 +1705,53 @@ pub struct NotificationFeeReply {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl NotificationFeeReply {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for NotificationFeeReply {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = NotificationFeeReply;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a NotificationFeeReply object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut resultcode_: Option<String> = None;
+                let mut resultdesc_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "resultcode" => {
+                            if resultcode_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultcode"));
+                            }
+                            resultcode_ = map.next_value::<Option<String>>()?;
+                        }
+                        "resultdesc" => {
+                            if resultdesc_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultdesc"));
+                            }
+                            resultdesc_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(NotificationFeeReply {
+                    resultcode: resultcode_,
+                    resultdesc: resultdesc_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for NotificationFeeReply {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {

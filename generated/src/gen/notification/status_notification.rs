@@ -198,7 +198,7 @@ impl Validate for NotificationStatusEventHeaders {
 ///
 /// Section 5.3 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct NotificationCalloutInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -250,6 +250,77 @@ pub struct NotificationCalloutInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl NotificationCalloutInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for NotificationCalloutInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = NotificationCalloutInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a NotificationCalloutInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_: Option<String> = None;
+                let mut called_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "caller" => {
+                            if caller_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caller"));
+                            }
+                            caller_ = map.next_value::<Option<String>>()?;
+                        }
+                        "called" => {
+                            if called_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("called"));
+                            }
+                            called_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(NotificationCalloutInfo {
+                    timestamp: timestamp_,
+                    user_data: user_data_,
+                    session_id: session_id_,
+                    caller: caller_,
+                    called: called_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for NotificationCalloutInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -435,7 +506,7 @@ impl Validate for NotificationCalloutInfo {
 ///
 /// Section 5.3 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct NotificationAlertingInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -487,6 +558,77 @@ pub struct NotificationAlertingInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl NotificationAlertingInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for NotificationAlertingInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = NotificationAlertingInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a NotificationAlertingInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_: Option<String> = None;
+                let mut called_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "caller" => {
+                            if caller_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caller"));
+                            }
+                            caller_ = map.next_value::<Option<String>>()?;
+                        }
+                        "called" => {
+                            if called_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("called"));
+                            }
+                            called_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(NotificationAlertingInfo {
+                    timestamp: timestamp_,
+                    user_data: user_data_,
+                    session_id: session_id_,
+                    caller: caller_,
+                    called: called_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for NotificationAlertingInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -672,7 +814,7 @@ impl Validate for NotificationAlertingInfo {
 ///
 /// Section 5.3 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct NotificationAnswerInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -724,6 +866,77 @@ pub struct NotificationAnswerInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl NotificationAnswerInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for NotificationAnswerInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = NotificationAnswerInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a NotificationAnswerInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_: Option<String> = None;
+                let mut called_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "caller" => {
+                            if caller_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caller"));
+                            }
+                            caller_ = map.next_value::<Option<String>>()?;
+                        }
+                        "called" => {
+                            if called_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("called"));
+                            }
+                            called_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(NotificationAnswerInfo {
+                    timestamp: timestamp_,
+                    user_data: user_data_,
+                    session_id: session_id_,
+                    caller: caller_,
+                    called: called_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for NotificationAnswerInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -909,7 +1122,7 @@ impl Validate for NotificationAnswerInfo {
 ///
 /// Section 5.3 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct NotificationCollectInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -943,6 +1156,61 @@ pub struct NotificationCollectInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl NotificationCollectInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for NotificationCollectInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = NotificationCollectInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a NotificationCollectInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut digit_info_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "digitInfo" => {
+                            if digit_info_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("digitInfo"));
+                            }
+                            digit_info_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(NotificationCollectInfo {
+                    timestamp: timestamp_,
+                    session_id: session_id_,
+                    digit_info: digit_info_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for NotificationCollectInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -1058,7 +1326,7 @@ impl Validate for NotificationCollectInfo {
 ///
 /// Section 5.3 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct NotificationDisconnectInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -1128,6 +1396,93 @@ pub struct NotificationDisconnectInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl NotificationDisconnectInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for NotificationDisconnectInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = NotificationDisconnectInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a NotificationDisconnectInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_: Option<String> = None;
+                let mut called_: Option<String> = None;
+                let mut state_code_: Option<i64> = None;
+                let mut state_desc_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "caller" => {
+                            if caller_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caller"));
+                            }
+                            caller_ = map.next_value::<Option<String>>()?;
+                        }
+                        "called" => {
+                            if called_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("called"));
+                            }
+                            called_ = map.next_value::<Option<String>>()?;
+                        }
+                        "stateCode" => {
+                            if state_code_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("stateCode"));
+                            }
+                            state_code_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "stateDesc" => {
+                            if state_desc_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("stateDesc"));
+                            }
+                            state_desc_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(NotificationDisconnectInfo {
+                    timestamp: timestamp_,
+                    user_data: user_data_,
+                    session_id: session_id_,
+                    caller: caller_,
+                    called: called_,
+                    state_code: state_code_,
+                    state_desc: state_desc_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for NotificationDisconnectInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {

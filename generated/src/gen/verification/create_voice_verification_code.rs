@@ -264,7 +264,7 @@ impl Validate for CreateVoiceVerificationCodeRequestHeaders {
 ///
 /// Section 6.2 of the reference; outbound (strict) message, JSON body.
 /// Fields the table does not define are kept in `extra` and reported by `validate()`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateVoiceVerificationCodeRequest {
     /// Number displayed to the called party: a fixed-line number provisioned for the app.
     ///
@@ -440,6 +440,135 @@ impl CreateVoiceVerificationCodeRequest {
     /// `returnIdlePort`, or the reference's default "false" when absent (6.2 表6-3 returnIdlePort).
     pub fn return_idle_port_or_default(&self) -> ReturnIdlePort {
         self.return_idle_port.clone().unwrap_or(ReturnIdlePort::False)
+    }
+}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CreateVoiceVerificationCodeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CreateVoiceVerificationCodeRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CreateVoiceVerificationCodeRequest object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut display_nbr_: Option<String> = None;
+                let mut callee_nbr_: Option<String> = None;
+                let mut language_type_: Option<LanguageType> = None;
+                let mut pre_tone_: Option<String> = None;
+                let mut verify_code_: Option<String> = None;
+                let mut pos_tone_: Option<String> = None;
+                let mut times_: Option<i64> = None;
+                let mut status_url_: Option<String> = None;
+                let mut fee_url_: Option<String> = None;
+                let mut return_idle_port_: Option<ReturnIdlePort> = None;
+                let mut user_data_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "displayNbr" => {
+                            if display_nbr_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("displayNbr"));
+                            }
+                            display_nbr_ = map.next_value::<Option<String>>()?;
+                        }
+                        "calleeNbr" => {
+                            if callee_nbr_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("calleeNbr"));
+                            }
+                            callee_nbr_ = map.next_value::<Option<String>>()?;
+                        }
+                        "languageType" => {
+                            if language_type_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("languageType"),
+                                );
+                            }
+                            language_type_ = map.next_value::<Option<LanguageType>>()?;
+                        }
+                        "preTone" => {
+                            if pre_tone_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("preTone"));
+                            }
+                            pre_tone_ = map.next_value::<Option<String>>()?;
+                        }
+                        "verifyCode" => {
+                            if verify_code_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("verifyCode"));
+                            }
+                            verify_code_ = map.next_value::<Option<String>>()?;
+                        }
+                        "posTone" => {
+                            if pos_tone_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("posTone"));
+                            }
+                            pos_tone_ = map.next_value::<Option<String>>()?;
+                        }
+                        "times" => {
+                            if times_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("times"));
+                            }
+                            times_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "statusUrl" => {
+                            if status_url_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("statusUrl"));
+                            }
+                            status_url_ = map.next_value::<Option<String>>()?;
+                        }
+                        "feeUrl" => {
+                            if fee_url_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("feeUrl"));
+                            }
+                            fee_url_ = map.next_value::<Option<String>>()?;
+                        }
+                        "returnIdlePort" => {
+                            if return_idle_port_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("returnIdlePort"),
+                                );
+                            }
+                            return_idle_port_ = map
+                                .next_value::<Option<ReturnIdlePort>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CreateVoiceVerificationCodeRequest {
+                    display_nbr: display_nbr_
+                        .ok_or_else(|| serde::de::Error::missing_field("displayNbr"))?,
+                    callee_nbr: callee_nbr_
+                        .ok_or_else(|| serde::de::Error::missing_field("calleeNbr"))?,
+                    language_type: language_type_
+                        .ok_or_else(|| serde::de::Error::missing_field("languageType"))?,
+                    pre_tone: pre_tone_
+                        .ok_or_else(|| serde::de::Error::missing_field("preTone"))?,
+                    verify_code: verify_code_
+                        .ok_or_else(|| serde::de::Error::missing_field("verifyCode"))?,
+                    pos_tone: pos_tone_,
+                    times: times_,
+                    status_url: status_url_,
+                    fee_url: fee_url_,
+                    return_idle_port: return_idle_port_,
+                    user_data: user_data_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
     }
 }
 impl Validate for CreateVoiceVerificationCodeRequest {
@@ -722,7 +851,7 @@ impl Validate for CreateVoiceVerificationCodeRequest {
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
 ///
 /// Rule `idlePort-only-when-requested` depends on another message and is checked by the mock and the conformance suite: idlePort is returned only when the request set returnIdlePort to "true".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct CreateVoiceVerificationCodeResponse {
     /// Result code of the request (see the result-code table).
     ///
@@ -765,6 +894,69 @@ pub struct CreateVoiceVerificationCodeResponse {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CreateVoiceVerificationCodeResponse {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for CreateVoiceVerificationCodeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CreateVoiceVerificationCodeResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CreateVoiceVerificationCodeResponse object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut resultcode_: Option<String> = None;
+                let mut resultdesc_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut idle_port_: Option<i64> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "resultcode" => {
+                            if resultcode_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultcode"));
+                            }
+                            resultcode_ = map.next_value::<Option<String>>()?;
+                        }
+                        "resultdesc" => {
+                            if resultdesc_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resultdesc"));
+                            }
+                            resultdesc_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "idlePort" => {
+                            if idle_port_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("idlePort"));
+                            }
+                            idle_port_ = map.next_value::<Option<i64>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CreateVoiceVerificationCodeResponse {
+                    resultcode: resultcode_,
+                    resultdesc: resultdesc_,
+                    session_id: session_id_,
+                    idle_port: idle_port_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for CreateVoiceVerificationCodeResponse {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {

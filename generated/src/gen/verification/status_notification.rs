@@ -197,7 +197,7 @@ impl Validate for VerificationStatusEventHeaders {
 ///
 /// Section 6.3 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct VerificationCalloutInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -249,6 +249,77 @@ pub struct VerificationCalloutInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl VerificationCalloutInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for VerificationCalloutInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VerificationCalloutInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a VerificationCalloutInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_: Option<String> = None;
+                let mut called_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "caller" => {
+                            if caller_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caller"));
+                            }
+                            caller_ = map.next_value::<Option<String>>()?;
+                        }
+                        "called" => {
+                            if called_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("called"));
+                            }
+                            called_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(VerificationCalloutInfo {
+                    timestamp: timestamp_,
+                    user_data: user_data_,
+                    session_id: session_id_,
+                    caller: caller_,
+                    called: called_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for VerificationCalloutInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -434,7 +505,7 @@ impl Validate for VerificationCalloutInfo {
 ///
 /// Section 6.3 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct VerificationAlertingInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -486,6 +557,77 @@ pub struct VerificationAlertingInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl VerificationAlertingInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for VerificationAlertingInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VerificationAlertingInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a VerificationAlertingInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_: Option<String> = None;
+                let mut called_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "caller" => {
+                            if caller_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caller"));
+                            }
+                            caller_ = map.next_value::<Option<String>>()?;
+                        }
+                        "called" => {
+                            if called_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("called"));
+                            }
+                            called_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(VerificationAlertingInfo {
+                    timestamp: timestamp_,
+                    user_data: user_data_,
+                    session_id: session_id_,
+                    caller: caller_,
+                    called: called_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for VerificationAlertingInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -671,7 +813,7 @@ impl Validate for VerificationAlertingInfo {
 ///
 /// Section 6.3 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct VerificationAnswerInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -723,6 +865,77 @@ pub struct VerificationAnswerInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl VerificationAnswerInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for VerificationAnswerInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VerificationAnswerInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a VerificationAnswerInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_: Option<String> = None;
+                let mut called_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "caller" => {
+                            if caller_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caller"));
+                            }
+                            caller_ = map.next_value::<Option<String>>()?;
+                        }
+                        "called" => {
+                            if called_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("called"));
+                            }
+                            called_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(VerificationAnswerInfo {
+                    timestamp: timestamp_,
+                    user_data: user_data_,
+                    session_id: session_id_,
+                    caller: caller_,
+                    called: called_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for VerificationAnswerInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
@@ -908,7 +1121,7 @@ impl Validate for VerificationAnswerInfo {
 ///
 /// Section 6.3 of the reference; inbound (lenient) message, JSON body.
 /// Every field is optional so that any payload parses; `validate()` reports missing required fields and unknown fields (kept in `extra`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct VerificationDisconnectInfo {
     /// Time of the event on the platform, yyyy-MM-dd HH:mm:ss in UTC.
     ///
@@ -978,6 +1191,93 @@ pub struct VerificationDisconnectInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl VerificationDisconnectInfo {}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for VerificationDisconnectInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VerificationDisconnectInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a VerificationDisconnectInfo object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut timestamp_: Option<String> = None;
+                let mut user_data_: Option<String> = None;
+                let mut session_id_: Option<String> = None;
+                let mut caller_: Option<String> = None;
+                let mut called_: Option<String> = None;
+                let mut state_code_: Option<i64> = None;
+                let mut state_desc_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if timestamp_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timestamp"));
+                            }
+                            timestamp_ = map.next_value::<Option<String>>()?;
+                        }
+                        "userData" => {
+                            if user_data_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("userData"));
+                            }
+                            user_data_ = map.next_value::<Option<String>>()?;
+                        }
+                        "sessionId" => {
+                            if session_id_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessionId"));
+                            }
+                            session_id_ = map.next_value::<Option<String>>()?;
+                        }
+                        "caller" => {
+                            if caller_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caller"));
+                            }
+                            caller_ = map.next_value::<Option<String>>()?;
+                        }
+                        "called" => {
+                            if called_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("called"));
+                            }
+                            called_ = map.next_value::<Option<String>>()?;
+                        }
+                        "stateCode" => {
+                            if state_code_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("stateCode"));
+                            }
+                            state_code_ = map.next_value::<Option<i64>>()?;
+                        }
+                        "stateDesc" => {
+                            if state_desc_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("stateDesc"));
+                            }
+                            state_desc_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(VerificationDisconnectInfo {
+                    timestamp: timestamp_,
+                    user_data: user_data_,
+                    session_id: session_id_,
+                    caller: caller_,
+                    called: called_,
+                    state_code: state_code_,
+                    state_desc: state_desc_,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
 impl Validate for VerificationDisconnectInfo {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
