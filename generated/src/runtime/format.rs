@@ -115,29 +115,31 @@ pub fn fast_matcher(id: &str) -> Option<fn(&str) -> bool> {
 /// `^\+[0-9]{3,30}$`
 fn global_number(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() >= 4 && b.len() <= 31 && b[0] == b'+' && b[1..].iter().all(u8::is_ascii_digit)
+    // Branch-free over the digits so the compiler can vectorise the loop.
+    (4..=31).contains(&b.len())
+        && b[0] == b'+'
+        && b[1..].iter().fold(true, |ok, &c| ok & c.is_ascii_digit())
 }
 
-/// `digits and separators at fixed places`, shared by datetime and created.
-fn dated(b: &[u8], sep: u8) -> bool {
+/// Digits and separators at the fixed places of `yyyy-MM-dd?HH:mm:ss`, shared by
+/// datetime (`?` = space) and created (`?` = `T`).
+fn dated(b: &[u8; 19], sep: u8) -> bool {
     const DIGITS: [usize; 14] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-    b.len() >= 19
-        && DIGITS.iter().all(|&i| b[i].is_ascii_digit())
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == sep
-        && b[13] == b':'
-        && b[16] == b':'
+    let digits = DIGITS
+        .iter()
+        .fold(true, |ok, &i| ok & b[i].is_ascii_digit());
+    digits & (b[4] == b'-') & (b[7] == b'-') & (b[10] == sep) & (b[13] == b':') & (b[16] == b':')
 }
 
 /// `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`
 fn datetime(s: &str) -> bool {
-    s.len() == 19 && dated(s.as_bytes(), b' ')
+    <&[u8; 19]>::try_from(s.as_bytes()).is_ok_and(|b| dated(b, b' '))
 }
 
 /// `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$`
 fn created(s: &str) -> bool {
-    s.len() == 20 && dated(s.as_bytes(), b'T') && s.as_bytes()[19] == b'Z'
+    let b = s.as_bytes();
+    b.len() == 20 && b[19] == b'Z' && <&[u8; 19]>::try_from(&b[..19]).is_ok_and(|d| dated(d, b'T'))
 }
 
 /// `^[0-9A-Za-z]{1,128}$`
