@@ -272,6 +272,17 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The request header table of an operation or push, under `x-headers`: OpenAPI ignores
+/// header parameters named Content-Type or Authorization, and X-AKSK is the security
+/// scheme, yet each row (its fixed value, format and doc reference) belongs in the document.
+fn header_table(b: &Builder, message: &str) -> Value {
+    let Some(m) = b.spec.message(message) else {
+        return json!([]);
+    };
+    let section = b.spec.section_of_message(&m.name).unwrap_or("");
+    Value::Array(m.fields.iter().map(|f| json!({ "name": f.name, "required": f.required, "description": f.description, "schema": b.field(section, m, f) })).collect())
+}
+
 /// `generated/schema/<Message>.json` for every message: path → text.
 pub fn message_schemas(spec: &Spec) -> BTreeMap<String, String> {
     let b = Builder::new(spec, Refs::Defs);
@@ -396,6 +407,7 @@ pub fn openapi(spec: &Spec) -> Value {
             operation.insert("requestBody".into(), json!({ "required": true, "content": { "application/json": { "schema": b.refs.to(body) } } }));
         }
         operation.insert("responses".into(), Value::Object(responses));
+        operation.insert("x-headers".into(), header_table(&b, &op.headers));
         operation.insert("x-places-call".into(), json!(op.places_call));
         if let Some(sdk) = &op.sdk_name {
             operation.insert("x-sdk-name".into(), json!(sdk));
@@ -441,6 +453,7 @@ pub fn openapi(spec: &Spec) -> Value {
         post.insert("security".into(), json!([{ "aksk_push": [] }]));
         post.insert("requestBody".into(), json!({ "required": true, "content": { "application/json": { "schema": b.refs.to(&n.body) } } }));
         post.insert("responses".into(), Value::Object(responses));
+        post.insert("x-headers".into(), header_table(&b, &n.headers));
         if let Some(bt) = &n.batching {
             post.insert(
                 "x-batching".into(),

@@ -70,3 +70,69 @@ fn skip_or_fail(why: &str) {
     }
     eprintln!("skipped: {why}");
 }
+
+/// Every body field, rule, result code and appendix row of the spec is in the OpenAPI
+/// document; every header, query and path parameter is described there too.
+#[test]
+fn openapi_covers_every_field_rule_and_code() {
+    let spec = load_dir(&root().join("spec")).unwrap_or_else(|e| panic!("{}", e.render()));
+    let doc = voicecall_codegen::schemas::openapi(&spec);
+    let schemas = &doc["components"]["schemas"];
+    for m in spec.all(|c| &c.messages) {
+        match m.location {
+            voicecall_codegen::spec::model::Location::Body => {
+                let s = &schemas[&m.name];
+                assert!(s.is_object(), "{} is not in components/schemas", m.name);
+                for f in &m.fields {
+                    assert!(
+                        s["properties"][&f.name].is_object(),
+                        "{}.{} is not a property",
+                        m.name,
+                        f.name
+                    );
+                }
+                for r in &m.rules {
+                    let listed = s["x-rules"]
+                        .as_array()
+                        .is_some_and(|rs| rs.iter().any(|x| x["id"] == r.id.as_str()));
+                    assert!(listed, "rule {}.{} is not under x-rules", m.name, r.id);
+                }
+            }
+            _ => {
+                let text = serde_json::to_string(&doc).unwrap();
+                for f in &m.fields {
+                    assert!(
+                        text.contains(&f.name),
+                        "{}.{} appears nowhere in the OpenAPI document",
+                        m.name,
+                        f.name
+                    );
+                }
+            }
+        }
+    }
+    for op in spec.all(|c| &c.operations) {
+        let method = op.method.as_str().to_lowercase();
+        let rows = doc["paths"][&op.path][&method]["x-result-codes"]["rows"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let table = spec.result_code_table(&op.result_codes).unwrap();
+        assert_eq!(rows.len(), table.rows.len(), "{}: x-result-codes", op.id);
+    }
+    for n in spec.all(|c| &c.notifications) {
+        assert!(
+            doc["webhooks"][&n.id]["post"].is_object(),
+            "{} is not under webhooks",
+            n.id
+        );
+    }
+    for t in spec.all(|c| &c.code_tables) {
+        assert_eq!(
+            doc["x-code-tables"][&t.id]["rows"].as_array().map(Vec::len),
+            Some(t.rows.len()),
+            "{}",
+            t.id
+        );
+    }
+}

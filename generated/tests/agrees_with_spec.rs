@@ -256,3 +256,44 @@ fn generated_validators_agree_at_every_boundary() {
     }
     assert!(compared > 10_000, "only {compared} values compared");
 }
+
+fn arbitrary_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        "\\PC{0,20}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::btree_map(
+                prop_oneof![
+                    Just("eventType".to_string()),
+                    Just("statusInfo".to_string()),
+                    Just("feeLst".to_string()),
+                    Just("playInfoList".to_string()),
+                    "[a-zA-Z]{1,12}"
+                ],
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    /// Any JSON at all, as any message: parsing may refuse it, validation never panics.
+    #[test]
+    fn nothing_panics_on_arbitrary_json(value in arbitrary_json(), which in any::<usize>()) {
+        let name = voicecall::registry::MESSAGES[which % voicecall::registry::MESSAGES.len()];
+        let _ = voicecall::registry::validate_json(name, &value);
+        let _ = world().spec.validate_json(name, &value);
+    }
+}
