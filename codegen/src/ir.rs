@@ -28,7 +28,43 @@ pub(crate) struct Ir {
     pub(crate) fixtures: Vec<FixtureIr>,
     /// Every message: (name, Rust path), for the registry.
     pub(crate) messages: Vec<(String, String)>,
+    pub(crate) schemes: Vec<SchemeIr>,
     pub(crate) document: String,
+}
+
+/// A signing scheme as constants for the hand-written signer and verifier.
+#[derive(Debug, Serialize)]
+pub(crate) struct SchemeIr {
+    pub(crate) ident: String,
+    pub(crate) id: String,
+    pub(crate) description: String,
+    pub(crate) doc_ref: String,
+    pub(crate) authorization_scheme: String,
+    pub(crate) authorization_literal: String,
+    pub(crate) authorization_missing: String,
+    pub(crate) authorization_attributes: Vec<AttributeIr>,
+    pub(crate) token: String,
+    pub(crate) x_aksk_literal: String,
+    pub(crate) x_aksk_missing: String,
+    pub(crate) token_missing: String,
+    pub(crate) x_aksk_attributes: Vec<AttributeIr>,
+    pub(crate) digest_literal: String,
+    pub(crate) parts: Vec<String>,
+    pub(crate) separator: String,
+    pub(crate) invalid_digest: String,
+    pub(crate) stale_created: String,
+    pub(crate) unknown_app_key: String,
+    pub(crate) replayed_nonce: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct AttributeIr {
+    pub(crate) name: String,
+    /// `Some("…")` or `None`, as Rust.
+    pub(crate) value: String,
+    pub(crate) missing: String,
+    pub(crate) wrong: String,
+    pub(crate) malformed: String,
 }
 
 /// A doc example turned into a generated test.
@@ -522,6 +558,69 @@ pub(crate) fn build(spec: &Spec) -> Ir {
                 .collect(),
         })
         .collect();
+    let code = |r: &Option<m::CodeRef>| match r {
+        Some(r) => format!(
+            "Some(ResultCode::{})",
+            code_ident(&result_codes, r.status, &r.code)
+        ),
+        None => "None".to_string(),
+    };
+    let attrs = |list: &[m::HeaderAttribute]| -> Vec<AttributeIr> {
+        list.iter()
+            .map(|a| AttributeIr {
+                name: a.name.clone(),
+                value: a
+                    .value
+                    .as_ref()
+                    .map(|v| format!("Some({})", rust_str(v)))
+                    .unwrap_or_else(|| "None".into()),
+                missing: code(&a.missing),
+                wrong: code(&a.wrong),
+                malformed: code(&a.malformed),
+            })
+            .collect()
+    };
+    let schemes = spec
+        .all(|c| &c.signing_schemes)
+        .map(|s| SchemeIr {
+            ident: s.id.to_uppercase(),
+            id: s.id.clone(),
+            description: s.description.clone(),
+            doc_ref: s
+                .doc
+                .iter()
+                .map(|d| format!("{} 表{}", d.section, d.table.as_deref().unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join(", "),
+            authorization_scheme: s.authorization.scheme.clone(),
+            authorization_literal: s.authorization.literal.clone(),
+            authorization_missing: code(&s.authorization.missing),
+            authorization_attributes: attrs(&s.authorization.attributes),
+            token: s.x_aksk.token.clone(),
+            x_aksk_literal: s.x_aksk.literal.clone(),
+            x_aksk_missing: code(&s.x_aksk.missing),
+            token_missing: code(&s.x_aksk.token_missing),
+            x_aksk_attributes: attrs(&s.x_aksk.attributes),
+            digest_literal: s.digest.literal.clone(),
+            parts: s
+                .digest
+                .parts
+                .iter()
+                .map(|p| match p {
+                    m::DigestPart::AppSecret => "AppSecret",
+                    m::DigestPart::Nonce => "Nonce",
+                    m::DigestPart::Created => "Created",
+                    m::DigestPart::Url => "Url",
+                })
+                .map(String::from)
+                .collect(),
+            separator: s.digest.separator.clone(),
+            invalid_digest: code(&s.invalid_digest),
+            stale_created: code(&s.stale_created),
+            unknown_app_key: code(&s.unknown_app_key),
+            replayed_nonce: code(&s.replayed_nonce),
+        })
+        .collect();
     let messages = spec
         .all(|c| &c.messages)
         .filter_map(|msg| {
@@ -565,6 +664,7 @@ pub(crate) fn build(spec: &Spec) -> Ir {
         code_tables,
         fixtures,
         messages,
+        schemes,
         document,
     }
 }

@@ -61,6 +61,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/operations.rs.jinja"),
     ),
     (
+        "signing.rs.jinja",
+        include_str!("../templates/signing.rs.jinja"),
+    ),
+    (
         "registry.rs.jinja",
         include_str!("../templates/registry.rs.jinja"),
     ),
@@ -120,7 +124,14 @@ pub(crate) fn render_rust(ir: &Ir) -> Result<Vec<(String, String)>, RenderError>
             minijinja::context! { ir => ir_value.clone() },
         )?,
     ));
-    for name in ["formats", "codes", "operations", "appendix", "registry"] {
+    for name in [
+        "formats",
+        "codes",
+        "operations",
+        "appendix",
+        "registry",
+        "signing",
+    ] {
         files.push((
             format!("{name}.rs"),
             render(

@@ -24,6 +24,7 @@
 //! assert_eq!(ResultCode::lookup(403, "1010010").unwrap().remedy(), "请稍等一分钟后再试。");
 //! ```
 
+pub mod auth;
 pub mod runtime;
 
 // Generated files are formatted by prettyplease, deterministically; rustfmt keeps off.

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod auth;
 use voicecall_codegen::spec::load_dir;
 use voicecall_codegen::{docs, write_generated, write_spec_docs};
 
@@ -25,6 +27,11 @@ enum Command {
         /// Do not write: fail, naming the stale files, when generated/ differs from what the spec produces.
         #[arg(long)]
         check: bool,
+    },
+    /// Sign or verify AK/SK headers (for debugging auth by hand).
+    Auth {
+        #[command(subcommand)]
+        command: auth::AuthCommand,
     },
     /// Work on spec/.
     Spec {
@@ -57,6 +64,15 @@ fn workspace_root() -> PathBuf {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Auth { command } => {
+            let (out, ok) = auth::run(command);
+            print!("{out}");
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         Command::Codegen { check } => {
             let root = workspace_root();
             let spec = match load_dir(&root.join("spec")) {

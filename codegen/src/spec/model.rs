@@ -176,6 +176,12 @@ pub struct SigningScheme {
     /// Created too far from the receiver's clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stale_created: Option<CodeRef>,
+    /// Username names no app (the reference's code for an unknown app key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown_app_key: Option<CodeRef>,
+    /// A nonce seen before within the window (the reference names no code; see errata).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replayed_nonce: Option<CodeRef>,
     /// Known-answer vectors; `spec check` recomputes each digest.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vectors: Vec<SigningVector>,
@@ -219,6 +225,9 @@ pub struct HeaderAttribute {
     /// Code when a fixed value is wrong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrong: Option<CodeRef>,
+    /// Code when a variable value does not have its format (see errata).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub malformed: Option<CodeRef>,
     /// What it holds.
     pub description: String,
 }

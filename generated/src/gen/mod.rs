@@ -11,3 +11,4 @@ pub mod codes;
 pub mod formats;
 pub mod operations;
 pub mod registry;
+pub mod signing;

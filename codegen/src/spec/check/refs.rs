@@ -368,6 +368,23 @@ pub(super) fn check_file(ctx: &mut Ctx, ix: &Index, fi: usize, f: &SourceFile) {
                 .iter()
                 .map(|r| (format!("{p}.stale_created"), r)),
         );
+        refs.extend(
+            s.unknown_app_key
+                .iter()
+                .map(|r| (format!("{p}.unknown_app_key"), r)),
+        );
+        refs.extend(
+            s.replayed_nonce
+                .iter()
+                .map(|r| (format!("{p}.replayed_nonce"), r)),
+        );
+        for (j, at) in x.attributes.iter().enumerate() {
+            refs.extend(
+                at.malformed
+                    .iter()
+                    .map(|r| (format!("{p}.x_aksk.attributes[{j}].malformed"), r)),
+            );
+        }
         for (path, r) in refs {
             if !code_exists(ctx.files, r) {
                 ctx.err(

@@ -1,0 +1,49 @@
+//! The `Created` attribute: `yyyy-MM-ddTHH:mm:ssZ`. The reference calls it Beijing time
+//! but writes a `Z` (erratum `created-timezone`); the spec reads it as UTC and offers a
+//! lenient mode that also accepts Beijing wall-clock time written with `Z`.
+
+use time::{
+    format_description::FormatItem, macros::format_description, OffsetDateTime, PrimitiveDateTime,
+};
+
+const FORMAT: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+
+/// Beijing time is UTC+8.
+pub const BEIJING_OFFSET_SECONDS: i64 = 8 * 3600;
+
+/// How a verifier reads `Created`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClockMode {
+    /// `Z` means UTC (ISO 8601; table 4-26).
+    #[default]
+    Strict,
+    /// UTC, or Beijing wall-clock time written with `Z` (what many real clients send).
+    Lenient,
+}
+
+/// `t` as `yyyy-MM-ddTHH:mm:ssZ` in UTC.
+pub fn format_created(t: OffsetDateTime) -> String {
+    let utc = t.to_offset(time::UtcOffset::UTC);
+    utc.format(FORMAT).expect("a date formats")
+}
+
+/// Parses `yyyy-MM-ddTHH:mm:ssZ` as UTC; `None` when it has another shape.
+pub fn parse_created(s: &str) -> Option<OffsetDateTime> {
+    PrimitiveDateTime::parse(s, FORMAT)
+        .ok()
+        .map(PrimitiveDateTime::assume_utc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        let t = parse_created("2018-02-12T15:30:20Z").unwrap();
+        assert_eq!(format_created(t), "2018-02-12T15:30:20Z");
+        assert_eq!(parse_created("2018-02-12 15:30:20"), None);
+        assert_eq!(parse_created("2018-02-12T15:30:20+08:00"), None);
+    }
+}
