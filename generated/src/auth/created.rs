@@ -45,5 +45,22 @@ mod tests {
         assert_eq!(format_created(t), "2018-02-12T15:30:20Z");
         assert_eq!(parse_created("2018-02-12 15:30:20"), None);
         assert_eq!(parse_created("2018-02-12T15:30:20+08:00"), None);
+        assert_eq!(parse_created("2018-02-30T15:30:20Z"), None);
+        assert_eq!(parse_created("2018-02-12T24:30:20Z"), None);
+    }
+}
+
+#[cfg(test)]
+mod agree {
+    use super::*;
+
+    proptest::proptest! {
+        /// The hand parser accepts exactly what `time`'s parser accepts, with the same result.
+        #[test]
+        fn matches_the_time_crate(y in 1900u32..2100, mo in 0u32..14, d in 0u32..33, h in 0u32..25, mi in 0u32..61, se in 0u32..61) {
+            let s = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}Z");
+            let by_time = PrimitiveDateTime::parse(&s, FORMAT).ok().map(PrimitiveDateTime::assume_utc);
+            proptest::prop_assert_eq!(parse_created(&s), by_time);
+        }
     }
 }

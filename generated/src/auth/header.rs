@@ -22,41 +22,72 @@ impl<'a> ParsedHeader<'a> {
 }
 
 /// Splits `TOKEN a="1", b=2,c="x,y"` into a token and attributes. A header that starts
-/// with an attribute (`Username="…"`) has no token.
+/// with an attribute (`Username="…"`) has no token. One pass over the bytes; every
+/// delimiter is ASCII, so every slice falls on a character boundary.
 pub fn parse_header(value: &str) -> ParsedHeader<'_> {
-    let value = value.trim();
-    let (token, mut rest) = match value.find(|c: char| c.is_whitespace() || c == '=' || c == ',') {
-        Some(i) if !value[i..].starts_with('=') && !value[i..].trim_start().starts_with('=') => {
-            (Some(&value[..i]), value[i..].trim_start())
+    let b = value.as_bytes();
+    let n = b.len();
+    let is_ws = |c: u8| c == b' ' || c == b'\t';
+    let mut i = 0;
+    while i < n && is_ws(b[i]) {
+        i += 1;
+    }
+    let mut token = None;
+    let start = i;
+    while i < n && !is_ws(b[i]) && b[i] != b'=' && b[i] != b',' {
+        i += 1;
+    }
+    let mut j = i;
+    while j < n && is_ws(b[j]) {
+        j += 1;
+    }
+    if i > start && (j == n || b[j] != b'=') {
+        token = Some(&value[start..i]);
+    } else {
+        i = start;
+    }
+    let mut attributes = Vec::with_capacity(4);
+    while i < n {
+        while i < n && (is_ws(b[i]) || b[i] == b',') {
+            i += 1;
         }
-        None if !value.is_empty() => (Some(value), ""),
-        _ => (None, value),
-    };
-    let mut attributes = Vec::new();
-    while !rest.is_empty() {
-        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
-        let Some(eq) = rest.find('=') else { break };
-        let name = rest[..eq].trim();
-        rest = rest[eq + 1..].trim_start();
-        let val;
-        if let Some(after) = rest.strip_prefix('"') {
-            match after.find('"') {
-                Some(end) => {
-                    val = &after[..end];
-                    rest = &after[end + 1..];
-                }
-                None => {
-                    val = after;
-                    rest = "";
-                }
+        let key_start = i;
+        while i < n && b[i] != b'=' && b[i] != b',' {
+            i += 1;
+        }
+        if i == n || b[i] == b',' {
+            continue; // no '=': not an attribute
+        }
+        let mut key_end = i;
+        while key_end > key_start && is_ws(b[key_end - 1]) {
+            key_end -= 1;
+        }
+        i += 1;
+        while i < n && is_ws(b[i]) {
+            i += 1;
+        }
+        let (val_start, val_end);
+        if i < n && b[i] == b'"' {
+            val_start = i + 1;
+            i = val_start;
+            while i < n && b[i] != b'"' {
+                i += 1;
             }
+            val_end = i;
+            i = (i + 1).min(n);
         } else {
-            let end = rest.find(',').unwrap_or(rest.len());
-            val = rest[..end].trim();
-            rest = &rest[end..];
+            val_start = i;
+            while i < n && b[i] != b',' {
+                i += 1;
+            }
+            let mut e = i;
+            while e > val_start && is_ws(b[e - 1]) {
+                e -= 1;
+            }
+            val_end = e;
         }
-        if !name.is_empty() {
-            attributes.push((name, val));
+        if key_end > key_start {
+            attributes.push((&value[key_start..key_end], &value[val_start..val_end]));
         }
     }
     ParsedHeader { token, attributes }

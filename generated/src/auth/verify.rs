@@ -170,23 +170,18 @@ fn check_headers<'a>(
             format!("X-AKSK must start with {}", scheme.token),
         ));
     }
-    let mut values: HashMap<&'static str, &'a str> = HashMap::new();
     for a in scheme.x_aksk_attributes {
-        match x.get(a.name) {
-            Some(v) if !v.is_empty() => {
-                values.insert(a.name, v);
-            }
-            _ => {
-                return Err(AuthError::new(
-                    a.missing,
-                    a.name,
-                    format!("X-AKSK has no {} attribute", a.name),
-                ))
-            }
+        if x.get(a.name).is_none_or(str::is_empty) {
+            return Err(AuthError::new(
+                a.missing,
+                a.name,
+                format!("X-AKSK has no {} attribute", a.name),
+            ));
         }
     }
+    let value = |name: &str| x.get(name).unwrap_or_default();
     let attr = |name: &str| scheme.x_aksk_attributes.iter().find(|a| a.name == name);
-    let nonce = values.get("Nonce").copied().unwrap_or_default();
+    let nonce = value("Nonce");
     if !formats::NONCE.matches(nonce) {
         return Err(AuthError::new(
             attr("Nonce").and_then(|a| a.malformed),
@@ -194,7 +189,7 @@ fn check_headers<'a>(
             "Nonce must be 1 to 128 letters and digits",
         ));
     }
-    let created = values.get("Created").copied().unwrap_or_default();
+    let created = value("Created");
     let created_at = parse_created(created).ok_or_else(|| {
         AuthError::new(
             attr("Created").and_then(|a| a.malformed),
@@ -203,8 +198,8 @@ fn check_headers<'a>(
         )
     })?;
     Ok(Checked {
-        username: values.get("Username").copied().unwrap_or_default(),
-        digest: values.get("PasswordDigest").copied().unwrap_or_default(),
+        username: value("Username"),
+        digest: value("PasswordDigest"),
         nonce,
         created,
         created_at,

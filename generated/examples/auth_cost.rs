@@ -1,0 +1,51 @@
+//! Repeats signing or verifying one request, for counting instructions under
+//! `valgrind --tool=callgrind` (see BENCHMARKS.md):
+//! `cargo run --release -p voicecall --example auth_cost -- sign|verify|none N`
+
+use voicecall::auth::{
+    parse_created, sign_request_with, AppSecret, Credentials, Verifier, VerifierConfig,
+};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_else(|| "verify".into());
+    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let creds = Credentials::new("ZRBRz4bAXoFgEH7o4Ew308eXc1RA", "testSecret");
+    let signer = creds.signer();
+    let (nonce, created) = ("66C92B11FF8A425FB8D4CCFE0ED9ED1F", "2018-02-12T15:30:20Z");
+    let h = sign_request_with(&signer, &creds.app_key, Some(nonce), Some(created));
+    let now = parse_created(created).expect("valid");
+    let verifier = Verifier::new(VerifierConfig {
+        reject_replays: false,
+        ..VerifierConfig::default()
+    })
+    .with_app(creds.app_key.clone(), &AppSecret::new("testSecret"));
+    let mut ok = 0usize;
+    for _ in 0..n {
+        match mode.as_str() {
+            "sign" => {
+                ok += sign_request_with(
+                    &signer,
+                    std::hint::black_box(&creds.app_key),
+                    Some(nonce),
+                    Some(created),
+                )
+                .x_aksk
+                .len()
+            }
+            "verify" => {
+                ok += usize::from(
+                    verifier
+                        .verify(
+                            Some(std::hint::black_box(&h.authorization)),
+                            Some(&h.x_aksk),
+                            now,
+                        )
+                        .is_ok(),
+                )
+            }
+            _ => {}
+        }
+    }
+    println!("{mode} x{n}: {ok}");
+}
