@@ -25,6 +25,7 @@
 //! ```
 
 pub mod auth;
+pub mod receiver;
 pub mod runtime;
 
 // Generated files are formatted by prettyplease, deterministically; rustfmt keeps off.
