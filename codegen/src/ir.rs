@@ -136,6 +136,8 @@ pub(crate) struct FieldIr {
     pub(crate) checks: Vec<CheckIr>,
     pub(crate) item_checks: Vec<CheckIr>,
     pub(crate) is_vec: bool,
+    /// The wire value is Base64 of a plain value (format with `encoding`).
+    pub(crate) base64: bool,
 }
 
 /// One check of a value; `kind` selects the template branch.
@@ -924,6 +926,11 @@ impl ModuleBuilder<'_> {
             checks,
             item_checks,
             is_vec,
+            base64: f
+                .format
+                .as_ref()
+                .and_then(|id| self.spec.all(|c| &c.formats).find(|x| &x.id == id))
+                .is_some_and(|x| x.encoding.is_some()),
         }
     }
 

@@ -25,6 +25,8 @@
 //! ```
 
 pub mod auth;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod receiver;
 pub mod runtime;
 

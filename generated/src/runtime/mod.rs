@@ -14,6 +14,21 @@ pub use key::Key;
 pub use path::Path;
 pub use violation::{Rule, Severity, Violation};
 
+/// Standard Base64 of `plain` (for fields whose wire value is Base64, e.g. statusUrl).
+pub fn encode_base64(plain: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(plain)
+}
+
+/// The text a Base64 value encodes, if it is Base64 of UTF-8 text.
+pub fn decode_base64(wire: &str) -> Option<String> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(wire)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+}
+
 /// A message that can check itself against the reference's rules.
 pub trait Validate {
     /// Appends every violation found under `path` to `out`.

@@ -418,10 +418,18 @@ impl CreateVoiceVerificationCodeRequest {
         self.status_url = Some(value.into());
         self
     }
+    /// Sets `statusUrl` from its plain value, Base64-encoded as the wire wants.
+    pub fn with_status_url_plain(self, plain: &str) -> Self {
+        self.with_status_url(runtime::encode_base64(plain))
+    }
     /// Sets `feeUrl`.
     pub fn with_fee_url(mut self, value: impl Into<String>) -> Self {
         self.fee_url = Some(value.into());
         self
+    }
+    /// Sets `feeUrl` from its plain value, Base64-encoded as the wire wants.
+    pub fn with_fee_url_plain(self, plain: &str) -> Self {
+        self.with_fee_url(runtime::encode_base64(plain))
     }
     /// Sets `returnIdlePort`.
     pub fn with_return_idle_port(mut self, value: impl Into<ReturnIdlePort>) -> Self {
@@ -432,6 +440,14 @@ impl CreateVoiceVerificationCodeRequest {
     pub fn with_user_data(mut self, value: impl Into<String>) -> Self {
         self.user_data = Some(value.into());
         self
+    }
+    /// `statusUrl` Base64-decoded (`None` when absent or not Base64 of UTF-8 text).
+    pub fn status_url_plain(&self) -> Option<String> {
+        self.status_url.as_deref().and_then(runtime::decode_base64)
+    }
+    /// `feeUrl` Base64-decoded (`None` when absent or not Base64 of UTF-8 text).
+    pub fn fee_url_plain(&self) -> Option<String> {
+        self.fee_url.as_deref().and_then(runtime::decode_base64)
     }
     /// `times`, or the reference's default 3 when absent (6.2 表6-3 times).
     pub fn times_or_default(&self) -> i64 {
