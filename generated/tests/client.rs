@@ -41,11 +41,8 @@ fn auth(p: &Platform, headers: &HeaderMap) -> Result<(), Box<Response>> {
         .map(|_| ())
         .map_err(|e| {
             let c = e.code.unwrap();
-            (
-                StatusCode::from_u16(c.http_status()).unwrap(),
-                Json(serde_json::json!({"resultcode": c.code(), "resultdesc": c.english()})),
-            )
-                .into_response()
+            let body = Json(serde_json::json!({"resultcode": c.code(), "resultdesc": c.english()}));
+            Box::new((StatusCode::from_u16(c.http_status()).unwrap(), body).into_response())
         })
 }
 
