@@ -162,3 +162,85 @@ async fn axum_router_serves_pushes_on_loopback() {
     );
     server.abort();
 }
+
+/// Every push example of the reference, each to the receiver of its kind: every event
+/// type of the three services is received and answered 200.
+#[test]
+fn every_event_type_of_every_service_is_received() {
+    let cases: &[(PushKind, &str)] = &[
+        (
+            PushKind::CallbackStatus,
+            include_str!("../../spec/fixtures/4.4/callback-status-callout.json"),
+        ),
+        (
+            PushKind::CallbackStatus,
+            include_str!("../../spec/fixtures/4.4/callback-status-alerting.json"),
+        ),
+        (
+            PushKind::CallbackStatus,
+            include_str!("../../spec/fixtures/4.4/callback-status-answer.json"),
+        ),
+        (
+            PushKind::CallbackStatus,
+            include_str!("../../spec/fixtures/4.4/callback-status-disconnect.json"),
+        ),
+        (
+            PushKind::CallbackFee,
+            include_str!("../../spec/fixtures/4.5/callback-fee.json"),
+        ),
+        (
+            PushKind::NotificationStatus,
+            include_str!("../../spec/fixtures/5.3/notification-status-callout.json"),
+        ),
+        (
+            PushKind::NotificationStatus,
+            include_str!("../../spec/fixtures/5.3/notification-status-alerting.json"),
+        ),
+        (
+            PushKind::NotificationStatus,
+            include_str!("../../spec/fixtures/5.3/notification-status-answer.json"),
+        ),
+        (
+            PushKind::NotificationStatus,
+            include_str!("../../spec/fixtures/5.3/notification-status-collectinfo.json"),
+        ),
+        (
+            PushKind::NotificationStatus,
+            include_str!("../../spec/fixtures/5.3/notification-status-disconnect.json"),
+        ),
+        (
+            PushKind::NotificationFee,
+            include_str!("../../spec/fixtures/5.4/notification-fee.json"),
+        ),
+        (
+            PushKind::VerificationStatus,
+            include_str!("../../spec/fixtures/6.3/verification-status-callout.json"),
+        ),
+        (
+            PushKind::VerificationStatus,
+            include_str!("../../spec/fixtures/6.3/verification-status-alerting.json"),
+        ),
+        (
+            PushKind::VerificationStatus,
+            include_str!("../../spec/fixtures/6.3/verification-status-answer.json"),
+        ),
+        (
+            PushKind::VerificationStatus,
+            include_str!("../../spec/fixtures/6.3/verification-status-disconnect.json"),
+        ),
+        (
+            PushKind::VerificationFee,
+            include_str!("../../spec/fixtures/6.4/verification-fee.json"),
+        ),
+    ];
+    for (kind, body) in cases {
+        let (reply, got) = Receiver::new(*kind).handle(no_headers, body.as_bytes(), now());
+        assert_eq!(reply.status, 200, "{kind:?}");
+        let got = got.unwrap_or_else(|e| panic!("{kind:?}: {e:?}"));
+        let unknown_event = got.violations.iter().any(|v| v.path == "$.eventType");
+        assert!(
+            !unknown_event,
+            "{kind:?}: the event type is one of the service's"
+        );
+    }
+}
