@@ -169,8 +169,11 @@ impl Signer {
     }
 }
 
-fn decode(digest: &str) -> Option<Vec<u8>> {
-    base64::engine::general_purpose::STANDARD
-        .decode(digest)
-        .ok()
+/// Decodes a Base64 digest into a stack buffer (an HMAC-SHA256 tag is 32 bytes).
+fn decode(digest: &str) -> Option<[u8; 32]> {
+    let mut buf = [0u8; 48];
+    let n = base64::engine::general_purpose::STANDARD
+        .decode_slice(digest, &mut buf)
+        .ok()?;
+    <[u8; 32]>::try_from(&buf[..n]).ok()
 }

@@ -22,9 +22,33 @@ impl<'a> ParsedHeader<'a> {
 }
 
 /// Splits `TOKEN a="1", b=2,c="x,y"` into a token and attributes. A header that starts
-/// with an attribute (`Username="…"`) has no token. One pass over the bytes; every
-/// delimiter is ASCII, so every slice falls on a character boundary.
+/// with an attribute (`Username="…"`) has no token.
 pub fn parse_header(value: &str) -> ParsedHeader<'_> {
+    let mut attributes = Vec::with_capacity(4);
+    let token = scan(value, |k, v| attributes.push((k, v)));
+    ParsedHeader { token, attributes }
+}
+
+/// Like [`parse_header`] without allocating: each attribute whose name matches one of
+/// `names` (case-insensitive; first occurrence wins) lands in the same slot of `slots`.
+pub(crate) fn parse_into<'a>(
+    value: &'a str,
+    names: &[&str],
+    slots: &mut [Option<&'a str>],
+) -> Option<&'a str> {
+    scan(value, |k, v| {
+        if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(k)) {
+            if slots[i].is_none() {
+                slots[i] = Some(v);
+            }
+        }
+    })
+}
+
+/// One pass over the bytes, calling `attribute(name, value)` for each attribute and
+/// returning the token; every delimiter is ASCII, so every slice falls on a character
+/// boundary. Never panics.
+fn scan<'a>(value: &'a str, mut attribute: impl FnMut(&'a str, &'a str)) -> Option<&'a str> {
     let b = value.as_bytes();
     let n = b.len();
     let is_ws = |c: u8| c == b' ' || c == b'\t';
@@ -46,7 +70,6 @@ pub fn parse_header(value: &str) -> ParsedHeader<'_> {
     } else {
         i = start;
     }
-    let mut attributes = Vec::with_capacity(4);
     while i < n {
         while i < n && (is_ws(b[i]) || b[i] == b',') {
             i += 1;
@@ -87,10 +110,10 @@ pub fn parse_header(value: &str) -> ParsedHeader<'_> {
             val_end = e;
         }
         if key_end > key_start {
-            attributes.push((&value[key_start..key_end], &value[val_start..val_end]));
+            attribute(&value[key_start..key_end], &value[val_start..val_end]);
         }
     }
-    ParsedHeader { token, attributes }
+    token
 }
 
 #[cfg(test)]

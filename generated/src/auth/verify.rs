@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::created::{parse_created, ClockMode, BEIJING_OFFSET_SECONDS};
 use super::digest::{PushVariant, Signer};
-use super::header::parse_header;
+use super::header::parse_into;
 use super::replay::ReplayCache;
 use super::secret::AppSecret;
 use crate::codes::ResultCode;
@@ -116,6 +116,7 @@ fn check_headers<'a>(
     authorization: Option<&'a str>,
     x_aksk: Option<&'a str>,
 ) -> Result<Checked<'a>, AuthError> {
+    const MAX: usize = 8;
     let authorization = authorization
         .filter(|a| !a.trim().is_empty())
         .ok_or_else(|| {
@@ -125,8 +126,14 @@ fn check_headers<'a>(
                 "the Authorization header is absent",
             )
         })?;
-    let auth = parse_header(authorization);
-    if auth.token != Some(scheme.authorization_scheme) {
+    let mut names = [""; MAX];
+    let mut slots: [Option<&str>; MAX] = [None; MAX];
+    let attrs = &scheme.authorization_attributes[..scheme.authorization_attributes.len().min(MAX)];
+    for (n, a) in names.iter_mut().zip(attrs) {
+        *n = a.name;
+    }
+    let token = parse_into(authorization, &names[..attrs.len()], &mut slots);
+    if token != Some(scheme.authorization_scheme) {
         return Err(AuthError::new(
             scheme.authorization_missing,
             "Authorization",
@@ -136,8 +143,8 @@ fn check_headers<'a>(
             ),
         ));
     }
-    for a in scheme.authorization_attributes {
-        match (auth.get(a.name), a.value) {
+    for (a, slot) in attrs.iter().zip(slots) {
+        match (slot, a.value) {
             (None, _) => {
                 return Err(AuthError::new(
                     a.missing,
@@ -162,16 +169,22 @@ fn check_headers<'a>(
             "the X-AKSK header is absent",
         )
     })?;
-    let x = parse_header(x_aksk);
-    if x.token != Some(scheme.token) {
+    let attrs = &scheme.x_aksk_attributes[..scheme.x_aksk_attributes.len().min(MAX)];
+    let mut names = [""; MAX];
+    let mut slots: [Option<&str>; MAX] = [None; MAX];
+    for (n, a) in names.iter_mut().zip(attrs) {
+        *n = a.name;
+    }
+    let token = parse_into(x_aksk, &names[..attrs.len()], &mut slots);
+    if token != Some(scheme.token) {
         return Err(AuthError::new(
             scheme.token_missing,
             scheme.token,
             format!("X-AKSK must start with {}", scheme.token),
         ));
     }
-    for a in scheme.x_aksk_attributes {
-        if x.get(a.name).is_none_or(str::is_empty) {
+    for (a, slot) in attrs.iter().zip(slots) {
+        if slot.is_none_or(str::is_empty) {
             return Err(AuthError::new(
                 a.missing,
                 a.name,
@@ -179,12 +192,13 @@ fn check_headers<'a>(
             ));
         }
     }
-    let value = |name: &str| x.get(name).unwrap_or_default();
-    let attr = |name: &str| scheme.x_aksk_attributes.iter().find(|a| a.name == name);
+    let find = |name: &str| attrs.iter().position(|a| a.name == name);
+    let value = |name: &str| find(name).and_then(|i| slots[i]).unwrap_or_default();
+    let malformed = |name: &str| find(name).and_then(|i| attrs[i].malformed);
     let nonce = value("Nonce");
     if !formats::NONCE.matches(nonce) {
         return Err(AuthError::new(
-            attr("Nonce").and_then(|a| a.malformed),
+            malformed("Nonce"),
             "Nonce",
             "Nonce must be 1 to 128 letters and digits",
         ));
@@ -192,7 +206,7 @@ fn check_headers<'a>(
     let created = value("Created");
     let created_at = parse_created(created).ok_or_else(|| {
         AuthError::new(
-            attr("Created").and_then(|a| a.malformed),
+            malformed("Created"),
             "Created",
             format!("Created {created:?} is not yyyy-MM-ddTHH:mm:ssZ"),
         )
