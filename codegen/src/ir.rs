@@ -255,6 +255,8 @@ pub(crate) struct OperationIr {
     pub(crate) id: String,
     pub(crate) method: String,
     pub(crate) path: String,
+    /// The path with each path parameter replaced by its only value, when it has one.
+    pub(crate) wire_path: String,
     pub(crate) section: String,
     pub(crate) description: String,
     pub(crate) places_call: bool,
@@ -501,6 +503,22 @@ pub(crate) fn build(spec: &Spec) -> Ir {
                 id: o.id.clone(),
                 method: o.method.as_str().to_string(),
                 path: o.path.clone(),
+                wire_path: o
+                    .path_params
+                    .as_ref()
+                    .and_then(|pp| spec.message(pp))
+                    .map(|pm| {
+                        pm.fields.iter().fold(o.path.clone(), |p, f| {
+                            match f.enum_values.as_slice() {
+                                [only] => p.replace(
+                                    &format!("{{{}}}", f.name),
+                                    &only.value.to_string().replace('"', ""),
+                                ),
+                                _ => p,
+                            }
+                        })
+                    })
+                    .unwrap_or_else(|| o.path.clone()),
                 section: o.section.clone(),
                 description: o.description.clone(),
                 places_call: o.places_call,

@@ -5,8 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-mod auth;
 use voicecall_codegen::spec::load_dir;
 use voicecall_codegen::{docs, write_generated, write_spec_docs};
 
@@ -28,10 +26,15 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Sign or verify AK/SK headers (for debugging auth by hand).
+    /// Sign or verify AK/SK headers (for debugging auth by hand); `cargo xtask auth --help`.
+    ///
+    /// Runs the `voicecall-auth` binary of the generated crate, so that xtask itself never
+    /// depends on generated code (codegen must run even when generated/ is broken).
+    #[command(disable_help_flag = true)]
     Auth {
-        #[command(subcommand)]
-        command: auth::AuthCommand,
+        /// Arguments of `voicecall-auth` (sign | verify …).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Work on spec/.
     Spec {
@@ -64,13 +67,30 @@ fn workspace_root() -> PathBuf {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Auth { command } => {
-            let (out, ok) = auth::run(command);
-            print!("{out}");
-            if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
+        Command::Auth { args } => {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = std::process::Command::new(cargo)
+                .args([
+                    "run",
+                    "--quiet",
+                    "--package",
+                    "voicecall",
+                    "--features",
+                    "cli",
+                    "--bin",
+                    "voicecall-auth",
+                    "--",
+                ])
+                .args(&args)
+                .current_dir(workspace_root())
+                .status();
+            match status {
+                Ok(s) if s.success() => ExitCode::SUCCESS,
+                Ok(_) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("error: cannot run cargo: {e}");
+                    ExitCode::FAILURE
+                }
             }
         }
         Command::Codegen { check } => {

@@ -175,12 +175,7 @@ impl Client {
             .header("X-AKSK", h.x_aksk)
     }
 
-    async fn post<Req, Resp>(
-        &self,
-        op: Operation,
-        path: &str,
-        body: &Req,
-    ) -> Result<Resp, ClientError>
+    async fn post<Req, Resp>(&self, op: Operation, body: &Req) -> Result<Resp, ClientError>
     where
         Req: Serialize + Validate,
         Resp: DeserializeOwned,
@@ -192,7 +187,10 @@ impl Client {
             detail: e.to_string(),
         })?;
         let response = self
-            .signed(self.http.post(format!("{}{path}", self.base_url)))
+            .signed(
+                self.http
+                    .post(format!("{}{}", self.base_url, op.wire_path())),
+            )
             .body(json)
             .send()
             .await
@@ -216,12 +214,7 @@ impl Client {
         &self,
         req: &CreateVoiceCallbackRequest,
     ) -> Result<CreateVoiceCallbackResponse, ClientError> {
-        self.post(
-            Operation::CreateVoiceCallback,
-            Operation::CreateVoiceCallback.path(),
-            req,
-        )
-        .await
+        self.post(Operation::CreateVoiceCallback, req).await
     }
 
     /// 4.3 TerminateCall (callStop). Never retried.
@@ -229,12 +222,7 @@ impl Client {
         &self,
         req: &TerminateCallRequest,
     ) -> Result<TerminateCallResponse, ClientError> {
-        self.post(
-            Operation::TerminateCall,
-            Operation::TerminateCall.path(),
-            req,
-        )
-        .await
+        self.post(Operation::TerminateCall, req).await
     }
 
     /// 5.2 CreateVoiceNotification (callnotify/v2.0). Rings the callee. Never retried.
@@ -242,11 +230,7 @@ impl Client {
         &self,
         req: &CreateVoiceNotificationRequest,
     ) -> Result<CreateVoiceNotificationResponse, ClientError> {
-        let path = Operation::CreateVoiceNotification
-            .path()
-            .replace("{version}", "v2.0");
-        self.post(Operation::CreateVoiceNotification, &path, req)
-            .await
+        self.post(Operation::CreateVoiceNotification, req).await
     }
 
     /// 6.2 CreateVoiceVerificationCode (callVerify). Rings the callee. Never retried.
@@ -254,12 +238,7 @@ impl Client {
         &self,
         req: &CreateVoiceVerificationCodeRequest,
     ) -> Result<CreateVoiceVerificationCodeResponse, ClientError> {
-        self.post(
-            Operation::CreateVoiceVerificationCode,
-            Operation::CreateVoiceVerificationCode.path(),
-            req,
-        )
-        .await
+        self.post(Operation::CreateVoiceVerificationCode, req).await
     }
 
     /// 4.6 GetRecordingDownloadUrl: the `Location` of the platform's 301 (not followed).
@@ -270,7 +249,7 @@ impl Client {
     ) -> Result<String, ClientError> {
         let op = Operation::GetRecordingDownloadUrl;
         self.check(query)?;
-        let url = format!("{}{}", self.base_url, op.path());
+        let url = format!("{}{}", self.base_url, op.wire_path());
         let mut attempt = 0;
         let response = loop {
             let sent = self.signed(self.http.get(&url)).query(query).send().await;

@@ -58,6 +58,19 @@ impl Operation {
             }
         }
     }
+    /// The path as sent: each path parameter with only one allowed value is filled in
+    /// (`callnotify/{version}` → `callnotify/v2.0`).
+    pub const fn wire_path(self) -> &'static str {
+        match self {
+            Operation::CreateVoiceCallback => "/rest/httpsessions/click2Call/v2.0",
+            Operation::TerminateCall => "/rest/httpsessions/callStop/v2.0",
+            Operation::GetRecordingDownloadUrl => "/rest/provision/voice/record/v1.0",
+            Operation::CreateVoiceNotification => "/rest/httpsessions/callnotify/v2.0",
+            Operation::CreateVoiceVerificationCode => {
+                "/rest/httpsessions/callVerify/v1.0"
+            }
+        }
+    }
     /// HTTP status of success (301 for the recording download).
     pub const fn success_status(self) -> u16 {
         match self {

@@ -1,15 +1,37 @@
-//! `cargo xtask auth sign|verify`: for humans debugging AK/SK headers. Explains which
-//! attribute fails and the result code the platform would answer, never printing the
-//! secret (nor, when verifying, any digest).
+//! `voicecall-auth sign|verify` (run as `cargo xtask auth …`): for humans debugging
+//! AK/SK headers. Explains which attribute fails and the result code the platform would
+//! answer, never printing the secret (nor, when verifying, any digest).
 
-use clap::{Args, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use voicecall::auth::{
     parse_created, parse_header, sign_push, sign_request, AppSecret, ClockMode, Credentials,
     PushSeparator, PushUrlForm, PushVariant, PushVerifier, Verifier, VerifierConfig,
 };
 
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask auth",
+    about = "Sign or verify Voice Call AK/SK headers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: AuthCommand,
+}
+
+fn main() -> ExitCode {
+    let (out, ok) = run(Cli::parse().command);
+    print!("{out}");
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 #[derive(Subcommand)]
-pub enum AuthCommand {
+enum AuthCommand {
     /// Print the Authorization and X-AKSK header lines of a request (or, with --push-url, a push).
     Sign(SignArgs),
     /// Explain why a captured header pair passes or fails.
@@ -17,7 +39,7 @@ pub enum AuthCommand {
 }
 
 #[derive(Args)]
-pub struct SignArgs {
+struct SignArgs {
     /// APP_Key (sent as Username).
     #[arg(long)]
     app_key: String,
@@ -39,7 +61,7 @@ pub struct SignArgs {
 }
 
 #[derive(Args)]
-pub struct VerifyArgs {
+struct VerifyArgs {
     /// APP_Secret.
     #[arg(long, env = "VOICECALL_APP_SECRET", hide_env_values = true)]
     app_secret: String,
@@ -91,7 +113,7 @@ impl Variant {
 }
 
 /// Runs a command; the output lines, and whether it succeeded.
-pub fn run(cmd: AuthCommand) -> (String, bool) {
+fn run(cmd: AuthCommand) -> (String, bool) {
     match cmd {
         AuthCommand::Sign(a) => {
             if let Some(c) = &a.created {
@@ -215,7 +237,6 @@ fn describe(out: &mut String, name: &str, value: Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
     #[derive(Parser)]
     struct T {
