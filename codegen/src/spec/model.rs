@@ -1,7 +1,7 @@
 //! The serde model of one `spec/**/*.yaml` file.
 //!
 //! Every YAML file of `spec/` deserialises into [`SpecFile`]; the loader merges them
-//! and [`super::check`] verifies what serde cannot (references, ranges, fixtures).
+//! and the semantic checks (`spec/check/`) verify what serde cannot (references, ranges, fixtures).
 //! The same types generate `spec/schema.json` through schemars, so the doc comments
 //! here are what an editor shows on hover: write them for the person editing YAML.
 
