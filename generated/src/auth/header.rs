@@ -45,6 +45,43 @@ pub(crate) fn parse_into<'a>(
     })
 }
 
+/// The canonical form first: `TOKEN n0="v0",n1="v1",…` with the attributes in the given
+/// order (a space after each comma allowed), as the reference prints it and as
+/// [`crate::auth::sign_request`] writes it. `None` (slots untouched) when the header
+/// differs in any way; the caller then falls back to the tolerant [`parse_into`].
+pub(crate) fn parse_canonical<'a>(
+    value: &'a str,
+    token: &str,
+    names: &[&str],
+    slots: &mut [Option<&'a str>],
+) -> bool {
+    let Some(mut rest) = value.strip_prefix(token).and_then(|r| r.strip_prefix(' ')) else {
+        return false;
+    };
+    let mut found: [Option<&'a str>; 8] = [None; 8];
+    for (k, name) in names.iter().enumerate().take(8) {
+        if k > 0 {
+            let Some(r) = rest.strip_prefix(',') else {
+                return false;
+            };
+            rest = r.strip_prefix(' ').unwrap_or(r);
+        }
+        let Some(r) = rest.strip_prefix(name).and_then(|r| r.strip_prefix("=\"")) else {
+            return false;
+        };
+        let Some(end) = r.find('"') else { return false };
+        found[k] = Some(&r[..end]);
+        rest = &r[end + 1..];
+    }
+    if !rest.is_empty() {
+        return false;
+    }
+    for (slot, f) in slots.iter_mut().zip(found) {
+        *slot = f;
+    }
+    true
+}
+
 /// One pass over the bytes, calling `attribute(name, value)` for each attribute and
 /// returning the token; every delimiter is ASCII, so every slice falls on a character
 /// boundary. Never panics.
@@ -141,7 +178,46 @@ mod tests {
         );
     }
 
+    #[test]
+    fn canonical_form_is_read_directly_and_anything_else_is_refused() {
+        let names = ["Username", "PasswordDigest", "Nonce", "Created"];
+        let mut slots = [None; 4];
+        assert!(parse_canonical(
+            r#"UsernameToken Username="k",PasswordDigest="d=",Nonce="n", Created="c""#,
+            "UsernameToken",
+            &names,
+            &mut slots
+        ));
+        assert_eq!(slots, [Some("k"), Some("d="), Some("n"), Some("c")]);
+        let mut untouched = [None; 4];
+        for other in [
+            r#"UsernameToken Nonce="n",Username="k",PasswordDigest="d",Created="c""#,
+            r#"UsernameToken Username="k",PasswordDigest="d",Nonce="n",Created="c",x="1""#,
+            r#"UsernameToken Username=k,PasswordDigest="d",Nonce="n",Created="c""#,
+        ] {
+            assert!(
+                !parse_canonical(other, "UsernameToken", &names, &mut untouched),
+                "{other}"
+            );
+        }
+        assert_eq!(untouched, [None; 4]);
+    }
+
     proptest::proptest! {
+        /// On every header the canonical reader accepts, it agrees with the tolerant one.
+        #[test]
+        fn canonical_agrees_with_tolerant(v in proptest::collection::vec("[A-Za-z0-9+/=: ,-]{0,12}", 4), space in proptest::bool::ANY) {
+            let names = ["Username", "PasswordDigest", "Nonce", "Created"];
+            let sep = if space { ", " } else { "," };
+            let header = format!("UsernameToken Username=\"{}\"{sep}PasswordDigest=\"{}\"{sep}Nonce=\"{}\"{sep}Created=\"{}\"", v[0], v[1], v[2], v[3]);
+            let (mut fast, mut slow) = ([None; 4], [None; 4]);
+            if parse_canonical(&header, "UsernameToken", &names, &mut fast) {
+                let token = parse_into(&header, &names, &mut slow);
+                proptest::prop_assert_eq!(token, Some("UsernameToken"));
+                proptest::prop_assert_eq!(fast, slow);
+            }
+        }
+
         #[test]
         fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
             let s = String::from_utf8_lossy(&bytes);

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::created::{parse_created, ClockMode, BEIJING_OFFSET_SECONDS};
 use super::digest::{PushVariant, Signer};
-use super::header::parse_into;
+use super::header::{parse_canonical, parse_into};
 use super::replay::ReplayCache;
 use super::secret::AppSecret;
 use crate::codes::ResultCode;
@@ -132,7 +132,16 @@ fn check_headers<'a>(
     for (n, a) in names.iter_mut().zip(attrs) {
         *n = a.name;
     }
-    let token = parse_into(authorization, &names[..attrs.len()], &mut slots);
+    let token = if parse_canonical(
+        authorization,
+        scheme.authorization_scheme,
+        &names[..attrs.len()],
+        &mut slots,
+    ) {
+        Some(scheme.authorization_scheme)
+    } else {
+        parse_into(authorization, &names[..attrs.len()], &mut slots)
+    };
     if token != Some(scheme.authorization_scheme) {
         return Err(AuthError::new(
             scheme.authorization_missing,
@@ -175,7 +184,11 @@ fn check_headers<'a>(
     for (n, a) in names.iter_mut().zip(attrs) {
         *n = a.name;
     }
-    let token = parse_into(x_aksk, &names[..attrs.len()], &mut slots);
+    let token = if parse_canonical(x_aksk, scheme.token, &names[..attrs.len()], &mut slots) {
+        Some(scheme.token)
+    } else {
+        parse_into(x_aksk, &names[..attrs.len()], &mut slots)
+    };
     if token != Some(scheme.token) {
         return Err(AuthError::new(
             scheme.token_missing,
