@@ -263,6 +263,12 @@ pub(crate) struct OperationIr {
     pub(crate) success_status: u16,
     pub(crate) table_ident: String,
     pub(crate) codes: Vec<String>,
+    /// Rust method name of the client (`create_voice_callback`).
+    pub(crate) fn_name: String,
+    /// Request body and success body types, for the generated client method of a POST
+    /// with a JSON body (other shapes, like the 301 of 4.6, are written by hand).
+    pub(crate) request_ty: Option<String>,
+    pub(crate) response_ty: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -525,6 +531,16 @@ pub(crate) fn build(spec: &Spec) -> Ir {
                 success_status: o.success.status.unwrap_or(200),
                 table_ident: format!("TABLE_{}", o.result_codes.replace('-', "_")),
                 codes,
+                fn_name: o.id.to_snake_case(),
+                request_ty: o
+                    .body
+                    .as_ref()
+                    .and_then(|b| paths.get(b).map(|(s, m)| format!("crate::{s}::{m}::{b}"))),
+                response_ty: o
+                    .success
+                    .body
+                    .as_ref()
+                    .and_then(|b| paths.get(b).map(|(s, m)| format!("crate::{s}::{m}::{b}"))),
             }
         })
         .collect();

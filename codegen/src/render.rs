@@ -61,6 +61,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/operations.rs.jinja"),
     ),
     (
+        "client_ops.rs.jinja",
+        include_str!("../templates/client_ops.rs.jinja"),
+    ),
+    (
         "signing.rs.jinja",
         include_str!("../templates/signing.rs.jinja"),
     ),
@@ -131,6 +135,7 @@ pub(crate) fn render_rust(ir: &Ir) -> Result<Vec<(String, String)>, RenderError>
         "appendix",
         "registry",
         "signing",
+        "client_ops",
     ] {
         files.push((
             format!("{name}.rs"),

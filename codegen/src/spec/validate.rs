@@ -414,22 +414,12 @@ impl Spec {
                     });
                 }
             }
-            RuleKind::RequiredWhen => {
+            RuleKind::RequiredWhen | RuleKind::OnlyWhen => {
+                // required_when is broken by an absent field while the condition holds,
+                // only_when by a present field while it does not.
+                let required = rule.kind == RuleKind::RequiredWhen;
                 for f in &rule.fields {
-                    if holds && !obj.contains_key(f) {
-                        out.push(Violation {
-                            path: format!("{path}.{f}"),
-                            rule: kind.into(),
-                            detail: format!("{}: {}", rule.id, rule.description),
-                            doc: doc.clone(),
-                            severity,
-                        });
-                    }
-                }
-            }
-            RuleKind::OnlyWhen => {
-                for f in &rule.fields {
-                    if !holds && obj.contains_key(f) {
+                    if holds == required && obj.contains_key(f) != required {
                         out.push(Violation {
                             path: format!("{path}.{f}"),
                             rule: kind.into(),

@@ -58,6 +58,15 @@ pub fn x_aksk_value(app_key: &str, digest: &str, nonce: &str, created: &str) -> 
     s
 }
 
+/// The given Nonce and Created, or a fresh nonce and the current UTC time.
+fn nonce_and_created(nonce: Option<&str>, created: Option<&str>) -> (String, String) {
+    let nonce = nonce.map(str::to_string).unwrap_or_else(new_nonce);
+    let created = created
+        .map(str::to_string)
+        .unwrap_or_else(|| format_created(time::OffsetDateTime::now_utc()));
+    (nonce, created)
+}
+
 /// Signs a request. `nonce` and `created` default to a fresh nonce and the current UTC time;
 /// pass them to reproduce a captured request.
 pub fn sign_request(
@@ -75,10 +84,7 @@ pub fn sign_request_with(
     nonce: Option<&str>,
     created: Option<&str>,
 ) -> SignedHeaders {
-    let nonce = nonce.map(str::to_string).unwrap_or_else(new_nonce);
-    let created = created
-        .map(str::to_string)
-        .unwrap_or_else(|| format_created(time::OffsetDateTime::now_utc()));
+    let (nonce, created) = nonce_and_created(nonce, created);
     let digest = signer.request_digest(&nonce, &created);
     SignedHeaders {
         authorization: signing::REQUEST.authorization_literal.to_string(),
@@ -94,10 +100,7 @@ pub fn sign_push(
     nonce: Option<&str>,
     created: Option<&str>,
 ) -> SignedHeaders {
-    let nonce = nonce.map(str::to_string).unwrap_or_else(new_nonce);
-    let created = created
-        .map(str::to_string)
-        .unwrap_or_else(|| format_created(time::OffsetDateTime::now_utc()));
+    let (nonce, created) = nonce_and_created(nonce, created);
     let digest = creds.signer().push_digest(url, &nonce, &created, variant);
     SignedHeaders {
         authorization: signing::PUSH.authorization_literal.to_string(),

@@ -14,7 +14,7 @@ use super::replay::ReplayCache;
 use super::secret::AppSecret;
 use crate::codes::ResultCode;
 use crate::formats;
-use crate::signing::{self, Scheme};
+use crate::signing::{self, Attribute, Scheme};
 
 /// Why a signature was refused: the result code (with its HTTP status) the reference's
 /// tables give for the defect, the attribute at fault, and what was wrong. Never holds
@@ -110,13 +110,40 @@ struct Checked<'a> {
     created_at: OffsetDateTime,
 }
 
+/// Most attributes a signing header has (the spec's schemes have 3 and 4).
+const MAX_ATTRIBUTES: usize = 8;
+
+/// Reads the attributes a scheme expects from a header into slots in the scheme's
+/// order: the canonical form directly, anything else through the tolerant parser.
+fn read_attributes<'a>(
+    value: &'a str,
+    token: &'static str,
+    attrs: &'static [Attribute],
+) -> (
+    &'static [Attribute],
+    Option<&'a str>,
+    [Option<&'a str>; MAX_ATTRIBUTES],
+) {
+    let attrs = &attrs[..attrs.len().min(MAX_ATTRIBUTES)];
+    let mut names = [""; MAX_ATTRIBUTES];
+    for (n, a) in names.iter_mut().zip(attrs) {
+        *n = a.name;
+    }
+    let mut slots = [None; MAX_ATTRIBUTES];
+    let found = if parse_canonical(value, token, &names[..attrs.len()], &mut slots) {
+        Some(token)
+    } else {
+        parse_into(value, &names[..attrs.len()], &mut slots)
+    };
+    (attrs, found, slots)
+}
+
 /// Header checks shared by both schemes, in the order the spec lists the attributes.
 fn check_headers<'a>(
     scheme: &Scheme,
     authorization: Option<&'a str>,
     x_aksk: Option<&'a str>,
 ) -> Result<Checked<'a>, AuthError> {
-    const MAX: usize = 8;
     let authorization = authorization
         .filter(|a| !a.trim().is_empty())
         .ok_or_else(|| {
@@ -126,22 +153,11 @@ fn check_headers<'a>(
                 "the Authorization header is absent",
             )
         })?;
-    let mut names = [""; MAX];
-    let mut slots: [Option<&str>; MAX] = [None; MAX];
-    let attrs = &scheme.authorization_attributes[..scheme.authorization_attributes.len().min(MAX)];
-    for (n, a) in names.iter_mut().zip(attrs) {
-        *n = a.name;
-    }
-    let token = if parse_canonical(
+    let (attrs, token, slots) = read_attributes(
         authorization,
         scheme.authorization_scheme,
-        &names[..attrs.len()],
-        &mut slots,
-    ) {
-        Some(scheme.authorization_scheme)
-    } else {
-        parse_into(authorization, &names[..attrs.len()], &mut slots)
-    };
+        scheme.authorization_attributes,
+    );
     if token != Some(scheme.authorization_scheme) {
         return Err(AuthError::new(
             scheme.authorization_missing,
@@ -178,17 +194,7 @@ fn check_headers<'a>(
             "the X-AKSK header is absent",
         )
     })?;
-    let attrs = &scheme.x_aksk_attributes[..scheme.x_aksk_attributes.len().min(MAX)];
-    let mut names = [""; MAX];
-    let mut slots: [Option<&str>; MAX] = [None; MAX];
-    for (n, a) in names.iter_mut().zip(attrs) {
-        *n = a.name;
-    }
-    let token = if parse_canonical(x_aksk, scheme.token, &names[..attrs.len()], &mut slots) {
-        Some(scheme.token)
-    } else {
-        parse_into(x_aksk, &names[..attrs.len()], &mut slots)
-    };
+    let (attrs, token, slots) = read_attributes(x_aksk, scheme.token, scheme.x_aksk_attributes);
     if token != Some(scheme.token) {
         return Err(AuthError::new(
             scheme.token_missing,
@@ -231,6 +237,45 @@ fn check_headers<'a>(
         created,
         created_at,
     })
+}
+
+impl Checked<'_> {
+    fn verified(&self, created_was_beijing_time: bool) -> Verified {
+        Verified {
+            app_key: self.username.to_string(),
+            nonce: self.nonce.to_string(),
+            created: self.created.to_string(),
+            created_was_beijing_time,
+        }
+    }
+}
+
+/// Refuses a nonce seen before within the window (when the settings ask for it) and
+/// remembers this one until `expires` (Unix seconds).
+fn remember_nonce(
+    config: &VerifierConfig,
+    replay: &Mutex<ReplayCache>,
+    scheme: &Scheme,
+    c: &Checked<'_>,
+    now: OffsetDateTime,
+    expires: i64,
+) -> Result<(), AuthError> {
+    if !config.reject_replays {
+        return Ok(());
+    }
+    let fresh = replay
+        .lock()
+        .map(|mut r| r.insert(c.username, c.nonce, now.unix_timestamp(), expires))
+        .unwrap_or(true);
+    if fresh {
+        Ok(())
+    } else {
+        Err(AuthError::new(
+            scheme.replayed_nonce,
+            "Nonce",
+            "this Nonce was already used within the window",
+        ))
+    }
 }
 
 /// Checks Created against `now`; returns whether only the Beijing reading fits.
@@ -321,29 +366,11 @@ impl Verifier {
                 "PasswordDigest does not match Base64(HMAC-SHA256(APP_Secret, Nonce + Created))",
             ));
         }
-        if self.config.reject_replays {
-            let expires = c.created_at.unix_timestamp().max(now.unix_timestamp())
-                + self.config.window.as_secs() as i64
-                + if beijing { BEIJING_OFFSET_SECONDS } else { 0 };
-            let fresh = self
-                .replay
-                .lock()
-                .map(|mut r| r.insert(c.username, c.nonce, now.unix_timestamp(), expires))
-                .unwrap_or(true);
-            if !fresh {
-                return Err(AuthError::new(
-                    scheme.replayed_nonce,
-                    "Nonce",
-                    "this Nonce was already used within the window",
-                ));
-            }
-        }
-        Ok(Verified {
-            app_key: c.username.to_string(),
-            nonce: c.nonce.to_string(),
-            created: c.created.to_string(),
-            created_was_beijing_time: beijing,
-        })
+        let expires = c.created_at.unix_timestamp().max(now.unix_timestamp())
+            + self.config.window.as_secs() as i64
+            + if beijing { BEIJING_OFFSET_SECONDS } else { 0 };
+        remember_nonce(&self.config, &self.replay, scheme, &c, now, expires)?;
+        Ok(c.verified(beijing))
     }
 }
 
@@ -410,27 +437,9 @@ impl PushVerifier {
                     ),
                 )
             })?;
-        if self.config.reject_replays {
-            let expires = now.unix_timestamp() + self.config.window.as_secs() as i64;
-            let fresh = self
-                .replay
-                .lock()
-                .map(|mut r| r.insert(c.username, c.nonce, now.unix_timestamp(), expires))
-                .unwrap_or(true);
-            if !fresh {
-                return Err(AuthError::new(
-                    None,
-                    "Nonce",
-                    "this Nonce was already used within the window",
-                ));
-            }
-        }
-        let verified = Verified {
-            app_key: c.username.to_string(),
-            nonce: c.nonce.to_string(),
-            created: c.created.to_string(),
-            created_was_beijing_time: beijing,
-        };
+        let expires = now.unix_timestamp() + self.config.window.as_secs() as i64;
+        remember_nonce(&self.config, &self.replay, scheme, &c, now, expires)?;
+        let verified = c.verified(beijing);
         Ok((verified, variant))
     }
 }

@@ -20,21 +20,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::auth::{sign_request_with, Credentials, Signer};
-use crate::callback::create_voice_callback::{
-    CreateVoiceCallbackRequest, CreateVoiceCallbackResponse,
-};
 use crate::callback::get_recording_download_url::{
     GetRecordingDownloadUrlQuery, GetRecordingDownloadUrlResponse,
 };
-use crate::callback::terminate_call::{TerminateCallRequest, TerminateCallResponse};
 use crate::codes::ResultCode;
-use crate::notification::create_voice_notification::{
-    CreateVoiceNotificationRequest, CreateVoiceNotificationResponse,
-};
 use crate::operations::Operation;
-use crate::verification::create_voice_verification_code::{
-    CreateVoiceVerificationCodeRequest, CreateVoiceVerificationCodeResponse,
-};
 use crate::{Severity, Validate, Violation};
 
 /// Why a call failed.
@@ -175,7 +165,13 @@ impl Client {
             .header("X-AKSK", h.x_aksk)
     }
 
-    async fn post<Req, Resp>(&self, op: Operation, body: &Req) -> Result<Resp, ClientError>
+    /// Signs and posts `body` to the operation; the generated per-operation methods
+    /// (`src/gen/client_ops.rs`) call this.
+    pub(crate) async fn post<Req, Resp>(
+        &self,
+        op: Operation,
+        body: &Req,
+    ) -> Result<Resp, ClientError>
     where
         Req: Serialize + Validate,
         Resp: DeserializeOwned,
@@ -194,51 +190,10 @@ impl Client {
             .body(json)
             .send()
             .await
-            .map_err(|source| ClientError::Transport {
-                operation: op,
-                source,
-            })?;
+            .map_err(transport(op))?;
         let status = response.status().as_u16();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|source| ClientError::Transport {
-                operation: op,
-                source,
-            })?;
+        let bytes = response.bytes().await.map_err(transport(op))?;
         interpret(op, status, &bytes)
-    }
-
-    /// 4.2 CreateVoiceCallback (click2Call). Rings party A, then B. Never retried.
-    pub async fn create_voice_callback(
-        &self,
-        req: &CreateVoiceCallbackRequest,
-    ) -> Result<CreateVoiceCallbackResponse, ClientError> {
-        self.post(Operation::CreateVoiceCallback, req).await
-    }
-
-    /// 4.3 TerminateCall (callStop). Never retried.
-    pub async fn terminate_call(
-        &self,
-        req: &TerminateCallRequest,
-    ) -> Result<TerminateCallResponse, ClientError> {
-        self.post(Operation::TerminateCall, req).await
-    }
-
-    /// 5.2 CreateVoiceNotification (callnotify/v2.0). Rings the callee. Never retried.
-    pub async fn create_voice_notification(
-        &self,
-        req: &CreateVoiceNotificationRequest,
-    ) -> Result<CreateVoiceNotificationResponse, ClientError> {
-        self.post(Operation::CreateVoiceNotification, req).await
-    }
-
-    /// 6.2 CreateVoiceVerificationCode (callVerify). Rings the callee. Never retried.
-    pub async fn create_voice_verification_code(
-        &self,
-        req: &CreateVoiceVerificationCodeRequest,
-    ) -> Result<CreateVoiceVerificationCodeResponse, ClientError> {
-        self.post(Operation::CreateVoiceVerificationCode, req).await
     }
 
     /// 4.6 GetRecordingDownloadUrl: the `Location` of the platform's 301 (not followed).
@@ -258,12 +213,7 @@ impl Client {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
                 }
-                Err(source) => {
-                    return Err(ClientError::Transport {
-                        operation: op,
-                        source,
-                    })
-                }
+                Err(source) => return Err(transport(op)(source)),
                 Ok(r) => break r,
             }
         };
@@ -280,13 +230,7 @@ impl Client {
                     detail: "301 without a Location header".into(),
                 });
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|source| ClientError::Transport {
-                operation: op,
-                source,
-            })?;
+        let bytes = response.bytes().await.map_err(transport(op))?;
         match interpret::<GetRecordingDownloadUrlResponse>(op, status, &bytes) {
             Ok(_) => Err(ClientError::Unexpected {
                 operation: op,
@@ -295,6 +239,14 @@ impl Client {
             }),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// Wraps a connection, TLS or timeout error of `op`.
+fn transport(op: Operation) -> impl FnOnce(reqwest::Error) -> ClientError {
+    move |source| ClientError::Transport {
+        operation: op,
+        source,
     }
 }
 

@@ -7,6 +7,8 @@ pub mod notification;
 /// Voice verification code (语音验证码), chapter 6 of the reference.
 pub mod verification;
 pub mod appendix;
+#[cfg(feature = "client")]
+mod client_ops;
 pub mod codes;
 pub mod formats;
 pub mod operations;

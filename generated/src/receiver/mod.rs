@@ -29,6 +29,36 @@ use crate::verification::{
 use crate::Violation;
 use dedup::Dedup;
 
+/// What identifies a CDR across retries: sessionId, icid and callEndTime.
+type CdrKey = (Option<String>, Option<String>, Option<String>);
+
+/// A fee push of one service: its CDR list.
+trait FeeEvent: serde::de::DeserializeOwned {
+    type Cdr;
+    fn cdrs(&mut self) -> &mut Option<Vec<Self::Cdr>>;
+    fn key(cdr: &Self::Cdr) -> CdrKey;
+}
+
+macro_rules! fee_event {
+    ($($event:ty => $cdr:ty),* $(,)?) => {$(
+        impl FeeEvent for $event {
+            type Cdr = $cdr;
+            fn cdrs(&mut self) -> &mut Option<Vec<$cdr>> {
+                &mut self.fee_lst
+            }
+            fn key(c: &$cdr) -> CdrKey {
+                (c.session_id.clone(), c.icid.clone(), c.call_end_time.clone())
+            }
+        }
+    )*};
+}
+
+fee_event! {
+    CallbackFeeEvent => crate::callback::fee_notification::CallbackFeeInfo,
+    NotificationFeeEvent => crate::notification::fee_notification::NotificationFeeInfo,
+    VerificationFeeEvent => crate::verification::fee_notification::VerificationFeeInfo,
+}
+
 /// Which push a receiver URL takes (each service sends status and fee pushes to the
 /// URLs given in its request, so one URL serves one kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -196,38 +226,12 @@ impl Receiver {
             PushKind::VerificationStatus => {
                 Push::VerificationStatus(serde_json::from_slice(body).map_err(err)?)
             }
-            PushKind::CallbackFee => {
-                let mut ev: CallbackFeeEvent = serde_json::from_slice(body).map_err(err)?;
-                duplicates = self.drop_seen(&mut ev.fee_lst, |c| {
-                    (
-                        c.session_id.clone(),
-                        c.icid.clone(),
-                        c.call_end_time.clone(),
-                    )
-                });
-                Push::CallbackFee(ev)
-            }
+            PushKind::CallbackFee => Push::CallbackFee(self.fee_event(body, &mut duplicates)?),
             PushKind::NotificationFee => {
-                let mut ev: NotificationFeeEvent = serde_json::from_slice(body).map_err(err)?;
-                duplicates = self.drop_seen(&mut ev.fee_lst, |c| {
-                    (
-                        c.session_id.clone(),
-                        c.icid.clone(),
-                        c.call_end_time.clone(),
-                    )
-                });
-                Push::NotificationFee(ev)
+                Push::NotificationFee(self.fee_event(body, &mut duplicates)?)
             }
             PushKind::VerificationFee => {
-                let mut ev: VerificationFeeEvent = serde_json::from_slice(body).map_err(err)?;
-                duplicates = self.drop_seen(&mut ev.fee_lst, |c| {
-                    (
-                        c.session_id.clone(),
-                        c.icid.clone(),
-                        c.call_end_time.clone(),
-                    )
-                });
-                Push::VerificationFee(ev)
+                Push::VerificationFee(self.fee_event(body, &mut duplicates)?)
             }
         };
         let violations = match &push {
@@ -245,12 +249,15 @@ impl Receiver {
         })
     }
 
+    /// Parses a fee push and removes the CDRs already received.
+    fn fee_event<E: FeeEvent>(&self, body: &[u8], duplicates: &mut usize) -> Result<E, String> {
+        let mut ev: E = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+        *duplicates = self.drop_seen(ev.cdrs(), E::key);
+        Ok(ev)
+    }
+
     /// Removes CDRs already received (same sessionId, icid and callEndTime); returns how many.
-    fn drop_seen<T>(
-        &self,
-        list: &mut Option<Vec<T>>,
-        key: impl Fn(&T) -> (Option<String>, Option<String>, Option<String>),
-    ) -> usize {
+    fn drop_seen<T>(&self, list: &mut Option<Vec<T>>, key: impl Fn(&T) -> CdrKey) -> usize {
         let Some(items) = list else { return 0 };
         let Ok(mut seen) = self.dedup.lock() else {
             return 0;

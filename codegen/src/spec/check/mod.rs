@@ -43,6 +43,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// A problem at the YAML value at `path`.
     fn err(
         &mut self,
         file: usize,
@@ -50,16 +51,10 @@ impl Ctx<'_> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.problems.push(Located {
-            file,
-            path: path.into(),
-            at_key: false,
-            message: message.into(),
-            label: "here".into(),
-            help: Some(help.into()),
-        });
+        self.push(file, path.into(), false, message.into(), help.into());
     }
 
+    /// A problem at the key of the entry at `path` (the key itself is at fault).
     fn err_key(
         &mut self,
         file: usize,
@@ -67,13 +62,17 @@ impl Ctx<'_> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
+        self.push(file, path.into(), true, message.into(), help.into());
+    }
+
+    fn push(&mut self, file: usize, path: String, at_key: bool, message: String, help: String) {
         self.problems.push(Located {
             file,
-            path: path.into(),
-            at_key: true,
-            message: message.into(),
+            path,
+            at_key,
+            message,
             label: "here".into(),
-            help: Some(help.into()),
+            help: Some(help),
         });
     }
 }
