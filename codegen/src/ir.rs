@@ -263,6 +263,9 @@ pub(crate) struct OperationIr {
     pub(crate) success_status: u16,
     pub(crate) table_ident: String,
     pub(crate) codes: Vec<String>,
+    /// `ResultCode` idents of `rejects.request` and `rejects.value`.
+    pub(crate) reject_request: String,
+    pub(crate) reject_value: String,
     /// Rust method name of the client (`create_voice_callback`).
     pub(crate) fn_name: String,
     /// Request body and success body types, for the generated client method of a POST
@@ -531,6 +534,16 @@ pub(crate) fn build(spec: &Spec) -> Ir {
                 success_status: o.success.status.unwrap_or(200),
                 table_ident: format!("TABLE_{}", o.result_codes.replace('-', "_")),
                 codes,
+                reject_request: code_ident(
+                    &result_codes,
+                    o.rejects.request.status,
+                    &o.rejects.request.code,
+                ),
+                reject_value: code_ident(
+                    &result_codes,
+                    o.rejects.value.status,
+                    &o.rejects.value.code,
+                ),
                 fn_name: o.id.to_snake_case(),
                 request_ty: o
                     .body

@@ -420,6 +420,13 @@ pub fn openapi(spec: &Spec) -> Value {
             "x-result-codes".into(),
             json!({ "table": op.result_codes, "rows": result_codes }),
         );
+        operation.insert(
+            "x-rejects".into(),
+            json!({
+                "request": { "status": op.rejects.request.status, "code": op.rejects.request.code },
+                "value": { "status": op.rejects.value.status, "code": op.rejects.value.code },
+            }),
+        );
         let method = op.method.as_str().to_lowercase();
         paths
             .entry(op.path.clone())

@@ -371,12 +371,29 @@ pub struct Operation {
     pub failure: ResponseSpec,
     /// Result-code table number, e.g. `"4-5"`.
     pub result_codes: String,
+    /// Which result code a request that breaks a parameter table gets.
+    pub rejects: Rejects,
     /// SDK operation name, when it differs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sdk_name: Option<String>,
     /// Errata that bear on this operation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errata: Vec<String>,
+}
+
+/// The result codes of a request that breaks its parameter tables. The reference lists
+/// both 403/1010002 (Invalid request) and 500/1020001 (Parameter error) with the same
+/// remedy and never says which defect gets which (erratum `parameter-error-codes`).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rejects {
+    /// The request cannot be read as the table's message: the body is not JSON or not an
+    /// object, a value has the wrong JSON type, a required field is missing, a field is
+    /// unknown, or a rule between fields is broken.
+    pub request: CodeRef,
+    /// A field is present with the right type but a value outside its row: length,
+    /// range, enum, format or number of items.
+    pub value: CodeRef,
 }
 
 /// A response: status, headers and body messages.

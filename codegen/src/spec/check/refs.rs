@@ -70,6 +70,26 @@ pub(super) fn check_file(ctx: &mut Ctx, ix: &Index, fi: usize, f: &SourceFile) {
             ),
             Some(&(tf, ti)) => {
                 let t = &ctx.files[tf].content.result_code_tables[ti];
+                for (which, cr) in [
+                    ("request", &op.rejects.request),
+                    ("value", &op.rejects.value),
+                ] {
+                    let listed = t.rows.iter().any(|r| {
+                        r.status == cr.status && r.code.as_deref() == Some(cr.code.as_str())
+                    });
+                    if !listed {
+                        let msg = format!(
+                            "table {} has no row ({}, {}) for rejects.{which}",
+                            t.table, cr.status, cr.code
+                        );
+                        ctx.err(
+                            fi,
+                            format!("{p}.rejects.{which}"),
+                            msg,
+                            "use a (status, code) pair of the operation's own result-code table, e.g. {status: 403, code: '1010002'}",
+                        );
+                    }
+                }
                 if t.operation != op.id {
                     let msg = format!(
                         "table {} belongs to operation {:?}, not {:?}",
