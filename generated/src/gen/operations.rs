@@ -119,13 +119,7 @@ impl Operation {
                         ResultCode::InvalidRequest
                     }
                 }
-                Operation::GetRecordingDownloadUrl => {
-                    if value {
-                        ResultCode::InvalidRequest
-                    } else {
-                        ResultCode::InvalidRequest
-                    }
-                }
+                Operation::GetRecordingDownloadUrl => ResultCode::InvalidRequest,
                 Operation::CreateVoiceNotification => {
                     if value {
                         ResultCode::ParameterError

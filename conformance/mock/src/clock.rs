@@ -1,0 +1,123 @@
+//! Virtual time. Every timestamp the mock writes (event `timestamp`, CDR times) is virtual
+//! time, so a test can run an hour of retries in milliseconds; push *signatures* use the
+//! real clock, because the receiver checks Created against its own.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+
+use crate::config::ClockConfig;
+
+/// A point of virtual time: milliseconds since the mock started.
+pub type VTime = u64;
+
+/// The mock's clock.
+#[derive(Debug)]
+pub struct Clock {
+    mode: ClockConfig,
+    start_real: Instant,
+    start_wall: OffsetDateTime,
+    manual_ms: Mutex<u64>,
+}
+
+impl Clock {
+    /// A clock starting now.
+    pub fn new(mode: ClockConfig) -> Self {
+        let now = OffsetDateTime::now_utc();
+        Clock {
+            mode,
+            start_real: Instant::now(),
+            // Whole seconds, so virtual timestamps print without surprises.
+            start_wall: now.replace_nanosecond(0).unwrap_or(now),
+            manual_ms: Mutex::new(0),
+        }
+    }
+
+    /// The mode.
+    pub fn mode(&self) -> ClockConfig {
+        self.mode
+    }
+
+    /// Virtual time now.
+    pub fn now(&self) -> VTime {
+        match self.mode {
+            ClockConfig::Manual => *self.manual_ms.lock().unwrap_or_else(|e| e.into_inner()),
+            ClockConfig::Realtime => self.start_real.elapsed().as_millis() as u64,
+            ClockConfig::Fast { factor } => {
+                (self.start_real.elapsed().as_secs_f64() * factor * 1000.0) as u64
+            }
+        }
+    }
+
+    /// Moves a manual clock forward; returns false (and does nothing) for the others.
+    pub fn advance(&self, by: Duration) -> bool {
+        if self.mode != ClockConfig::Manual {
+            return false;
+        }
+        *self.manual_ms.lock().unwrap_or_else(|e| e.into_inner()) += by.as_millis() as u64;
+        true
+    }
+
+    /// Real time until virtual time `at` (None for a manual clock, which never runs by itself).
+    pub fn real_wait(&self, at: VTime) -> Option<Duration> {
+        let ahead = at.saturating_sub(self.now());
+        match self.mode {
+            ClockConfig::Manual => None,
+            ClockConfig::Realtime => Some(Duration::from_millis(ahead)),
+            ClockConfig::Fast { factor } => Some(Duration::from_secs_f64(
+                ahead as f64 / 1000.0 / factor.max(1e-9),
+            )),
+        }
+    }
+
+    /// The wall-clock (UTC) time of virtual time `t`.
+    pub fn wall(&self, t: VTime) -> OffsetDateTime {
+        self.start_wall + Duration::from_millis(t)
+    }
+
+    /// `yyyy-MM-dd HH:mm:ss` (UTC) of virtual time `t`, the format of every push timestamp.
+    pub fn stamp(&self, t: VTime) -> String {
+        let w = self.wall(t);
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            w.year(),
+            u8::from(w.month()),
+            w.day(),
+            w.hour(),
+            w.minute(),
+            w.second()
+        )
+    }
+}
+
+/// Seconds to virtual milliseconds.
+pub const fn secs(s: u64) -> VTime {
+    s * 1000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manual_time_moves_only_when_told() {
+        let c = Clock::new(ClockConfig::Manual);
+        assert_eq!(c.now(), 0);
+        assert!(c.advance(Duration::from_secs(3600)));
+        assert_eq!(c.now(), secs(3600));
+        assert_eq!(c.real_wait(secs(7200)), None);
+        let a = c.stamp(0);
+        let b = c.stamp(secs(3600));
+        assert_eq!(a.len(), 19);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn fast_time_scales_waits() {
+        let c = Clock::new(ClockConfig::Fast { factor: 1000.0 });
+        let w = c.real_wait(c.now() + secs(3600)).unwrap();
+        assert!(w <= Duration::from_millis(3600), "{w:?}");
+        assert!(!c.advance(Duration::from_secs(1)));
+    }
+}

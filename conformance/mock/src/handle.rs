@@ -1,0 +1,531 @@
+//! How the mock judges a request, step by step, as the platform's tables say:
+//!
+//! 1. route: unknown path or wrong method → 403/1010006;
+//! 2. authentication (the verifier of `voicecall::auth`): every 1023xxx code,
+//!    401/1010010, 401/1010013, 403/1010003;
+//! 3. the app: state, rights, sender IP, request rates, injected faults;
+//! 4. the request: Content-Type, body size, JSON, then the generated validators of every
+//!    field and rule → the operation's `rejects` codes (spec, erratum
+//!    `parameter-error-codes`);
+//! 5. the operation: numbers, recording, lists, frequency, risk, capacity (placing a
+//!    call), the session (callStop), the recording (download).
+//!
+//! The README of this crate has the table of the choices the reference leaves open.
+
+use std::net::IpAddr;
+
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+use voicecall::codes::ResultCode as C;
+use voicecall::operations::Operation;
+use voicecall::registry;
+use voicecall::runtime::Severity;
+
+use crate::mock::Mock;
+use crate::policy::{app_admits, service_of};
+use crate::reject::{refuse, Reject};
+use crate::session::{plan, CallRequest, Service, Session};
+
+/// A request as the mock sees it.
+#[derive(Debug, Clone, Default)]
+pub struct MockRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path without the query.
+    pub path: String,
+    /// Raw query string.
+    pub query: String,
+    /// Headers (name, value); names compared case-insensitively.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl MockRequest {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The mock's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Extra headers (Location, X-Mock-Reason).
+    pub headers: Vec<(String, String)>,
+    /// JSON body, when there is one.
+    pub body: Option<String>,
+}
+
+impl MockResponse {
+    fn reject(r: Reject) -> Self {
+        MockResponse {
+            status: r.code.http_status(),
+            headers: vec![("X-Mock-Reason".into(), header_safe(&r.reason))],
+            body: Some(
+                json!({ "resultcode": r.code.code(), "resultdesc": r.code.english() }).to_string(),
+            ),
+        }
+    }
+
+    fn ok(body: Value) -> Self {
+        MockResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: Some(body.to_string()),
+        }
+    }
+
+    /// The result code of the body, when it has one.
+    pub fn resultcode(&self) -> Option<String> {
+        let v: Value = serde_json::from_str(self.body.as_deref()?).ok()?;
+        v.get("resultcode")?.as_str().map(String::from)
+    }
+}
+
+/// Header values must be visible ASCII; reasons may quote anything.
+fn header_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
+        .take(400)
+        .collect()
+}
+
+impl Mock {
+    /// Judges a request from `peer` and answers it.
+    pub fn handle(&self, req: &MockRequest, peer: IpAddr) -> MockResponse {
+        match self.judge(req, peer) {
+            Ok(r) => r,
+            Err(r) => MockResponse::reject(r),
+        }
+    }
+
+    fn judge(&self, req: &MockRequest, peer: IpAddr) -> Result<MockResponse, Reject> {
+        let op = route(&req.method, &req.path)?;
+        let verified = self
+            .inner
+            .verifier
+            .verify(
+                req.header("Authorization"),
+                req.header("X-AKSK"),
+                time::OffsetDateTime::now_utc(),
+            )
+            .map_err(|e| {
+                Reject::new(
+                    e.code.unwrap_or(C::InvalidDigest),
+                    format!("{} [{}]", e.detail, e.attribute),
+                )
+            })?;
+        let app_key = verified.app_key.to_string();
+        let Some(app) = self.inner.config.app(&app_key) else {
+            return refuse(C::InvalidAppKey, "Username names no provisioned app");
+        };
+        app_admits(app, op, peer)?;
+        let now = self.inner.clock.now();
+        {
+            let mut st = self.state();
+            st.usage.count_request(&self.inner.config, app, now)?;
+            if let Some(i) = st
+                .injections
+                .iter_mut()
+                .find(|i| i.count > 0 && i.operation.is_none_or(|o| o == op.name()))
+            {
+                i.count -= 1;
+                let code = i.code;
+                st.injections.retain(|i| i.count > 0);
+                return refuse(code, "injected fault (Mock::inject / POST /_mock/inject)");
+            }
+        }
+        let value = read_input(self, op, req)?;
+        check_fields(op, &value)?;
+        match op {
+            Operation::TerminateCall => {
+                let id = value.get("sessionid").and_then(Value::as_str).unwrap_or("");
+                if self.stop(&app_key, id) {
+                    Ok(MockResponse::ok(
+                        json!({ "resultcode": "0", "resultdesc": "Success" }),
+                    ))
+                } else {
+                    refuse(
+                        C::InvalidSessionid,
+                        format!("no live session {id:?} of this app"),
+                    )
+                }
+            }
+            Operation::GetRecordingDownloadUrl => {
+                let file = value.get("fileName").and_then(Value::as_str).unwrap_or("");
+                let domain = value
+                    .get("recordDomain")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let owner = self
+                    .state()
+                    .recordings
+                    .get(&(file.to_string(), domain.to_string()))
+                    .cloned();
+                match owner {
+                    Some(a) if a == app_key => Ok(MockResponse {
+                        status: 301,
+                        headers: vec![(
+                            "Location".into(),
+                            format!(
+                                "https://{domain}/{}/{file}?expires=3600",
+                                crate::cdr::RECORD_BUCKET
+                            ),
+                        )],
+                        body: None,
+                    }),
+                    _ => refuse(
+                        C::RecordDoesNotExist,
+                        format!("no recording {file:?} on {domain:?} for this app"),
+                    ),
+                }
+            }
+            _ => self.place_call(op, app, &value, now),
+        }
+    }
+
+    fn place_call(
+        &self,
+        op: Operation,
+        app: &crate::config::AppConfig,
+        v: &Value,
+        now: u64,
+    ) -> Result<MockResponse, Reject> {
+        let req = call_request(op, v, app)?;
+        let beijing_hour = ((self.inner.clock.wall(now).hour() as u32 + 8) % 24) as u8;
+        let mut st = self.state();
+        st.usage
+            .admit_call(&self.inner.config, app, &req, now, beijing_hour)?;
+        st.usage.take(app, &req, now);
+        let seq = self.next_seq();
+        let stamp = self.inner.clock.stamp(now).replace(['-', ' ', ':'], "");
+        let prefix = match req.service {
+            Service::Callback => 1201,
+            Service::Notification => 1202,
+            Service::Verification => 1203,
+        };
+        let id = format!(
+            "{prefix}_{seq}_0_{stamp}@{}",
+            self.inner.config.platform.host_name
+        );
+        let outcomes = st.outcomes.clone();
+        let p = plan(
+            &req,
+            now,
+            |n| outcomes.get(n).copied().unwrap_or_default(),
+            self.inner.config.platform.default_talk_seconds,
+        );
+        let return_idle = flag(v, "returnIdlePort");
+        let idle = st.usage.idle_ports(&self.inner.config);
+        let session = Session {
+            id: id.clone(),
+            app_key: app.app_key.clone(),
+            sp_id: app.sp_id.clone(),
+            accepted_at: now,
+            request: req,
+            plan: p,
+            played: 0,
+            ended: false,
+            recording: None,
+        };
+        self.start_session(&mut st, session);
+        let mut body = json!({ "resultcode": "0", "resultdesc": "Success", "sessionId": id });
+        if return_idle {
+            body["idlePort"] = json!(idle);
+        }
+        Ok(MockResponse::ok(body))
+    }
+}
+
+/// The operation of a method and path; 1010006 otherwise (表4-5: 检查请求方法填写是否正确).
+pub fn route(method: &str, path: &str) -> Result<Operation, Reject> {
+    let by_path = Operation::ALL
+        .iter()
+        .copied()
+        .find(|o| o.wire_path() == path);
+    match by_path {
+        Some(op) if op.method().eq_ignore_ascii_case(method) => Ok(op),
+        Some(op) => refuse(
+            C::InvalidRestApi,
+            format!("{path} takes {}, not {method}", op.method()),
+        ),
+        None => refuse(C::InvalidRestApi, format!("no API at {path}")),
+    }
+}
+
+/// The JSON the operation's validators check: the body of a POST (after Content-Type,
+/// size and syntax checks), the query of the recording download.
+fn read_input(mock: &Mock, op: Operation, req: &MockRequest) -> Result<Value, Reject> {
+    let bad = op
+        .rejection(voicecall::Rule::Required, Severity::Error)
+        .unwrap_or(C::InvalidRequest);
+    if op == Operation::GetRecordingDownloadUrl {
+        let mut m = Map::new();
+        for pair in req.query.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let (Some(k), Some(v)) = (percent_decode(k), percent_decode(v)) else {
+                return refuse(bad, "the query is not valid percent-encoded UTF-8");
+            };
+            m.insert(k, Value::String(v));
+        }
+        return Ok(Value::Object(m));
+    }
+    let ct = req.header("Content-Type").unwrap_or("");
+    if !is_json_utf8(ct) {
+        return refuse(
+            bad,
+            format!("Content-Type is {ct:?}; 表4-1 requires application/json;charset=UTF-8"),
+        );
+    }
+    let max = mock.inner.config.platform.max_body_bytes;
+    if req.body.len() > max {
+        return refuse(bad, format!("the body has {} bytes; the mock accepts at most {max} (config platform.max_body_bytes)", req.body.len()));
+    }
+    serde_json::from_slice(&req.body)
+        .map_err(|e| Reject::new(bad, format!("the body is not JSON: {e}")))
+}
+
+/// `application/json`, with `charset=UTF-8` or no charset; case and spaces as RFC 9110 allows.
+fn is_json_utf8(ct: &str) -> bool {
+    let mut parts = ct.split(';').map(str::trim);
+    if !parts
+        .next()
+        .is_some_and(|t| t.eq_ignore_ascii_case("application/json"))
+    {
+        return false;
+    }
+    parts.all(|p| match p.split_once('=') {
+        Some((k, v)) if k.trim().eq_ignore_ascii_case("charset") => {
+            v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        }
+        Some(_) => true,
+        None => p.is_empty(),
+    })
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(h, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The message an operation's input is checked against.
+pub fn input_message(op: Operation) -> &'static str {
+    match op {
+        Operation::CreateVoiceCallback => "CreateVoiceCallbackRequest",
+        Operation::TerminateCall => "TerminateCallRequest",
+        Operation::GetRecordingDownloadUrl => "GetRecordingDownloadUrlQuery",
+        Operation::CreateVoiceNotification => "CreateVoiceNotificationRequest",
+        Operation::CreateVoiceVerificationCode => "CreateVoiceVerificationCodeRequest",
+    }
+}
+
+/// Runs the generated validators; the first error decides the code, a request-class
+/// error (unreadable request) before a value-class one (spec `rejects`).
+fn check_fields(op: Operation, v: &Value) -> Result<(), Reject> {
+    let bad = op
+        .rejection(voicecall::Rule::Required, Severity::Error)
+        .unwrap_or(C::InvalidRequest);
+    let violations = match registry::validate_json(input_message(op), v) {
+        None => return Ok(()),
+        Some(Err(e)) => return refuse(bad, format!("{}: {e}", input_message(op))),
+        Some(Ok(v)) => v,
+    };
+    let mut worst: Option<(C, String)> = None;
+    for x in violations.iter().filter(|x| x.severity == Severity::Error) {
+        let Some(code) = op.rejection(x.rule, x.severity) else {
+            continue;
+        };
+        let request_class = code == bad;
+        let better = match &worst {
+            None => true,
+            Some((c, _)) => request_class && *c != bad,
+        };
+        if better {
+            worst = Some((code, format!("{x}")));
+        }
+    }
+    match worst {
+        Some((code, why)) => refuse(code, why),
+        None => Ok(()),
+    }
+}
+
+fn flag(v: &Value, name: &str) -> bool {
+    match v.get(name) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s == "true",
+        _ => false,
+    }
+}
+
+fn text(v: &Value, name: &str) -> Option<String> {
+    v.get(name).and_then(Value::as_str).map(String::from)
+}
+
+/// A push URL: the request's (Base64-decoded, §4.2 表4-3 statusUrl) or the app's.
+fn url(v: &Value, name: &str, fallback: &Option<String>) -> Option<String> {
+    text(v, name)
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .or_else(|| fallback.clone())
+}
+
+/// Reads what the plan needs from a validated request.
+fn call_request(
+    op: Operation,
+    v: &Value,
+    app: &crate::config::AppConfig,
+) -> Result<CallRequest, Reject> {
+    let service = service_of(op);
+    let mut r = CallRequest {
+        service,
+        display_nbr: text(v, "displayNbr").unwrap_or_default(),
+        display_callee_nbr: None,
+        caller_nbr: None,
+        callee_nbr: text(v, "calleeNbr").unwrap_or_default(),
+        user_data: text(v, "userData"),
+        status_url: url(v, "statusUrl", &app.status_url),
+        fee_url: url(v, "feeUrl", &app.fee_url),
+        party_type: false,
+        record: false,
+        max_duration_minutes: 0,
+        play_seconds: 0,
+        tts_plays: 0,
+        collect: 0,
+    };
+    match service {
+        Service::Callback => {
+            r.display_callee_nbr = text(v, "displayCalleeNbr");
+            r.caller_nbr = text(v, "callerNbr");
+            r.party_type = flag(v, "partyTypeRequiredInDisconnect");
+            r.record = flag(v, "recordFlag");
+            r.max_duration_minutes =
+                v.get("maxDuration").and_then(Value::as_u64).unwrap_or(0) as u32;
+        }
+        Service::Notification => {
+            let items = v
+                .get("playInfoList")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for item in &items {
+                r.play_seconds += 5;
+                if let Some(t) = item.get("templateId").and_then(Value::as_str) {
+                    r.tts_plays += 1;
+                    check_template(app, t, item)?;
+                }
+                if let Some(n) = item.get("collectInd").and_then(Value::as_u64) {
+                    r.collect = r.collect.max(n as u32);
+                }
+            }
+        }
+        Service::Verification => {
+            // times 0 means "loop until hung up" (表6-3); the mock plays it 3 times.
+            let times = v.get("times").and_then(Value::as_u64).unwrap_or(3);
+            let times = if times == 0 { 3 } else { times as u32 };
+            r.tts_plays = times;
+            r.play_seconds = 2 + 4 * times;
+        }
+    }
+    Ok(r)
+}
+
+/// 1012005: the values of a configured template's variables must fit.
+fn check_template(app: &crate::config::AppConfig, id: &str, item: &Value) -> Result<(), Reject> {
+    let Some(maxes) = app.templates.get(id) else {
+        return Ok(());
+    };
+    let paras: Vec<&str> = item
+        .get("templateParas")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if paras.len() != maxes.len() {
+        return refuse(
+            C::STemplateParasDoesNotMeetTemplate,
+            format!(
+                "template {id} has {} variables; templateParas has {}",
+                maxes.len(),
+                paras.len()
+            ),
+        );
+    }
+    for (i, (p, max)) in paras.iter().zip(maxes).enumerate() {
+        if p.chars().count() > *max {
+            return refuse(
+                C::STemplateParasDoesNotMeetTemplate,
+                format!("templateParas[{i}] has {} characters; variable {i} of template {id} takes at most {max}", p.chars().count()),
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_by_path_then_method() {
+        assert_eq!(
+            route("POST", "/rest/httpsessions/click2Call/v2.0").unwrap(),
+            Operation::CreateVoiceCallback
+        );
+        assert_eq!(
+            route("GET", "/rest/httpsessions/click2Call/v2.0")
+                .unwrap_err()
+                .code,
+            C::InvalidRestApi
+        );
+        assert_eq!(
+            route("POST", "/rest/nothing").unwrap_err().code,
+            C::InvalidRestApi
+        );
+        assert_eq!(
+            route("GET", "/rest/provision/voice/record/v1.0").unwrap(),
+            Operation::GetRecordingDownloadUrl
+        );
+    }
+
+    #[test]
+    fn content_types() {
+        assert!(is_json_utf8("application/json;charset=UTF-8"));
+        assert!(is_json_utf8("application/json; charset=utf-8"));
+        assert!(is_json_utf8("Application/JSON"));
+        assert!(!is_json_utf8("application/json;charset=GBK"));
+        assert!(!is_json_utf8("text/plain"));
+        assert!(!is_json_utf8(""));
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%2Fb+c").as_deref(), Some("a/b c"));
+        assert_eq!(percent_decode("%E4%B8%AD").as_deref(), Some("中"));
+        assert_eq!(percent_decode("%ZZ"), None);
+        assert_eq!(percent_decode("%E4"), None);
+    }
+}

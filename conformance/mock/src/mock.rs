@@ -1,0 +1,669 @@
+//! The mock's state and its scheduler: sessions, the queue of timed steps, pushes and
+//! their attempts. [`Mock`] is the Rust API (tests drive it directly); the HTTP server
+//! in [`crate::server`] is a thin layer over it.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{mpsc, Notify};
+use voicecall::auth::{AppSecret, Credentials, Verifier, VerifierConfig};
+use voicecall::codes::ResultCode;
+use voicecall::operations::Operation;
+
+use crate::cdr::cdr;
+use crate::clock::{secs, Clock, VTime};
+use crate::config::{ClockConfig, MockConfig};
+use crate::outcome::Outcome;
+use crate::policy::Usage;
+use crate::push::{self, Attempt, PushKind, PushRecord, PushState};
+use crate::session::{Session, Step};
+
+/// A timed action of the scheduler.
+#[derive(Debug, Clone)]
+enum Action {
+    /// Play step `index` of a session's plan.
+    Step { session: Arc<str>, index: usize },
+    /// Push the CDRs of calls that ended in one second.
+    FeeFlush { key: BatchKey },
+    /// Try a fee push again.
+    FeeRetry { push: usize },
+}
+
+/// CDRs of one app to one URL with one callEndTime share a push (§4.5: at most 50).
+type BatchKey = (String, String, String);
+
+/// A fault to inject: the next `count` requests (of `operation`, or any) answer `code`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Injection {
+    /// Operation concerned (None: any).
+    pub operation: Option<&'static str>,
+    /// Result code answered.
+    #[serde(serialize_with = "code_text")]
+    pub code: ResultCode,
+    /// Requests left.
+    pub count: u32,
+}
+
+fn code_text<S: serde::Serializer>(c: &ResultCode, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(c.code())
+}
+
+/// Mutable state, under one lock (no await while it is held).
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) sessions: HashMap<Arc<str>, Session>,
+    pub(crate) order: Vec<Arc<str>>,
+    queue: BinaryHeap<Reverse<(VTime, u64)>>,
+    actions: HashMap<u64, Action>,
+    pub(crate) pushes: Vec<PushRecord>,
+    status_queues: HashMap<Arc<str>, mpsc::UnboundedSender<usize>>,
+    batches: BTreeMap<BatchKey, Vec<(Arc<str>, serde_json::Value)>>,
+    pub(crate) usage: Usage,
+    pub(crate) outcomes: HashMap<String, Outcome>,
+    pub(crate) injections: Vec<Injection>,
+    /// Recordings: (fileName, recordDomain) → app key.
+    pub(crate) recordings: HashMap<(String, String), String>,
+    /// Events per session: (virtual time, eventType, body).
+    pub(crate) events: HashMap<Arc<str>, Vec<(VTime, String, String)>>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: MockConfig,
+    pub(crate) clock: Clock,
+    pub(crate) verifier: Verifier,
+    pub(crate) creds: HashMap<String, Credentials>,
+    http: reqwest::Client,
+    state: Mutex<State>,
+    wake: Notify,
+    idle: Notify,
+    inflight: AtomicUsize,
+    seq: AtomicU64,
+}
+
+/// The mock platform (cheap to clone; clones share state).
+#[derive(Clone)]
+pub struct Mock {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Mock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mock")
+            .field("apps", &self.inner.config.apps.len())
+            .field("clock", &self.inner.config.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A session as introspection shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionView {
+    /// The session.
+    #[serde(flatten)]
+    pub session: Session,
+    /// Events produced so far: (virtual ms, eventType, body).
+    pub events: Vec<(VTime, String, String)>,
+}
+
+/// Counts of push outcomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PushSummary {
+    /// Pushes in the log.
+    pub total: usize,
+    /// Delivered.
+    pub delivered: usize,
+    /// Waiting for an attempt.
+    pub pending: usize,
+    /// Status pushes refused.
+    pub failed: usize,
+    /// Fee pushes given up after every retry, or with nowhere to go.
+    pub undeliverable: usize,
+    /// CDRs produced.
+    pub cdrs: usize,
+    /// CDRs in delivered fee pushes.
+    pub cdrs_delivered: usize,
+    /// CDRs in undeliverable fee pushes.
+    pub cdrs_undeliverable: usize,
+}
+
+impl Mock {
+    /// A mock with this provisioning. Needs a tokio runtime (for pushes and, unless the
+    /// clock is manual, the scheduler).
+    pub fn new(config: MockConfig) -> Self {
+        let mut verifier = Verifier::new(VerifierConfig::default());
+        let mut creds = HashMap::new();
+        for app in &config.apps {
+            verifier =
+                verifier.with_app(app.app_key.clone(), &AppSecret::new(app.app_secret.clone()));
+            creds.insert(
+                app.app_key.clone(),
+                Credentials::new(app.app_key.clone(), app.app_secret.clone()),
+            );
+        }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        let state = State {
+            outcomes: config
+                .outcomes
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+            ..State::default()
+        };
+        let mock = Mock {
+            inner: Arc::new(Inner {
+                clock: Clock::new(config.clock),
+                config,
+                verifier,
+                creds,
+                http,
+                state: Mutex::new(state),
+                wake: Notify::new(),
+                idle: Notify::new(),
+                inflight: AtomicUsize::new(0),
+                seq: AtomicU64::new(1),
+            }),
+        };
+        if mock.inner.config.clock != ClockConfig::Manual {
+            let weak = Arc::downgrade(&mock.inner);
+            tokio::spawn(async move {
+                loop {
+                    let Some(inner) = weak.upgrade() else { return };
+                    let m = Mock { inner };
+                    m.run_due();
+                    let wait = m
+                        .next_due()
+                        .and_then(|t| m.inner.clock.real_wait(t))
+                        .unwrap_or(Duration::from_millis(200));
+                    let woken = m.inner.clone();
+                    drop(m);
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait.min(Duration::from_millis(200))) => {}
+                        _ = woken.wake.notified() => {}
+                    }
+                }
+            });
+        }
+        mock
+    }
+
+    /// The provisioning.
+    pub fn config(&self) -> &MockConfig {
+        &self.inner.config
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.inner.seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn schedule(&self, st: &mut State, at: VTime, action: Action) {
+        let id = self.next_seq();
+        st.queue.push(Reverse((at, id)));
+        st.actions.insert(id, action);
+    }
+
+    fn next_due(&self) -> Option<VTime> {
+        self.state().queue.peek().map(|Reverse((t, _))| *t)
+    }
+
+    /// Scripts the outcome of calls to `number` from now on.
+    pub fn set_outcome(&self, number: impl Into<String>, outcome: Outcome) {
+        self.state().outcomes.insert(number.into(), outcome);
+    }
+
+    /// Makes the next `count` authenticated requests (of `operation`, or any) answer `code`:
+    /// for the codes whose cause is inside the platform (internal errors, timeouts,
+    /// security control of unknown cause).
+    pub fn inject(&self, operation: Option<Operation>, code: ResultCode, count: u32) {
+        self.state().injections.push(Injection {
+            operation: operation.map(Operation::name),
+            code,
+            count,
+        });
+    }
+
+    /// Moves a manual clock forward and plays everything that became due. Returns false
+    /// for a clock that runs by itself.
+    pub fn advance(&self, by: Duration) -> bool {
+        if !self.inner.clock.advance(by) {
+            return false;
+        }
+        self.run_due();
+        true
+    }
+
+    /// Waits until no push is in flight (and, for a running clock, nothing is queued),
+    /// at most `limit` of real time. Returns whether it settled.
+    pub async fn settle(&self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let queued =
+                self.inner.config.clock != ClockConfig::Manual && self.next_due().is_some();
+            if self.inner.inflight.load(Ordering::SeqCst) == 0 && !queued {
+                return true;
+            }
+            let notified = self.inner.idle.notified();
+            if tokio::time::timeout_at(deadline, async {
+                tokio::select! {
+                    _ = notified => {}
+                    _ = tokio::time::sleep(Duration::from_millis(5)) => {}
+                }
+            })
+            .await
+            .is_err()
+            {
+                return false;
+            }
+        }
+    }
+
+    /// Plays every action due by now, in time order.
+    pub(crate) fn run_due(&self) {
+        loop {
+            let now = self.inner.clock.now();
+            let action = {
+                let mut st = self.state();
+                match st.queue.peek() {
+                    Some(Reverse((t, _))) if *t <= now => {}
+                    _ => return,
+                }
+                let Some(Reverse((at, id))) = st.queue.pop() else {
+                    return;
+                };
+                st.actions.remove(&id).map(|a| (at, a))
+            };
+            if let Some((at, a)) = action {
+                self.play(at, a);
+            }
+        }
+    }
+
+    fn play(&self, at: VTime, action: Action) {
+        match action {
+            Action::Step { session, index } => self.play_step(&session, index, at),
+            Action::FeeFlush { key } => self.flush_fees(key, at),
+            Action::FeeRetry { push } => self.attempt_fee(push),
+        }
+    }
+
+    /// Accepts a session: stores it and schedules its plan.
+    pub(crate) fn start_session(&self, st: &mut State, session: Session) {
+        let id: Arc<str> = Arc::from(session.id.as_str());
+        for (i, (at, _)) in session.plan.steps.iter().enumerate() {
+            self.schedule(
+                st,
+                *at,
+                Action::Step {
+                    session: id.clone(),
+                    index: i,
+                },
+            );
+        }
+        st.order.push(id.clone());
+        st.sessions.insert(id, session);
+        self.inner.wake.notify_one();
+    }
+
+    fn play_step(&self, id: &Arc<str>, index: usize, at: VTime) {
+        let mut st = self.state();
+        let Some(s) = st.sessions.get(id) else { return };
+        if s.ended {
+            return;
+        }
+        let Some((_, step)) = s.plan.steps.get(index).cloned() else {
+            return;
+        };
+        self.emit(&mut st, id, &step, at);
+    }
+
+    /// Produces the status event of `step` (and, for the end, the CDR).
+    pub(crate) fn emit(&self, st: &mut State, id: &Arc<str>, step: &Step, at: VTime) {
+        let digits = {
+            let Some(s) = st.sessions.get(id) else { return };
+            let want = s.request.collect as usize;
+            self.inner
+                .config
+                .digits
+                .get(&s.request.callee_nbr)
+                .cloned()
+                .unwrap_or_else(|| "1".repeat(want.max(1)))
+        };
+        let Some(s) = st.sessions.get_mut(id) else {
+            return;
+        };
+        s.played += 1;
+        let (event, body) = s.status_info(step, self.inner.clock.stamp(at), &digits);
+        let body = body.to_string();
+        let status_url = s.request.status_url.clone();
+        let app_key = s.app_key.clone();
+        st.events
+            .entry(id.clone())
+            .or_default()
+            .push((at, event.clone(), body.clone()));
+        if let Some(url) = status_url {
+            let push_id = st.pushes.len();
+            st.pushes.push(PushRecord {
+                id: push_id,
+                kind: PushKind::Status,
+                event,
+                sessions: vec![id.to_string()],
+                url: url.clone(),
+                body,
+                state: PushState::Pending,
+                attempts: Vec::new(),
+            });
+            self.inner.inflight.fetch_add(1, Ordering::SeqCst);
+            let tx = match st.status_queues.get(id) {
+                Some(tx) => tx.clone(),
+                None => {
+                    let (tx, rx) = mpsc::unbounded_channel();
+                    st.status_queues.insert(id.clone(), tx.clone());
+                    self.spawn_status_worker(app_key, rx);
+                    tx
+                }
+            };
+            let _ = tx.send(push_id);
+        }
+        if *step == Step::End {
+            self.end_session(st, id, at);
+        }
+    }
+
+    fn end_session(&self, st: &mut State, id: &Arc<str>, at: VTime) {
+        // Closing the queue lets the worker finish after the disconnect push.
+        st.status_queues.remove(id);
+        let icid = format!("MOCK-{}", self.next_seq());
+        let cfg = &self.inner.config.platform;
+        let Some(s) = st.sessions.get_mut(id) else {
+            return;
+        };
+        s.ended = true;
+        if s.request.record && s.plan.legs.fwd_answer.is_some() {
+            s.recording = Some(format!("{}.wav", icid.to_lowercase()));
+        }
+        let record = cdr(
+            s,
+            &self.inner.clock,
+            &icid,
+            &cfg.record_domain,
+            &cfg.host_name,
+        );
+        let answered = s.plan.legs.out_answer.is_some()
+            && (s.request.service != crate::session::Service::Callback
+                || s.plan.legs.fwd_answer.is_some());
+        let talk_from = s
+            .plan
+            .legs
+            .fwd_answer
+            .or(s.plan.legs.out_answer)
+            .unwrap_or(at);
+        let talk = (at.saturating_sub(talk_from)) / 1000;
+        let (app, sp, req) = (s.app_key.clone(), s.sp_id.clone(), s.request.clone());
+        let fee_url = s.request.fee_url.clone();
+        if let Some(file) = s.recording.clone() {
+            st.recordings
+                .insert((file, cfg.record_domain.clone()), app.clone());
+        }
+        st.usage.release(&app, &sp, &req, answered, talk);
+        match fee_url {
+            Some(url) => {
+                let key = (app, url, self.inner.clock.stamp(at));
+                let batch = st.batches.entry(key.clone()).or_default();
+                batch.push((id.clone(), record));
+                if batch.len() == 1 {
+                    let due = at - at % 1000 + secs(self.inner.config.platform.fee_delay_seconds);
+                    self.schedule(st, due.max(at), Action::FeeFlush { key });
+                }
+            }
+            None => {
+                let push_id = st.pushes.len();
+                st.pushes.push(PushRecord {
+                    id: push_id,
+                    kind: PushKind::Fee,
+                    event: "fee".into(),
+                    sessions: vec![id.to_string()],
+                    url: String::new(),
+                    body: serde_json::json!({ "eventType": "fee", "feeLst": [record] }).to_string(),
+                    state: PushState::Undeliverable,
+                    attempts: vec![Attempt {
+                        at,
+                        status: None,
+                        resultcode: None,
+                        error: Some(
+                            "no feeUrl in the request and none configured for the app".into(),
+                        ),
+                        ok: false,
+                    }],
+                });
+            }
+        }
+        self.inner.wake.notify_one();
+    }
+
+    fn flush_fees(&self, key: BatchKey, _at: VTime) {
+        let mut ids = Vec::new();
+        {
+            let mut st = self.state();
+            let Some(batch) = st.batches.remove(&key) else {
+                return;
+            };
+            for chunk in batch.chunks(50) {
+                let push_id = st.pushes.len();
+                let records: Vec<_> = chunk.iter().map(|(_, r)| r.clone()).collect();
+                st.pushes.push(PushRecord {
+                    id: push_id,
+                    kind: PushKind::Fee,
+                    event: "fee".into(),
+                    sessions: chunk.iter().map(|(s, _)| s.to_string()).collect(),
+                    url: key.1.clone(),
+                    body: serde_json::json!({ "eventType": "fee", "feeLst": records }).to_string(),
+                    state: PushState::Pending,
+                    attempts: Vec::new(),
+                });
+                ids.push(push_id);
+            }
+        }
+        for id in ids {
+            self.attempt_fee(id);
+        }
+    }
+
+    fn attempt_fee(&self, push_id: usize) {
+        let (url, body, app) = {
+            let st = self.state();
+            let Some(p) = st.pushes.get(push_id) else {
+                return;
+            };
+            let app = p
+                .sessions
+                .first()
+                .and_then(|s| st.sessions.get(s.as_str()))
+                .map(|s| s.app_key.clone());
+            (p.url.clone(), p.body.clone(), app)
+        };
+        let Some(creds) = app.and_then(|a| self.inner.creds.get(&a).cloned()) else {
+            return;
+        };
+        self.inner.inflight.fetch_add(1, Ordering::SeqCst);
+        let me = self.clone();
+        tokio::spawn(async move {
+            let timeout = Duration::from_secs(me.inner.config.platform.push_timeout_seconds);
+            let out = push::send(&me.inner.http, &creds, &url, &body, timeout).await;
+            let ok = out.ok(PushKind::Fee);
+            {
+                let now = me.inner.clock.now();
+                let mut st = me.state();
+                let retries = me.inner.config.platform.fee_max_retries as usize;
+                let interval = me.inner.config.platform.fee_retry_interval().as_millis() as u64;
+                let again = {
+                    let Some(p) = st.pushes.get_mut(push_id) else {
+                        return;
+                    };
+                    p.attempts.push(Attempt {
+                        at: now,
+                        status: out.status,
+                        resultcode: out.resultcode,
+                        error: out.error,
+                        ok,
+                    });
+                    p.state = if ok {
+                        PushState::Delivered
+                    } else if p.attempts.len() > retries {
+                        PushState::Undeliverable
+                    } else {
+                        PushState::Pending
+                    };
+                    p.state == PushState::Pending
+                };
+                if again {
+                    me.schedule(&mut st, now + interval, Action::FeeRetry { push: push_id });
+                }
+            }
+            me.done_one();
+        });
+    }
+
+    fn spawn_status_worker(&self, app_key: String, mut rx: mpsc::UnboundedReceiver<usize>) {
+        let me = self.clone();
+        let Some(creds) = self.inner.creds.get(&app_key).cloned() else {
+            return;
+        };
+        tokio::spawn(async move {
+            while let Some(push_id) = rx.recv().await {
+                let (url, body) = {
+                    let st = me.state();
+                    match st.pushes.get(push_id) {
+                        Some(p) => (p.url.clone(), p.body.clone()),
+                        None => continue,
+                    }
+                };
+                let timeout = Duration::from_secs(me.inner.config.platform.push_timeout_seconds);
+                let out = push::send(&me.inner.http, &creds, &url, &body, timeout).await;
+                let ok = out.ok(PushKind::Status);
+                {
+                    let now = me.inner.clock.now();
+                    let mut st = me.state();
+                    if let Some(p) = st.pushes.get_mut(push_id) {
+                        p.attempts.push(Attempt {
+                            at: now,
+                            status: out.status,
+                            resultcode: out.resultcode,
+                            error: out.error,
+                            ok,
+                        });
+                        p.state = if ok {
+                            PushState::Delivered
+                        } else {
+                            PushState::Failed
+                        };
+                    }
+                }
+                me.done_one();
+            }
+        });
+    }
+
+    fn done_one(&self) {
+        self.inner.inflight.fetch_sub(1, Ordering::SeqCst);
+        self.inner.idle.notify_waiters();
+        self.inner.wake.notify_one();
+    }
+
+    /// Ends a live session now (callStop). False when it is unknown, another app's, or over.
+    pub(crate) fn stop(&self, app_key: &str, session_id: &str) -> bool {
+        let now = self.inner.clock.now();
+        let mut st = self.state();
+        let Some((id, s)) = st
+            .sessions
+            .get_key_value(session_id)
+            .map(|(k, v)| (k.clone(), v))
+        else {
+            return false;
+        };
+        if s.ended || s.app_key != app_key || s.accepted_at > now {
+            return false;
+        }
+        let Some(s) = st.sessions.get_mut(&id) else {
+            return false;
+        };
+        s.plan.stop_at(now);
+        self.emit(&mut st, &id, &Step::End, now);
+        true
+    }
+
+    // ----- introspection -----
+
+    /// Every session, oldest first, with its events.
+    pub fn sessions(&self) -> Vec<SessionView> {
+        let st = self.state();
+        st.order
+            .iter()
+            .filter_map(|id| {
+                st.sessions.get(id).map(|s| SessionView {
+                    session: s.clone(),
+                    events: st.events.get(id).cloned().unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// One session.
+    pub fn session(&self, id: &str) -> Option<SessionView> {
+        let st = self.state();
+        st.sessions.get(id).map(|s| SessionView {
+            session: s.clone(),
+            events: st.events.get(id).cloned().unwrap_or_default(),
+        })
+    }
+
+    /// Every push and its attempts.
+    pub fn pushes(&self) -> Vec<PushRecord> {
+        self.state().pushes.clone()
+    }
+
+    /// Counts of push outcomes, and of CDRs by fate.
+    pub fn push_summary(&self) -> PushSummary {
+        let st = self.state();
+        let mut s = PushSummary::default();
+        for p in &st.pushes {
+            s.total += 1;
+            match p.state {
+                PushState::Delivered => s.delivered += 1,
+                PushState::Pending => s.pending += 1,
+                PushState::Failed => s.failed += 1,
+                PushState::Undeliverable => s.undeliverable += 1,
+            }
+            if p.kind == PushKind::Fee {
+                let n = p.sessions.len();
+                s.cdrs += n;
+                match p.state {
+                    PushState::Delivered => s.cdrs_delivered += n,
+                    PushState::Undeliverable => s.cdrs_undeliverable += n,
+                    _ => {}
+                }
+            }
+        }
+        s.cdrs += st.batches.values().map(Vec::len).sum::<usize>();
+        s
+    }
+
+    /// Live calls now.
+    pub fn live_calls(&self) -> usize {
+        self.state().sessions.values().filter(|s| !s.ended).count()
+    }
+}

@@ -1,0 +1,481 @@
+//! The console and security-control checks a request meets after it authenticates: the
+//! app's state and rights, where it comes from, how often it calls, its numbers, lists
+//! and quotas. Each check names the result code its cause has in the tables.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::IpAddr;
+
+use voicecall::codes::ResultCode as C;
+use voicecall::operations::Operation;
+
+use crate::clock::{secs, VTime};
+use crate::config::{AppConfig, AppState, MockConfig, NumberState};
+use crate::reject::{refuse, Reject};
+use crate::session::{CallRequest, Service};
+
+/// Service of an operation (the `services` right of an app).
+pub fn service_of(op: Operation) -> Service {
+    match op {
+        Operation::CreateVoiceNotification => Service::Notification,
+        Operation::CreateVoiceVerificationCode => Service::Verification,
+        _ => Service::Callback,
+    }
+}
+
+/// App state and rights, checked for every authenticated request.
+pub fn app_admits(app: &AppConfig, op: Operation, peer: IpAddr) -> Result<(), Reject> {
+    let state = match app.state {
+        AppState::Active => None,
+        AppState::Suspended => Some((C::StatusAppKeyUnavailable, "suspended")),
+        AppState::Unavailable => Some((C::ApplicationUnavailable, "unavailable")),
+        AppState::Test => Some((C::AppNotAllowedAccessCommercialAddress, "a test app")),
+        AppState::UserInactive => Some((C::ActiveStateUserNotActivating, "of an inactive user")),
+        AppState::TrafficControl => Some((C::UnderTrafficControlStatus, "under traffic control")),
+        AppState::Invalid => Some((C::AppKeyInvalid, "invalid on the voice service")),
+    };
+    if let Some((code, what)) = state {
+        return refuse(
+            code,
+            format!("app {} is {what} (config apps.state)", app.app_key),
+        );
+    }
+    if let Some(services) = &app.services {
+        let id = service_of(op).id();
+        if !services.iter().any(|s| s == id) {
+            return refuse(
+                C::AppKeyNotAllowedInvokeApi,
+                format!(
+                    "app {} has no right to the {id} service (config apps.services)",
+                    app.app_key
+                ),
+            );
+        }
+    }
+    if app.require_ipv4 && !peer.is_ipv4() {
+        return refuse(C::IpAddressNull, "the request did not come over IPv4");
+    }
+    let ip = peer.to_string();
+    if let Some(white) = &app.ip_whitelist {
+        if !white.contains(&ip) {
+            return refuse(
+                C::AppClientIpNotIpWhite,
+                format!("{ip} is not in apps.ip_whitelist"),
+            );
+        }
+    }
+    if app.ip_blacklist.contains(&ip) {
+        return refuse(
+            C::CallRejectedBecauseLoginIpPeer,
+            format!("{ip} is in apps.ip_blacklist"),
+        );
+    }
+    if app.ip_restricted.contains(&ip) {
+        return refuse(
+            C::CallRejectedBecauseLoginIpPeer1020171,
+            format!("{ip} is in apps.ip_restricted"),
+        );
+    }
+    Ok(())
+}
+
+/// Live usage and recent history, kept by the mock's state.
+#[derive(Debug, Default)]
+pub struct Usage {
+    /// Ports in use on the platform.
+    pub ports: u32,
+    /// Live calls per SP.
+    pub sp_calls: BTreeMap<String, u32>,
+    /// Live calls per app.
+    pub app_calls: BTreeMap<String, u32>,
+    /// Ports in use per app.
+    pub app_ports: BTreeMap<String, u32>,
+    /// Live calls per display number.
+    pub number_calls: BTreeMap<String, u32>,
+    /// Requests in the current virtual second, all apps.
+    pub second: (u64, u32),
+    /// Requests per app in its current virtual minute.
+    pub minute: BTreeMap<String, (u64, u32)>,
+    /// Accepted calls: (time, app, caller, callee, display number), oldest first.
+    pub history: VecDeque<(VTime, String, Option<String>, String, String)>,
+    /// Finished calls per (app, callee): answered?, talk seconds; newest last.
+    pub results: BTreeMap<(String, String), VecDeque<(bool, u64)>>,
+}
+
+/// Most history entries kept (bounds memory under load).
+const HISTORY_CAP: usize = 100_000;
+
+impl Usage {
+    /// Counts a request against the platform's per-second and the app's per-minute
+    /// limits.
+    pub fn count_request(
+        &mut self,
+        cfg: &MockConfig,
+        app: &AppConfig,
+        now: VTime,
+    ) -> Result<(), Reject> {
+        let sec = now / 1000;
+        if self.second.0 != sec {
+            self.second = (sec, 0);
+        }
+        self.second.1 += 1;
+        if let Some(max) = cfg.platform.max_requests_per_second {
+            if self.second.1 > max {
+                return refuse(
+                    C::FlowControlUpperLimitReachedPlatform,
+                    format!("more than {max} requests in one second (config platform.max_requests_per_second)"),
+                );
+            }
+        }
+        let min = now / 60_000;
+        let m = self.minute.entry(app.app_key.clone()).or_insert((min, 0));
+        if m.0 != min {
+            *m = (min, 0);
+        }
+        m.1 += 1;
+        if let Some(max) = app.max_requests_per_minute {
+            if m.1 > max {
+                return refuse(
+                    C::NoMoreApIsCanInvoked,
+                    format!("more than {max} requests in one minute (config apps.max_requests_per_minute)"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a call may be placed; the order follows the tables: numbers, rights,
+    /// lists, time, frequency, risk, then capacity.
+    pub fn admit_call(
+        &self,
+        cfg: &MockConfig,
+        app: &AppConfig,
+        r: &CallRequest,
+        now: VTime,
+        beijing_hour: u8,
+    ) -> Result<(), Reject> {
+        let mut displays = vec![r.display_nbr.as_str()];
+        if let Some(d) = &r.display_callee_nbr {
+            displays.push(d);
+        }
+        for d in &displays {
+            check_display_number(cfg, app, d)?;
+        }
+        if let Some(a) = &r.caller_nbr {
+            // '+' then a country code, which never starts with 0 (ITU-T E.164).
+            if a.as_bytes().get(1) == Some(&b'0') {
+                return refuse(C::InvalidCallerNumber, format!("callerNbr {a} has no country code (E.164 country codes never start with 0)"));
+            }
+        }
+        if r.record && !app.recording {
+            return refuse(C::ApplicationDoesNotOpenRecordingFunction, "recordFlag is true but recording is not enabled for the app (config apps.recording)");
+        }
+        let called: Vec<&str> = r
+            .caller_nbr
+            .iter()
+            .map(String::as_str)
+            .chain([r.callee_nbr.as_str()])
+            .collect();
+        let home = format!("+{}", app.home_country);
+        if !app.international_callin {
+            if let Some(d) = displays.iter().find(|d| !d.starts_with(&home)) {
+                return refuse(
+                    C::InternationalCallinForbidden,
+                    format!(
+                        "display number {d} is outside +{} (config apps.international_callin)",
+                        app.home_country
+                    ),
+                );
+            }
+        }
+        if !app.international_callout {
+            if let Some(n) = called.iter().find(|n| !n.starts_with(&home)) {
+                return refuse(
+                    C::InternationalCalloutForbidden,
+                    format!(
+                        "{n} is outside +{} (config apps.international_callout)",
+                        app.home_country
+                    ),
+                );
+            }
+        }
+        if let Some(a) = r
+            .caller_nbr
+            .as_ref()
+            .filter(|a| app.caller_blacklist.contains(a))
+        {
+            return refuse(
+                C::CallerBlacklist,
+                format!("callerNbr {a} is in apps.caller_blacklist"),
+            );
+        }
+        if app.callee_blacklist.contains(&r.callee_nbr) {
+            return refuse(
+                C::CalleeBlacklist,
+                format!("calleeNbr {} is in apps.callee_blacklist", r.callee_nbr),
+            );
+        }
+        if let Some(w) = &app.callee_whitelist {
+            if !w.contains(&r.callee_nbr) {
+                return refuse(
+                    C::CalleeNotWhitelist,
+                    format!("calleeNbr {} is not in apps.callee_whitelist", r.callee_nbr),
+                );
+            }
+        }
+        if app.sub_enterprise_suspended {
+            return refuse(
+                C::SubEnterpriseSuspended,
+                "the sub-enterprise is suspended (config apps.sub_enterprise_suspended)",
+            );
+        }
+        if let Some((start, end)) = app.black_hours {
+            let hour = beijing_hour;
+            let inside = if start <= end {
+                (start..end).contains(&hour)
+            } else {
+                hour >= start || hour < end
+            };
+            if inside {
+                return refuse(
+                    C::CallBlackTimeForbidden,
+                    format!("{hour}:00 Beijing time is inside apps.black_hours [{start}, {end})"),
+                );
+            }
+        }
+        self.check_frequency(app, r, now)?;
+        self.check_risk(app, r)?;
+        self.check_capacity(cfg, app, r)?;
+        Ok(())
+    }
+
+    fn check_frequency(&self, app: &AppConfig, r: &CallRequest, now: VTime) -> Result<(), Reject> {
+        let Some(f) = &app.frequency else {
+            return Ok(());
+        };
+        let since = now.saturating_sub(secs(f.window_seconds));
+        let recent = self
+            .history
+            .iter()
+            .rev()
+            .take_while(|h| h.0 >= since)
+            .filter(|h| h.1 == app.app_key);
+        let (mut caller, mut callee, mut display) = (0u32, 0u32, 0u32);
+        for h in recent {
+            caller += u32::from(r.caller_nbr.is_some() && h.2 == r.caller_nbr);
+            callee += u32::from(h.3 == r.callee_nbr);
+            display += u32::from(h.4 == r.display_nbr);
+        }
+        let over = |n: u32, max: Option<u32>| max.is_some_and(|m| n >= m);
+        if over(caller, f.per_caller) {
+            return refuse(
+                C::CallerCallFrequencyRestricted,
+                format!(
+                    "callerNbr called {caller} times in {} s (config apps.frequency.per_caller)",
+                    f.window_seconds
+                ),
+            );
+        }
+        if over(callee, f.per_callee) {
+            return refuse(
+                C::CalleeCallFrequencyRestricted,
+                format!(
+                    "calleeNbr called {callee} times in {} s (config apps.frequency.per_callee)",
+                    f.window_seconds
+                ),
+            );
+        }
+        if over(display, f.per_display_number) {
+            return refuse(C::ServiceNumberCallFrequencyRestricted, format!("displayNbr used {display} times in {} s (config apps.frequency.per_display_number)", f.window_seconds));
+        }
+        Ok(())
+    }
+
+    fn check_risk(&self, app: &AppConfig, r: &CallRequest) -> Result<(), Reject> {
+        let Some(k) = &app.risk else { return Ok(()) };
+        let Some(results) = self
+            .results
+            .get(&(app.app_key.clone(), r.callee_nbr.clone()))
+        else {
+            return Ok(());
+        };
+        if results.len() < k.calls || k.calls == 0 {
+            return Ok(());
+        }
+        let last: Vec<_> = results.iter().rev().take(k.calls).collect();
+        let answered: Vec<u64> = last.iter().filter(|x| x.0).map(|x| x.1).collect();
+        if let Some(min) = k.min_completion_rate {
+            let rate = answered.len() as f64 / last.len() as f64;
+            if rate < min {
+                return refuse(C::AbnormalCallCompletionRateRestricted, format!("{:.0} % of the last {} calls to {} were answered (config apps.risk.min_completion_rate)", rate * 100.0, k.calls, r.callee_nbr));
+            }
+        }
+        if let Some(min) = k.min_average_talk_seconds {
+            if !answered.is_empty() {
+                let avg = answered.iter().sum::<u64>() / answered.len() as u64;
+                if avg < min {
+                    return refuse(C::AbnormalCallDurationRestricted, format!("answered calls to {} averaged {avg} s (config apps.risk.min_average_talk_seconds)", r.callee_nbr));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_capacity(
+        &self,
+        cfg: &MockConfig,
+        app: &AppConfig,
+        r: &CallRequest,
+    ) -> Result<(), Reject> {
+        let need = r.service.ports();
+        if let Some(max) = cfg.platform.sp_max_calls {
+            if self.sp_calls.get(&app.sp_id).copied().unwrap_or(0) >= max {
+                return refuse(
+                    C::CallsExceedSpLimit,
+                    format!(
+                        "SP {} already has {max} live calls (config platform.sp_max_calls)",
+                        app.sp_id
+                    ),
+                );
+            }
+        }
+        if let Some(max) = app.max_calls {
+            if self.app_calls.get(&app.app_key).copied().unwrap_or(0) >= max {
+                return refuse(
+                    C::CallsExceedAppLimit,
+                    format!("the app already has {max} live calls (config apps.max_calls)"),
+                );
+            }
+        }
+        for n in app.display_numbers.iter().flatten() {
+            if n.number == r.display_nbr {
+                if let Some(max) = n.max_calls {
+                    if self.number_calls.get(&n.number).copied().unwrap_or(0) >= max {
+                        return refuse(C::CallsExceedDisplayNumberLimit, format!("{} already presents {max} live calls (config display_numbers.max_calls)", n.number));
+                    }
+                }
+            }
+        }
+        if let Some(max) = app.max_ports {
+            if self.app_ports.get(&app.app_key).copied().unwrap_or(0) + need > max {
+                return refuse(C::NumberAppKeyVoiceCallPorts, format!("the call needs {need} ports and the app's {max} are in use (config apps.max_ports)"));
+            }
+        }
+        if self.ports + need > cfg.platform.ports {
+            return refuse(
+                C::InsufficientVoicePorts,
+                format!(
+                    "the call needs {need} ports; {} of {} are free (config platform.ports)",
+                    cfg.platform.ports - self.ports.min(cfg.platform.ports),
+                    cfg.platform.ports
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// Takes the resources of an accepted call.
+    pub fn take(&mut self, app: &AppConfig, r: &CallRequest, now: VTime) {
+        let n = r.service.ports();
+        self.ports += n;
+        *self.sp_calls.entry(app.sp_id.clone()).or_default() += 1;
+        *self.app_calls.entry(app.app_key.clone()).or_default() += 1;
+        *self.app_ports.entry(app.app_key.clone()).or_default() += n;
+        *self.number_calls.entry(r.display_nbr.clone()).or_default() += 1;
+        if self.history.len() >= HISTORY_CAP {
+            self.history.pop_front();
+        }
+        self.history.push_back((
+            now,
+            app.app_key.clone(),
+            r.caller_nbr.clone(),
+            r.callee_nbr.clone(),
+            r.display_nbr.clone(),
+        ));
+    }
+
+    /// Gives them back when the call ends, and remembers how it went.
+    pub fn release(
+        &mut self,
+        app_key: &str,
+        sp_id: &str,
+        r: &CallRequest,
+        answered: bool,
+        talk_seconds: u64,
+    ) {
+        let n = r.service.ports();
+        self.ports = self.ports.saturating_sub(n);
+        let dec = |m: &mut BTreeMap<String, u32>, k: &str, by: u32| {
+            if let Some(v) = m.get_mut(k) {
+                *v = v.saturating_sub(by);
+            }
+        };
+        dec(&mut self.sp_calls, sp_id, 1);
+        dec(&mut self.app_calls, app_key, 1);
+        dec(&mut self.app_ports, app_key, n);
+        dec(&mut self.number_calls, &r.display_nbr, 1);
+        let q = self
+            .results
+            .entry((app_key.to_string(), r.callee_nbr.clone()))
+            .or_default();
+        if q.len() >= 64 {
+            q.pop_front();
+        }
+        q.push_back((answered, talk_seconds));
+    }
+
+    /// Free ports (idlePort).
+    pub fn idle_ports(&self, cfg: &MockConfig) -> u32 {
+        cfg.platform.ports.saturating_sub(self.ports).min(65_535)
+    }
+}
+
+/// Whether `number` may be presented by `app`.
+fn check_display_number(cfg: &MockConfig, app: &AppConfig, number: &str) -> Result<(), Reject> {
+    let Some(own) = &app.display_numbers else {
+        return Ok(());
+    };
+    if own.is_empty() {
+        return refuse(
+            C::ServiceNumberNotApplied,
+            format!(
+                "app {} has no display numbers (config apps.display_numbers = [])",
+                app.app_key
+            ),
+        );
+    }
+    match own.iter().find(|n| n.number == number) {
+        Some(n) => match n.state {
+            NumberState::Active => Ok(()),
+            NumberState::Suspended => refuse(
+                C::ServiceNumberSuspend,
+                format!("display number {number} is suspended"),
+            ),
+            NumberState::Invalid => refuse(
+                C::BindNumInvalid,
+                format!("display number {number} is invalid (state = \"invalid\")"),
+            ),
+        },
+        None => {
+            let elsewhere = cfg.apps.iter().any(|a| {
+                a.display_numbers
+                    .iter()
+                    .flatten()
+                    .any(|n| n.number == number)
+            });
+            if elsewhere {
+                refuse(
+                    C::ResourceNumberNotApplied,
+                    format!(
+                        "display number {number} is bound to another app, not to {}",
+                        app.app_key
+                    ),
+                )
+            } else {
+                refuse(
+                    C::InvalidDisplayNumber,
+                    format!("display number {number} is not provisioned"),
+                )
+            }
+        }
+    }
+}
