@@ -28,8 +28,33 @@ pub(crate) struct Ir {
     pub(crate) fixtures: Vec<FixtureIr>,
     /// Every message: (name, Rust path), for the registry.
     pub(crate) messages: Vec<(String, String)>,
+    /// Every message's wire shape (presence, JSON types, enums), for explaining a value
+    /// that does not parse into its type.
+    pub(crate) shapes: Vec<ShapeIr>,
     pub(crate) schemes: Vec<SchemeIr>,
     pub(crate) document: String,
+}
+
+/// The wire shape of a message: what `runtime::shape` checks before typed parsing.
+#[derive(Debug, Serialize)]
+pub(crate) struct ShapeIr {
+    pub(crate) name: String,
+    pub(crate) fields: Vec<ShapeFieldIr>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ShapeFieldIr {
+    pub(crate) wire: String,
+    /// `String`, `Integer`, `Object` or `Array` (`runtime::JsonType` variants).
+    pub(crate) json: &'static str,
+    pub(crate) required: bool,
+    pub(crate) doc_ref: String,
+    pub(crate) enum_str: Vec<String>,
+    pub(crate) enum_int: Vec<i64>,
+    /// Message of an object, or of each object item of an array.
+    pub(crate) object: Option<String>,
+    /// JSON type of each array item.
+    pub(crate) item: Option<&'static str>,
 }
 
 /// A signing scheme as constants for the hand-written signer and verifier.
@@ -678,6 +703,54 @@ pub(crate) fn build(spec: &Spec) -> Ir {
                 .map(|(s, m)| (msg.name.clone(), format!("crate::{s}::{m}::{}", msg.name)))
         })
         .collect();
+    let json_type = |t: FieldType| match t {
+        FieldType::String => "String",
+        FieldType::Integer => "Integer",
+        FieldType::Object => "Object",
+        FieldType::Array => "Array",
+    };
+    let shapes = spec
+        .all(|c| &c.messages)
+        .map(|msg| ShapeIr {
+            name: msg.name.clone(),
+            fields: msg
+                .fields
+                .iter()
+                .map(|f| ShapeFieldIr {
+                    wire: f.name.clone(),
+                    json: json_type(f.ty),
+                    required: f.required,
+                    doc_ref: format!(
+                        "{} 表{} {}",
+                        spec.section_of_message(&msg.name).unwrap_or(""),
+                        msg.table,
+                        f.doc_name.as_deref().unwrap_or(&f.name)
+                    ),
+                    enum_str: f
+                        .enum_values
+                        .iter()
+                        .filter_map(|e| match &e.value {
+                            m::Scalar::Str(s) => Some(s.clone()),
+                            m::Scalar::Int(_) => None,
+                        })
+                        .collect(),
+                    enum_int: f
+                        .enum_values
+                        .iter()
+                        .filter_map(|e| match &e.value {
+                            m::Scalar::Int(i) => Some(*i),
+                            m::Scalar::Str(_) => None,
+                        })
+                        .collect(),
+                    object: f
+                        .reference
+                        .clone()
+                        .or_else(|| f.item.as_ref().and_then(|i| i.reference.clone())),
+                    item: f.item.as_ref().map(|i| json_type(i.ty)),
+                })
+                .collect(),
+        })
+        .collect();
     let fixtures = spec
         .all(|c| &c.fixtures)
         .filter_map(|fx| {
@@ -713,6 +786,7 @@ pub(crate) fn build(spec: &Spec) -> Ir {
         code_tables,
         fixtures,
         messages,
+        shapes,
         schemes,
         document,
     }

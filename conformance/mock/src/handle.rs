@@ -97,15 +97,37 @@ fn header_safe(s: &str) -> String {
 
 impl Mock {
     /// Judges a request from `peer` and answers it.
+    ///
+    /// The answer's code is always one the operation's own table lists: a cause whose
+    /// code another table has (1010007 and 1011006 exist only in 表4-30) is answered with
+    /// the operation's nearest code (1010008 for the app's state, else 1010002), and the
+    /// `X-Mock-Reason` header says so.
     pub fn handle(&self, req: &MockRequest, peer: IpAddr) -> MockResponse {
-        match self.judge(req, peer) {
+        let op = match route(&req.method, &req.path) {
+            Ok(op) => op,
+            Err(r) => {
+                let op = Operation::ALL
+                    .iter()
+                    .copied()
+                    .find(|o| o.wire_path() == req.path);
+                return MockResponse::reject(match op {
+                    Some(op) => within_table(op, r),
+                    None => r,
+                });
+            }
+        };
+        match self.judge(op, req, peer) {
             Ok(r) => r,
-            Err(r) => MockResponse::reject(r),
+            Err(r) => MockResponse::reject(within_table(op, r)),
         }
     }
 
-    fn judge(&self, req: &MockRequest, peer: IpAddr) -> Result<MockResponse, Reject> {
-        let op = route(&req.method, &req.path)?;
+    fn judge(
+        &self,
+        op: Operation,
+        req: &MockRequest,
+        peer: IpAddr,
+    ) -> Result<MockResponse, Reject> {
         let verified = self
             .inner
             .verifier
@@ -157,6 +179,12 @@ impl Mock {
                 }
             }
             Operation::GetRecordingDownloadUrl => {
+                if !app.recording {
+                    return refuse(
+                        C::ApplicationDoesNotOpenRecordingFunction,
+                        "recording is not enabled for the app (config apps.recording)",
+                    );
+                }
                 let file = value.get("fileName").and_then(Value::as_str).unwrap_or("");
                 let domain = value
                     .get("recordDomain")
@@ -240,6 +268,35 @@ impl Mock {
         }
         Ok(MockResponse::ok(body))
     }
+}
+
+/// `r`, or the operation's nearest code when its table lacks `r.code`.
+fn within_table(op: Operation, r: Reject) -> Reject {
+    if op.result_codes().contains(&r.code) {
+        return r;
+    }
+    let state = matches!(
+        r.code,
+        C::ActiveStateUserNotActivating
+            | C::UnderTrafficControlStatus
+            | C::ApplicationUnavailable
+            | C::AppKeyInvalid
+    );
+    let fallback = [C::StatusAppKeyUnavailable, C::InvalidRequest]
+        .into_iter()
+        .filter(|c| state || *c == C::InvalidRequest)
+        .find(|c| op.result_codes().contains(c))
+        .unwrap_or(C::InvalidRequest);
+    Reject::new(
+        fallback,
+        format!(
+            "{} (the cause's code {} is not in the table of {}; answering {})",
+            r.reason,
+            r.code.code(),
+            op.name(),
+            fallback.code()
+        ),
+    )
 }
 
 /// The operation of a method and path; 1010006 otherwise (表4-5: 检查请求方法填写是否正确).

@@ -3,7 +3,8 @@
 //! validate it, without knowing the type at compile time (for tools, the mock and the
 //! conformance suite, which work from message names).
 use serde::de::DeserializeOwned;
-use crate::runtime::{Validate, Violation};
+use crate::runtime::shape::{check_shape, JsonType, Shape, ShapeField};
+use crate::runtime::{Path, Validate, Violation};
 /// Names of every message of the spec.
 pub const MESSAGES: &[&str] = &[
     "CreateVoiceCallbackRequestHeaders",
@@ -57,8 +58,10 @@ pub const MESSAGES: &[&str] = &[
     "VerificationFeeReply",
 ];
 /// Parses `value` as message `name` and validates it. `None` when the spec has no such
-/// message; `Some(Err(_))` when the value does not fit the type (a wrong JSON type, or,
-/// for outbound messages, a missing required field or an unlisted enum value).
+/// message. A value that does not parse into the type (a wrong JSON type, or, for
+/// outbound messages, a missing required field or an unlisted enum value) is explained
+/// by its wire shape ([`SHAPES`]): `required`, `type` and `enum` violations with their
+/// paths; `Some(Err(_))` only when the shape finds nothing to blame.
 pub fn validate_json(
     name: &str,
     value: &serde_json::Value,
@@ -68,239 +71,3178 @@ pub fn validate_json(
             "CreateVoiceCallbackRequestHeaders" => {
                 parse::<
                     crate::callback::create_voice_callback::CreateVoiceCallbackRequestHeaders,
-                >(value)
+                >(name, value)
             }
             "CreateVoiceCallbackRequest" => {
                 parse::<
                     crate::callback::create_voice_callback::CreateVoiceCallbackRequest,
-                >(value)
+                >(name, value)
             }
             "CreateVoiceCallbackResponse" => {
                 parse::<
                     crate::callback::create_voice_callback::CreateVoiceCallbackResponse,
-                >(value)
+                >(name, value)
             }
             "TerminateCallRequestHeaders" => {
                 parse::<
                     crate::callback::terminate_call::TerminateCallRequestHeaders,
-                >(value)
+                >(name, value)
             }
             "TerminateCallRequest" => {
-                parse::<crate::callback::terminate_call::TerminateCallRequest>(value)
+                parse::<
+                    crate::callback::terminate_call::TerminateCallRequest,
+                >(name, value)
             }
             "TerminateCallResponse" => {
-                parse::<crate::callback::terminate_call::TerminateCallResponse>(value)
+                parse::<
+                    crate::callback::terminate_call::TerminateCallResponse,
+                >(name, value)
             }
             "CallbackStatusEventHeaders" => {
                 parse::<
                     crate::callback::status_notification::CallbackStatusEventHeaders,
-                >(value)
+                >(name, value)
             }
             "CallbackStatusEvent" => {
-                parse::<crate::callback::status_notification::CallbackStatusEvent>(value)
+                parse::<
+                    crate::callback::status_notification::CallbackStatusEvent,
+                >(name, value)
             }
             "CallbackCalloutInfo" => {
-                parse::<crate::callback::status_notification::CallbackCalloutInfo>(value)
+                parse::<
+                    crate::callback::status_notification::CallbackCalloutInfo,
+                >(name, value)
             }
             "CallbackAlertingInfo" => {
                 parse::<
                     crate::callback::status_notification::CallbackAlertingInfo,
-                >(value)
+                >(name, value)
             }
             "CallbackAnswerInfo" => {
-                parse::<crate::callback::status_notification::CallbackAnswerInfo>(value)
+                parse::<
+                    crate::callback::status_notification::CallbackAnswerInfo,
+                >(name, value)
             }
             "CallbackDisconnectInfo" => {
                 parse::<
                     crate::callback::status_notification::CallbackDisconnectInfo,
-                >(value)
+                >(name, value)
             }
             "CallbackFeeEventHeaders" => {
                 parse::<
                     crate::callback::fee_notification::CallbackFeeEventHeaders,
-                >(value)
+                >(name, value)
             }
             "CallbackFeeEvent" => {
-                parse::<crate::callback::fee_notification::CallbackFeeEvent>(value)
+                parse::<crate::callback::fee_notification::CallbackFeeEvent>(name, value)
             }
             "CallbackFeeInfo" => {
-                parse::<crate::callback::fee_notification::CallbackFeeInfo>(value)
+                parse::<crate::callback::fee_notification::CallbackFeeInfo>(name, value)
             }
             "CallbackFeeReply" => {
-                parse::<crate::callback::fee_notification::CallbackFeeReply>(value)
+                parse::<crate::callback::fee_notification::CallbackFeeReply>(name, value)
             }
             "GetRecordingDownloadUrlQuery" => {
                 parse::<
                     crate::callback::get_recording_download_url::GetRecordingDownloadUrlQuery,
-                >(value)
+                >(name, value)
             }
             "GetRecordingDownloadUrlRequestHeaders" => {
                 parse::<
                     crate::callback::get_recording_download_url::GetRecordingDownloadUrlRequestHeaders,
-                >(value)
+                >(name, value)
             }
             "GetRecordingDownloadUrlResponseHeaders" => {
                 parse::<
                     crate::callback::get_recording_download_url::GetRecordingDownloadUrlResponseHeaders,
-                >(value)
+                >(name, value)
             }
             "GetRecordingDownloadUrlResponse" => {
                 parse::<
                     crate::callback::get_recording_download_url::GetRecordingDownloadUrlResponse,
-                >(value)
+                >(name, value)
             }
             "CreateVoiceNotificationPath" => {
                 parse::<
                     crate::notification::create_voice_notification::CreateVoiceNotificationPath,
-                >(value)
+                >(name, value)
             }
             "CreateVoiceNotificationRequestHeaders" => {
                 parse::<
                     crate::notification::create_voice_notification::CreateVoiceNotificationRequestHeaders,
-                >(value)
+                >(name, value)
             }
             "CreateVoiceNotificationRequest" => {
                 parse::<
                     crate::notification::create_voice_notification::CreateVoiceNotificationRequest,
-                >(value)
+                >(name, value)
             }
             "PlayContentInfo" => {
                 parse::<
                     crate::notification::create_voice_notification::PlayContentInfo,
-                >(value)
+                >(name, value)
             }
             "CreateVoiceNotificationResponse" => {
                 parse::<
                     crate::notification::create_voice_notification::CreateVoiceNotificationResponse,
-                >(value)
+                >(name, value)
             }
             "NotificationStatusEventHeaders" => {
                 parse::<
                     crate::notification::status_notification::NotificationStatusEventHeaders,
-                >(value)
+                >(name, value)
             }
             "NotificationStatusEvent" => {
                 parse::<
                     crate::notification::status_notification::NotificationStatusEvent,
-                >(value)
+                >(name, value)
             }
             "NotificationCalloutInfo" => {
                 parse::<
                     crate::notification::status_notification::NotificationCalloutInfo,
-                >(value)
+                >(name, value)
             }
             "NotificationAlertingInfo" => {
                 parse::<
                     crate::notification::status_notification::NotificationAlertingInfo,
-                >(value)
+                >(name, value)
             }
             "NotificationAnswerInfo" => {
                 parse::<
                     crate::notification::status_notification::NotificationAnswerInfo,
-                >(value)
+                >(name, value)
             }
             "NotificationCollectInfo" => {
                 parse::<
                     crate::notification::status_notification::NotificationCollectInfo,
-                >(value)
+                >(name, value)
             }
             "NotificationDisconnectInfo" => {
                 parse::<
                     crate::notification::status_notification::NotificationDisconnectInfo,
-                >(value)
+                >(name, value)
             }
             "NotificationFeeEventHeaders" => {
                 parse::<
                     crate::notification::fee_notification::NotificationFeeEventHeaders,
-                >(value)
+                >(name, value)
             }
             "NotificationFeeEvent" => {
                 parse::<
                     crate::notification::fee_notification::NotificationFeeEvent,
-                >(value)
+                >(name, value)
             }
             "NotificationFeeInfo" => {
                 parse::<
                     crate::notification::fee_notification::NotificationFeeInfo,
-                >(value)
+                >(name, value)
             }
             "NotificationFeeReply" => {
                 parse::<
                     crate::notification::fee_notification::NotificationFeeReply,
-                >(value)
+                >(name, value)
             }
             "CreateVoiceVerificationCodeRequestHeaders" => {
                 parse::<
                     crate::verification::create_voice_verification_code::CreateVoiceVerificationCodeRequestHeaders,
-                >(value)
+                >(name, value)
             }
             "CreateVoiceVerificationCodeRequest" => {
                 parse::<
                     crate::verification::create_voice_verification_code::CreateVoiceVerificationCodeRequest,
-                >(value)
+                >(name, value)
             }
             "CreateVoiceVerificationCodeResponse" => {
                 parse::<
                     crate::verification::create_voice_verification_code::CreateVoiceVerificationCodeResponse,
-                >(value)
+                >(name, value)
             }
             "VerificationStatusEventHeaders" => {
                 parse::<
                     crate::verification::status_notification::VerificationStatusEventHeaders,
-                >(value)
+                >(name, value)
             }
             "VerificationStatusEvent" => {
                 parse::<
                     crate::verification::status_notification::VerificationStatusEvent,
-                >(value)
+                >(name, value)
             }
             "VerificationCalloutInfo" => {
                 parse::<
                     crate::verification::status_notification::VerificationCalloutInfo,
-                >(value)
+                >(name, value)
             }
             "VerificationAlertingInfo" => {
                 parse::<
                     crate::verification::status_notification::VerificationAlertingInfo,
-                >(value)
+                >(name, value)
             }
             "VerificationAnswerInfo" => {
                 parse::<
                     crate::verification::status_notification::VerificationAnswerInfo,
-                >(value)
+                >(name, value)
             }
             "VerificationDisconnectInfo" => {
                 parse::<
                     crate::verification::status_notification::VerificationDisconnectInfo,
-                >(value)
+                >(name, value)
             }
             "VerificationFeeEventHeaders" => {
                 parse::<
                     crate::verification::fee_notification::VerificationFeeEventHeaders,
-                >(value)
+                >(name, value)
             }
             "VerificationFeeEvent" => {
                 parse::<
                     crate::verification::fee_notification::VerificationFeeEvent,
-                >(value)
+                >(name, value)
             }
             "VerificationFeeInfo" => {
                 parse::<
                     crate::verification::fee_notification::VerificationFeeInfo,
-                >(value)
+                >(name, value)
             }
             "VerificationFeeReply" => {
                 parse::<
                     crate::verification::fee_notification::VerificationFeeReply,
-                >(value)
+                >(name, value)
             }
             _ => return None,
         },
     )
 }
+/// Only the wire-shape violations of `value` as message `name` (presence, JSON types,
+/// enumerated values): what [`validate_json`] reports when the value does not parse.
+pub fn check_shape_json(name: &str, value: &serde_json::Value) -> Vec<Violation> {
+    let mut out = Vec::new();
+    check_shape(SHAPES, name, value, &Path::root(), &mut out);
+    out
+}
 fn parse<T: DeserializeOwned + Validate>(
+    name: &str,
     value: &serde_json::Value,
 ) -> Result<Vec<Violation>, serde_json::Error> {
-    let typed = T::deserialize(value)?;
-    Ok(typed.validate())
+    match T::deserialize(value) {
+        Ok(typed) => Ok(typed.validate()),
+        Err(e) => {
+            let mut out = Vec::new();
+            check_shape(SHAPES, name, value, &Path::root(), &mut out);
+            if out.is_empty() { Err(e) } else { Ok(out) }
+        }
+    }
 }
+/// The wire shape of every message: presence, JSON type and enumerated values of each
+/// field, with the row of the reference that states them.
+pub static SHAPES: &[Shape] = &[
+    Shape {
+        name: "CreateVoiceCallbackRequestHeaders",
+        fields: &[
+            ShapeField {
+                name: "Content-Type",
+                json: JsonType::String,
+                required: true,
+                doc: "4.2 表4-1 Content-Type",
+                enum_str: &["application/json;charset=UTF-8"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "Authorization",
+                json: JsonType::String,
+                required: true,
+                doc: "4.2 表4-1 Authorization",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "X-AKSK",
+                json: JsonType::String,
+                required: true,
+                doc: "4.2 表4-1 X-AKSK",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CreateVoiceCallbackRequest",
+        fields: &[
+            ShapeField {
+                name: "displayNbr",
+                json: JsonType::String,
+                required: true,
+                doc: "4.2 表4-3 displayNbr",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callerNbr",
+                json: JsonType::String,
+                required: true,
+                doc: "4.2 表4-3 callerNbr",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "displayCalleeNbr",
+                json: JsonType::String,
+                required: true,
+                doc: "4.2 表4-3 displayCalleeNbr",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "calleeNbr",
+                json: JsonType::String,
+                required: true,
+                doc: "4.2 表4-3 calleeNbr",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "maxDuration",
+                json: JsonType::Integer,
+                required: false,
+                doc: "4.2 表4-3 maxDuration",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "lastMinVoice",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 lastMinVoice",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "lastMinToUE",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 lastMinToUE",
+                enum_str: &["toa", "tob", "both"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "playPreVoice",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 playPreVoice",
+                enum_str: &["true", "false"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "preVoice",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 preVoice",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "waitVoice",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 waitVoice",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "calleeMedia",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 calleeMedia",
+                enum_str: &["all", "none", "fail"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "statusUrl",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 statusUrl",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "feeUrl",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 feeUrl",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "recordFlag",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 recordFlag",
+                enum_str: &["true", "false"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "recordHintTone",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 recordHintTone",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "partyTypeRequiredInDisconnect",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 partyTypeRequiredInDisconnect",
+                enum_str: &["true", "false"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "returnIdlePort",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 returnIdlePort",
+                enum_str: &["true", "false"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "4.2 表4-3 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CreateVoiceCallbackResponse",
+        fields: &[
+            ShapeField {
+                name: "resultcode",
+                json: JsonType::String,
+                required: true,
+                doc: "4.2 表4-4 resultcode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "resultdesc",
+                json: JsonType::String,
+                required: true,
+                doc: "4.2 表4-4 resultdesc",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "4.2 表4-4 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "idlePort",
+                json: JsonType::Integer,
+                required: false,
+                doc: "4.2 表4-4 idlePort",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "TerminateCallRequestHeaders",
+        fields: &[
+            ShapeField {
+                name: "Content-Type",
+                json: JsonType::String,
+                required: true,
+                doc: "4.3 表4-6 Content-Type",
+                enum_str: &["application/json;charset=UTF-8"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "Authorization",
+                json: JsonType::String,
+                required: true,
+                doc: "4.3 表4-6 Authorization",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "X-AKSK",
+                json: JsonType::String,
+                required: true,
+                doc: "4.3 表4-6 X-AKSK",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "TerminateCallRequest",
+        fields: &[
+            ShapeField {
+                name: "sessionid",
+                json: JsonType::String,
+                required: true,
+                doc: "4.3 表4-8 sessionid",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "signal",
+                json: JsonType::String,
+                required: true,
+                doc: "4.3 表4-8 signal",
+                enum_str: &["call_stop"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "TerminateCallResponse",
+        fields: &[
+            ShapeField {
+                name: "resultcode",
+                json: JsonType::String,
+                required: true,
+                doc: "4.3 表4-9 resultcode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "resultdesc",
+                json: JsonType::String,
+                required: true,
+                doc: "4.3 表4-9 resultdesc",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CallbackStatusEventHeaders",
+        fields: &[
+            ShapeField {
+                name: "Content-Type",
+                json: JsonType::String,
+                required: true,
+                doc: "4.4 表4-12 Content-Type",
+                enum_str: &["application/json;charset=UTF-8"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "Authorization",
+                json: JsonType::String,
+                required: true,
+                doc: "4.4 表4-12 Authorization",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "X-AKSK",
+                json: JsonType::String,
+                required: true,
+                doc: "4.4 表4-12 X-AKSK",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CallbackStatusEvent",
+        fields: &[
+            ShapeField {
+                name: "eventType",
+                json: JsonType::String,
+                required: true,
+                doc: "4.4 表4-14 eventType",
+                enum_str: &["callout", "alerting", "answer", "disconnect"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "statusInfo",
+                json: JsonType::Object,
+                required: false,
+                doc: "4.4 表4-14 statusInfo",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CallbackCalloutInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "4.4 表4-15 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-15 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "4.4 表4-15 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "caller",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-15 caller",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "called",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-15 called",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CallbackAlertingInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "4.4 表4-16 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-16 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "4.4 表4-16 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "caller",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-16 caller",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "called",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-16 called",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CallbackAnswerInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "4.4 表4-17 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-17 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "4.4 表4-17 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "caller",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-17 caller",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "called",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-17 called",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CallbackDisconnectInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "4.4 表4-18 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-18 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "4.4 表4-18 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "caller",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-18 caller",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "called",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-18 called",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "partyType",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-18 partyType",
+                enum_str: &["caller", "callee", "platform"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "stateCode",
+                json: JsonType::Integer,
+                required: false,
+                doc: "4.4 表4-18 stateCode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "stateDesc",
+                json: JsonType::String,
+                required: false,
+                doc: "4.4 表4-18 stateDesc",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CallbackFeeEventHeaders",
+        fields: &[
+            ShapeField {
+                name: "Content-Type",
+                json: JsonType::String,
+                required: true,
+                doc: "4.5 表4-20 Content-Type",
+                enum_str: &["application/json;charset=UTF-8"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "Authorization",
+                json: JsonType::String,
+                required: true,
+                doc: "4.5 表4-20 Authorization",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "X-AKSK",
+                json: JsonType::String,
+                required: true,
+                doc: "4.5 表4-20 X-AKSK",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CallbackFeeEvent",
+        fields: &[
+            ShapeField {
+                name: "eventType",
+                json: JsonType::String,
+                required: true,
+                doc: "4.5 表4-22 eventType",
+                enum_str: &["fee"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "feeLst",
+                json: JsonType::Array,
+                required: false,
+                doc: "4.5 表4-22 feeLst",
+                enum_str: &[],
+                enum_int: &[],
+                object: Some("CallbackFeeInfo"),
+                item: Some(JsonType::Object),
+            },
+        ],
+    },
+    Shape {
+        name: "CallbackFeeInfo",
+        fields: &[
+            ShapeField {
+                name: "direction",
+                json: JsonType::Integer,
+                required: true,
+                doc: "4.5 表4-23 direction",
+                enum_str: &[],
+                enum_int: &[0],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "spId",
+                json: JsonType::String,
+                required: true,
+                doc: "4.5 表4-23 spld",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "appKey",
+                json: JsonType::String,
+                required: true,
+                doc: "4.5 表4-23 appKey",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "icid",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 icid",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "bindNum",
+                json: JsonType::String,
+                required: true,
+                doc: "4.5 表4-23 bindNum",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "4.5 表4-23 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callerNum",
+                json: JsonType::String,
+                required: true,
+                doc: "4.5 表4-23 callerNum",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "calleeNum",
+                json: JsonType::String,
+                required: true,
+                doc: "4.5 表4-23 calleeNum",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "fwdDisplayNum",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 fwdDisplayNum",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "fwdDstNum",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 fwdDstNum",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "fwdStartTime",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 fwdStartTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "fwdAlertingTime",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 fwdAlertingTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "fwdAnswerTime",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 fwdAnswerTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callEndTime",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 callEndTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "fwdUnaswRsn",
+                json: JsonType::Integer,
+                required: false,
+                doc: "4.5 表4-23 fwdUnaswRsn",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "failTime",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 failTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "ulFailReason",
+                json: JsonType::Integer,
+                required: false,
+                doc: "4.5 表4-23 ulFailReason",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sipStatusCode",
+                json: JsonType::Integer,
+                required: false,
+                doc: "4.5 表4-23 sipStatusCode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callOutStartTime",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 callOutStartTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callOutAlertingTime",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 callOutAlertingTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callOutAnswerTime",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 callOutAnswerTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callOutUnaswRsn",
+                json: JsonType::Integer,
+                required: false,
+                doc: "4.5 表4-23 callOutUnaswRsn",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "recordFlag",
+                json: JsonType::Integer,
+                required: false,
+                doc: "4.5 表4-23 recordFlag",
+                enum_str: &[],
+                enum_int: &[0, 1],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "recordStartTime",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 recordStartTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "recordObjectName",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 recordObjectName",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "recordBucketName",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 recordBucketName",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "recordDomain",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 recordDomain",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "recordFileDownloadUrl",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 recordFileDownloadUrl",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "ttsPlayTimes",
+                json: JsonType::Integer,
+                required: false,
+                doc: "4.5 表4-23 ttsPlayTimes",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "ttsTransDuration",
+                json: JsonType::Integer,
+                required: false,
+                doc: "4.5 表4-23 ttsTransDuration",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "serviceType",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 serviceType",
+                enum_str: &["002"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "hostName",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 hostName",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-23 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CallbackFeeReply",
+        fields: &[
+            ShapeField {
+                name: "resultcode",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-24 resultcode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "resultdesc",
+                json: JsonType::String,
+                required: false,
+                doc: "4.5 表4-24 resultdesc",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "GetRecordingDownloadUrlQuery",
+        fields: &[
+            ShapeField {
+                name: "fileName",
+                json: JsonType::String,
+                required: true,
+                doc: "4.6 表4-25 fileName",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "recordDomain",
+                json: JsonType::String,
+                required: true,
+                doc: "4.6 表4-25 recordDomain",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "GetRecordingDownloadUrlRequestHeaders",
+        fields: &[
+            ShapeField {
+                name: "Content-Type",
+                json: JsonType::String,
+                required: true,
+                doc: "4.6 表4-26 Content-Type",
+                enum_str: &["application/json;charset=UTF-8"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "Authorization",
+                json: JsonType::String,
+                required: true,
+                doc: "4.6 表4-26 Authorization",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "X-AKSK",
+                json: JsonType::String,
+                required: true,
+                doc: "4.6 表4-26 X-AKSK",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "GetRecordingDownloadUrlResponseHeaders",
+        fields: &[
+            ShapeField {
+                name: "Location",
+                json: JsonType::String,
+                required: false,
+                doc: "4.6 表4-28 Location",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "GetRecordingDownloadUrlResponse",
+        fields: &[
+            ShapeField {
+                name: "resultcode",
+                json: JsonType::String,
+                required: false,
+                doc: "4.6 表4-29 resultcode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "resultdesc",
+                json: JsonType::String,
+                required: false,
+                doc: "4.6 表4-29 resultdesc",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CreateVoiceNotificationPath",
+        fields: &[
+            ShapeField {
+                name: "version",
+                json: JsonType::String,
+                required: true,
+                doc: "5.2 表5-1 version",
+                enum_str: &["v2.0"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CreateVoiceNotificationRequestHeaders",
+        fields: &[
+            ShapeField {
+                name: "Content-Type",
+                json: JsonType::String,
+                required: true,
+                doc: "5.2 表5-2 Content-Type",
+                enum_str: &["application/json;charset=UTF-8"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "Authorization",
+                json: JsonType::String,
+                required: true,
+                doc: "5.2 表5-2 Authorization",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "X-AKSK",
+                json: JsonType::String,
+                required: true,
+                doc: "5.2 表5-2 X-AKSK",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CreateVoiceNotificationRequest",
+        fields: &[
+            ShapeField {
+                name: "displayNbr",
+                json: JsonType::String,
+                required: true,
+                doc: "5.2 表5-4 displayNbr",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "calleeNbr",
+                json: JsonType::String,
+                required: true,
+                doc: "5.2 表5-4 calleeNbr",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "playInfoList",
+                json: JsonType::Array,
+                required: true,
+                doc: "5.2 表5-4 playInfoList",
+                enum_str: &[],
+                enum_int: &[],
+                object: Some("PlayContentInfo"),
+                item: Some(JsonType::Object),
+            },
+            ShapeField {
+                name: "statusUrl",
+                json: JsonType::String,
+                required: false,
+                doc: "5.2 表5-4 statusUrl",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "feeUrl",
+                json: JsonType::String,
+                required: false,
+                doc: "5.2 表5-4 feeUrl",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "returnIdlePort",
+                json: JsonType::String,
+                required: false,
+                doc: "5.2 表5-4 returnIdlePort",
+                enum_str: &["true", "false"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "5.2 表5-4 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "PlayContentInfo",
+        fields: &[
+            ShapeField {
+                name: "notifyVoice",
+                json: JsonType::String,
+                required: false,
+                doc: "5.2 表5-5 notifyVoice",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "templateId",
+                json: JsonType::String,
+                required: false,
+                doc: "5.2 表5-5 templatId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "templateParas",
+                json: JsonType::Array,
+                required: false,
+                doc: "5.2 表5-5 templateParas",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: Some(JsonType::String),
+            },
+            ShapeField {
+                name: "collectInd",
+                json: JsonType::Integer,
+                required: false,
+                doc: "5.2 表5-5 collectInd",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "replayAfterCollection",
+                json: JsonType::String,
+                required: false,
+                doc: "5.2 表5-5 replayAfterCollection",
+                enum_str: &["true", "false"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "collectContentTriggerReplaying",
+                json: JsonType::String,
+                required: false,
+                doc: "5.2 表5-5 collectContentTriggerReplacing",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CreateVoiceNotificationResponse",
+        fields: &[
+            ShapeField {
+                name: "resultcode",
+                json: JsonType::String,
+                required: true,
+                doc: "5.2 表5-6 resultcode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "resultdesc",
+                json: JsonType::String,
+                required: true,
+                doc: "5.2 表5-6 resultdesc",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "5.2 表5-6 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "idlePort",
+                json: JsonType::Integer,
+                required: false,
+                doc: "5.2 表5-6 idlePort",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "NotificationStatusEventHeaders",
+        fields: &[
+            ShapeField {
+                name: "Content-Type",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-9 Content-Type",
+                enum_str: &["application/json;charset=UTF-8"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "Authorization",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-9 Authorization",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "X-AKSK",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-9 X-AKSK",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "NotificationStatusEvent",
+        fields: &[
+            ShapeField {
+                name: "eventType",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-11 eventType",
+                enum_str: &[
+                    "callout",
+                    "alerting",
+                    "answer",
+                    "collectInfo",
+                    "disconnect",
+                ],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "statusInfo",
+                json: JsonType::Object,
+                required: false,
+                doc: "5.3 表5-11 statusInfo",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "NotificationCalloutInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-12 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-12 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-12 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "caller",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-12 caller",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "called",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-12 called",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "NotificationAlertingInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-13 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-13 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-13 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "caller",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-13 caller",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "called",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-13 called",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "NotificationAnswerInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-14 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-14 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-14 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "caller",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-14 caller",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "called",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-14 called",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "NotificationCollectInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-15 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-15 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "digitInfo",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-15 digitInfo",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "NotificationDisconnectInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-16 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-16 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "5.3 表5-16 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "caller",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-16 caller",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "called",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-16 called",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "stateCode",
+                json: JsonType::Integer,
+                required: false,
+                doc: "5.3 表5-16 stateCode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "stateDesc",
+                json: JsonType::String,
+                required: false,
+                doc: "5.3 表5-16 stateDesc",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "NotificationFeeEventHeaders",
+        fields: &[
+            ShapeField {
+                name: "Content-Type",
+                json: JsonType::String,
+                required: true,
+                doc: "5.4 表5-18 Content-Type",
+                enum_str: &["application/json;charset=UTF-8"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "Authorization",
+                json: JsonType::String,
+                required: true,
+                doc: "5.4 表5-18 Authorization",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "X-AKSK",
+                json: JsonType::String,
+                required: true,
+                doc: "5.4 表5-18 X-AKSK",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "NotificationFeeEvent",
+        fields: &[
+            ShapeField {
+                name: "eventType",
+                json: JsonType::String,
+                required: true,
+                doc: "5.4 表5-20 eventType",
+                enum_str: &["fee"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "feeLst",
+                json: JsonType::Array,
+                required: false,
+                doc: "5.4 表5-20 feeLst",
+                enum_str: &[],
+                enum_int: &[],
+                object: Some("NotificationFeeInfo"),
+                item: Some(JsonType::Object),
+            },
+        ],
+    },
+    Shape {
+        name: "NotificationFeeInfo",
+        fields: &[
+            ShapeField {
+                name: "direction",
+                json: JsonType::Integer,
+                required: true,
+                doc: "5.4 表5-21 direction",
+                enum_str: &[],
+                enum_int: &[0, 1],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "spId",
+                json: JsonType::String,
+                required: true,
+                doc: "5.4 表5-21 spId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "appKey",
+                json: JsonType::String,
+                required: true,
+                doc: "5.4 表5-21 appKey",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "icid",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-21 icid",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "bindNum",
+                json: JsonType::String,
+                required: true,
+                doc: "5.4 表5-21 bindNum",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "5.4 表5-21 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callerNum",
+                json: JsonType::String,
+                required: true,
+                doc: "5.4 表5-21 callerNum",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "calleeNum",
+                json: JsonType::String,
+                required: true,
+                doc: "5.4 表5-21 calleeNum",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callEndTime",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-21 callEndTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "fwdUnaswRsn",
+                json: JsonType::Integer,
+                required: false,
+                doc: "5.4 表5-21 fwdUnaswRsn",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "failTime",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-21 failTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "ulFailReason",
+                json: JsonType::Integer,
+                required: false,
+                doc: "5.4 表5-21 ulFailReason",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sipStatusCode",
+                json: JsonType::Integer,
+                required: false,
+                doc: "5.4 表5-21 sipStatusCode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callOutStartTime",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-21 callOutStartTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callOutAlertingTime",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-21 callOutAlertingTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callOutAnswerTime",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-21 callOutAnswerTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callOutUnaswRsn",
+                json: JsonType::Integer,
+                required: false,
+                doc: "5.4 表5-21 callOutUnaswRsn",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "dynIVRStartTime",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-21 dynIVRStartTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "dynIVRPath",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-21 dynIVRPath",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "recordFlag",
+                json: JsonType::Integer,
+                required: false,
+                doc: "5.4 表5-21 recordFlag",
+                enum_str: &[],
+                enum_int: &[0, 1],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "ttsPlayTimes",
+                json: JsonType::Integer,
+                required: false,
+                doc: "5.4 表5-21 ttsPlayTimes",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "ttsTransDuration",
+                json: JsonType::Integer,
+                required: false,
+                doc: "5.4 表5-21 ttsTransDuration",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "serviceType",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-21 serviceType",
+                enum_str: &["001"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "hostName",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-21 hostName",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-21 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "NotificationFeeReply",
+        fields: &[
+            ShapeField {
+                name: "resultcode",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-22 resultcode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "resultdesc",
+                json: JsonType::String,
+                required: false,
+                doc: "5.4 表5-22 resultdesc",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CreateVoiceVerificationCodeRequestHeaders",
+        fields: &[
+            ShapeField {
+                name: "Content-Type",
+                json: JsonType::String,
+                required: true,
+                doc: "6.2 表6-1 Content-Type",
+                enum_str: &["application/json;charset=UTF-8"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "Authorization",
+                json: JsonType::String,
+                required: true,
+                doc: "6.2 表6-1 Authorization",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "X-AKSK",
+                json: JsonType::String,
+                required: true,
+                doc: "6.2 表6-1 X-AKSK",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CreateVoiceVerificationCodeRequest",
+        fields: &[
+            ShapeField {
+                name: "displayNbr",
+                json: JsonType::String,
+                required: true,
+                doc: "6.2 表6-3 displayNbr",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "calleeNbr",
+                json: JsonType::String,
+                required: true,
+                doc: "6.2 表6-3 calleeNbr",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "languageType",
+                json: JsonType::Integer,
+                required: true,
+                doc: "6.2 表6-3 languageType",
+                enum_str: &[],
+                enum_int: &[2],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "preTone",
+                json: JsonType::String,
+                required: true,
+                doc: "6.2 表6-3 preTone",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "verifyCode",
+                json: JsonType::String,
+                required: true,
+                doc: "6.2 表6-3 verifyCode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "posTone",
+                json: JsonType::String,
+                required: false,
+                doc: "6.2 表6-3 postOne",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "times",
+                json: JsonType::Integer,
+                required: false,
+                doc: "6.2 表6-3 times",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "statusUrl",
+                json: JsonType::String,
+                required: false,
+                doc: "6.2 表6-3 statusUrl",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "feeUrl",
+                json: JsonType::String,
+                required: false,
+                doc: "6.2 表6-3 feeUrl",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "returnIdlePort",
+                json: JsonType::String,
+                required: false,
+                doc: "6.2 表6-3 returnIdlePort",
+                enum_str: &["true", "false"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "6.2 表6-3 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "CreateVoiceVerificationCodeResponse",
+        fields: &[
+            ShapeField {
+                name: "resultcode",
+                json: JsonType::String,
+                required: true,
+                doc: "6.2 表6-4 resultcode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "resultdesc",
+                json: JsonType::String,
+                required: true,
+                doc: "6.2 表6-4 resultdesc",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "6.2 表6-4 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "idlePort",
+                json: JsonType::Integer,
+                required: false,
+                doc: "6.2 表6-4 idlePort",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "VerificationStatusEventHeaders",
+        fields: &[
+            ShapeField {
+                name: "Content-Type",
+                json: JsonType::String,
+                required: true,
+                doc: "6.3 表6-7 Content-Type",
+                enum_str: &["application/json;charset=UTF-8"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "Authorization",
+                json: JsonType::String,
+                required: true,
+                doc: "6.3 表6-7 Authorization",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "X-AKSK",
+                json: JsonType::String,
+                required: true,
+                doc: "6.3 表6-7 X-AKSK",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "VerificationStatusEvent",
+        fields: &[
+            ShapeField {
+                name: "eventType",
+                json: JsonType::String,
+                required: true,
+                doc: "6.3 表6-9 eventType",
+                enum_str: &["callout", "alerting", "answer", "disconnect"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "statusInfo",
+                json: JsonType::Object,
+                required: false,
+                doc: "6.3 表6-9 statusInfo",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "VerificationCalloutInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "6.3 表6-10 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-10 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "6.3 表6-10 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "caller",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-10 caller",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "called",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-10 called",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "VerificationAlertingInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "6.3 表6-11 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-11 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "6.3 表6-11 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "caller",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-11 caller",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "called",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-11 called",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "VerificationAnswerInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "6.3 表6-12 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-12 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "6.3 表6-12 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "caller",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-12 caller",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "called",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-12 called",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "VerificationDisconnectInfo",
+        fields: &[
+            ShapeField {
+                name: "timestamp",
+                json: JsonType::String,
+                required: true,
+                doc: "6.3 表6-13 timestamp",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-13 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "6.3 表6-13 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "caller",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-13 caller",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "called",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-13 called",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "stateCode",
+                json: JsonType::Integer,
+                required: false,
+                doc: "6.3 表6-13 stateCode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "stateDesc",
+                json: JsonType::String,
+                required: false,
+                doc: "6.3 表6-13 stateDesc",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "VerificationFeeEventHeaders",
+        fields: &[
+            ShapeField {
+                name: "Content-Type",
+                json: JsonType::String,
+                required: true,
+                doc: "6.4 表6-15 Content-Type",
+                enum_str: &["application/json;charset=UTF-8"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "Authorization",
+                json: JsonType::String,
+                required: true,
+                doc: "6.4 表6-15 Authorization",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "X-AKSK",
+                json: JsonType::String,
+                required: true,
+                doc: "6.4 表6-15 X-AKSK",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "VerificationFeeEvent",
+        fields: &[
+            ShapeField {
+                name: "eventType",
+                json: JsonType::String,
+                required: true,
+                doc: "6.4 表6-17 eventType",
+                enum_str: &["fee"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "feeLst",
+                json: JsonType::Array,
+                required: false,
+                doc: "6.4 表6-17 feeLst",
+                enum_str: &[],
+                enum_int: &[],
+                object: Some("VerificationFeeInfo"),
+                item: Some(JsonType::Object),
+            },
+        ],
+    },
+    Shape {
+        name: "VerificationFeeInfo",
+        fields: &[
+            ShapeField {
+                name: "direction",
+                json: JsonType::Integer,
+                required: true,
+                doc: "6.4 表6-18 direction",
+                enum_str: &[],
+                enum_int: &[0],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "spId",
+                json: JsonType::String,
+                required: true,
+                doc: "6.4 表6-18 spld",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "appKey",
+                json: JsonType::String,
+                required: true,
+                doc: "6.4 表6-18 appKey",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "icid",
+                json: JsonType::String,
+                required: false,
+                doc: "6.4 表6-18 icid",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "bindNum",
+                json: JsonType::String,
+                required: true,
+                doc: "6.4 表6-18 bindNum",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sessionId",
+                json: JsonType::String,
+                required: true,
+                doc: "6.4 表6-18 sessionId",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callerNum",
+                json: JsonType::String,
+                required: true,
+                doc: "6.4 表6-18 callerNum",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "calleeNum",
+                json: JsonType::String,
+                required: true,
+                doc: "6.4 表6-18 calleeNum",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callEndTime",
+                json: JsonType::String,
+                required: false,
+                doc: "6.4 表6-18 callEndTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "fwdUnaswRsn",
+                json: JsonType::Integer,
+                required: false,
+                doc: "6.4 表6-18 fwdUnaswRsn",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "failTime",
+                json: JsonType::String,
+                required: false,
+                doc: "6.4 表6-18 failTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "ulFailReason",
+                json: JsonType::Integer,
+                required: false,
+                doc: "6.4 表6-18 ulFailReason",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "sipStatusCode",
+                json: JsonType::Integer,
+                required: false,
+                doc: "6.4 表6-18 sipStatusCode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callOutStartTime",
+                json: JsonType::String,
+                required: false,
+                doc: "6.4 表6-18 callOutStartTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callOutAlertingTime",
+                json: JsonType::String,
+                required: false,
+                doc: "6.4 表6-18 callOutAlertingTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callOutAnswerTime",
+                json: JsonType::String,
+                required: false,
+                doc: "6.4 表6-18 callOutAnswerTime",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "callOutUnaswRsn",
+                json: JsonType::Integer,
+                required: false,
+                doc: "6.4 表6-18 callOutUnaswRsn",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "recordFlag",
+                json: JsonType::Integer,
+                required: false,
+                doc: "6.4 表6-18 recordFlag",
+                enum_str: &[],
+                enum_int: &[0, 1],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "ttsPlayTimes",
+                json: JsonType::Integer,
+                required: false,
+                doc: "6.4 表6-18 ttsPlayTimes",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "ttsTransDuration",
+                json: JsonType::Integer,
+                required: false,
+                doc: "6.4 表6-18 ttsTransDuration",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "serviceType",
+                json: JsonType::String,
+                required: false,
+                doc: "6.4 表6-18 serviceType",
+                enum_str: &["001"],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "hostName",
+                json: JsonType::String,
+                required: false,
+                doc: "6.4 表6-18 hostName",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "userData",
+                json: JsonType::String,
+                required: false,
+                doc: "6.4 表6-18 userData",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+    Shape {
+        name: "VerificationFeeReply",
+        fields: &[
+            ShapeField {
+                name: "resultcode",
+                json: JsonType::String,
+                required: false,
+                doc: "6.4 表6-19 resultcode",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+            ShapeField {
+                name: "resultdesc",
+                json: JsonType::String,
+                required: false,
+                doc: "6.4 表6-19 resultdesc",
+                enum_str: &[],
+                enum_int: &[],
+                object: None,
+                item: None,
+            },
+        ],
+    },
+];

@@ -6,6 +6,7 @@ mod check;
 mod format;
 mod key;
 mod path;
+pub mod shape;
 mod violation;
 
 pub use check::{check_items, check_length, check_range, LengthUnit};

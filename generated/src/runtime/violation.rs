@@ -5,6 +5,8 @@ use std::fmt;
 /// The kind of rule a value breaks; the names match the spec's generic checker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
+    /// A value has the wrong JSON type (a number for a string, an object for an array…).
+    Type,
     /// A required field is absent.
     Required,
     /// A string is shorter or longer than allowed.
@@ -31,6 +33,7 @@ impl Rule {
     /// The rule's name as the spec writes it (`unknown_field`, `exactly_one_of`…).
     pub const fn as_str(self) -> &'static str {
         match self {
+            Rule::Type => "type",
             Rule::Required => "required",
             Rule::Length => "length",
             Rule::Range => "range",
