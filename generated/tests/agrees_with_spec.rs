@@ -223,7 +223,7 @@ proptest! {
         let value = mutate(example.clone(), &ms);
         let generated = voicecall::registry::validate_json(message, &value).expect("every message is registered");
         if let Ok(found) = generated {
-            let (got, want) = both(&w, message, &value, found);
+            let (got, want) = both(w, message, &value, found);
             prop_assert_eq!(got, want, "{} {}", message, value);
         }
     }
@@ -274,7 +274,7 @@ fn generated_validators_agree_at_every_boundary() {
                     *node = variant;
                 }
                 if let Some(Ok(found)) = voicecall::registry::validate_json(message, &value) {
-                    let (got, want) = both(&w, message, &value, found);
+                    let (got, want) = both(w, message, &value, found);
                     assert_eq!(got, want, "{message} with {ptr} changed: {value}");
                     compared += 1;
                 }
