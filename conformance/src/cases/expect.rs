@@ -110,8 +110,11 @@ pub(crate) fn rule_kind_name(k: RuleKind) -> &'static str {
 fn reachable_messages<'a>(spec: &'a Spec, root: &'a Message) -> Vec<&'a Message> {
     let mut out: Vec<&Message> = vec![root];
     let mut i = 0;
-    while i < out.len() && out.len() <= MAX_DEPTH * 8 {
-        let refs: Vec<&str> = out[i]
+    while let Some(m) = out.get(i).copied() {
+        if out.len() > MAX_DEPTH * 8 {
+            break;
+        }
+        let refs: Vec<&str> = m
             .fields
             .iter()
             .filter_map(|f| match f.ty {

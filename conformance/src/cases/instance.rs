@@ -183,7 +183,7 @@ fn boundary_values(spec: &Spec, formats: &Formats, f: &Field) -> Vec<(&'static s
                     let n = n.min(1000) as usize;
                     out.push((
                         what,
-                        Value::Array((0..n).map(|i| pool[i % pool.len()].clone()).collect()),
+                        Value::Array(pool.iter().cycle().take(n).cloned().collect()),
                     ));
                 }
             }
@@ -204,7 +204,10 @@ fn boundary_values(spec: &Spec, formats: &Formats, f: &Field) -> Vec<(&'static s
                 .unwrap_or(Value::Null)
             };
             for (what, n) in [("items.min", c.min), ("items.max", c.max)] {
-                out.push((what, Value::Array((0..n as usize).map(one).collect())));
+                out.push((
+                    what,
+                    Value::Array((0..n.min(1000) as usize).map(one).collect()),
+                ));
             }
             if let Some(l) = item.length {
                 if let Some(s) = of_len_near(
@@ -381,7 +384,10 @@ fn field_strategy(spec: &Spec, formats: &Formats, f: &Field, depth: usize) -> Bo
                 },
                 None => Just(json!("")).boxed(),
             };
-            let (lo, hi) = f.items.map_or((1, 3), |c| (c.min as usize, c.max as usize));
+            // Bounded so that a malformed spec cannot ask for a billion items.
+            let (lo, hi) = f.items.map_or((1, 3), |c| {
+                (c.min.min(1000) as usize, c.max.min(1000) as usize)
+            });
             let hi = hi.max(lo);
             prop_oneof![Just(lo), Just(hi), lo..=hi]
                 .prop_flat_map(move |n| prop::collection::vec(item.clone(), n))
@@ -467,7 +473,9 @@ pub(crate) fn canonical_field(
                 .message(r)
                 .and_then(|m| m.rules.iter().find(|x| x.kind == RuleKind::ExactlyOneOf))
                 .map_or(1, |x| x.fields.len().max(1));
-            let (lo, hi) = f.items.map_or((1, 3), |c| (c.min as usize, c.max as usize));
+            let (lo, hi) = f.items.map_or((1, 3), |c| {
+                (c.min.min(1000) as usize, c.max.min(1000) as usize)
+            });
             let n = choices.max(lo).min(hi.max(lo)).max(1);
             Value::Array(
                 (0..n)
@@ -578,8 +586,9 @@ pub(crate) fn repair(
                         let keep = present
                             .iter()
                             .find(|f| pins.get(f.as_str()) == Some(&Pin::Present))
-                            .unwrap_or(&present[0])
-                            .to_string();
+                            .or(present.first())
+                            .map(|f| f.to_string())
+                            .unwrap_or_default();
                         for f in &rule.fields {
                             if *f != keep
                                 && pins.get(f) != Some(&Pin::Present)

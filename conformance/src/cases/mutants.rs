@@ -31,8 +31,8 @@ use super::scope::{holds, scalar_value, scope, Scope};
 use super::values::{look_alike, measure, of_len_near, text_kind};
 use super::{Case, RuleRef};
 
-/// Most items a mutant puts in an array to break an upper bound (a bound beyond it is
-/// not worth a request the size of it).
+/// Most items a mutant puts in an array to break a bound (a bound beyond it is not
+/// worth a request the size of it; only a malformed spec has one).
 const MAX_ARRAY_MUTANT: u64 = 1000;
 
 /// Rules of [`rules`](super::rules) that no request can break on its own, each with the
@@ -228,15 +228,13 @@ fn build(
                 let want = if matches!(p.target, Target::ItemsMax(_)) {
                     c.max.checked_add(1).filter(|m| *m <= MAX_ARRAY_MUTANT)?
                 } else {
-                    c.min.checked_sub(1)?
+                    c.min.checked_sub(1).filter(|m| *m <= MAX_ARRAY_MUTANT)?
                 };
                 let pool = items_of(obj, f, &mut supply);
                 if pool.is_empty() && want > 0 {
                     return None;
                 }
-                let items: Vec<Value> = (0..want as usize)
-                    .map(|i| pool[i % pool.len()].clone())
-                    .collect();
+                let items: Vec<Value> = pool.iter().cycle().take(want as usize).cloned().collect();
                 what = format!("{n} with {want} items, allowed {}..={}", c.min, c.max);
                 obj.insert(n.clone(), Value::Array(items));
                 pins.insert(n.clone(), Pin::Present);
@@ -252,7 +250,9 @@ fn build(
                 let (bad, note) =
                     bad_item(formats, f, item, &first, &p.target, &sibling, &mut also)?;
                 what = format!("{n}[0] {note}");
-                items[0] = bad;
+                if let Some(slot) = items.first_mut() {
+                    *slot = bad;
+                }
                 obj.insert(n.clone(), Value::Array(items));
                 pins.insert(n.clone(), Pin::Present);
             }

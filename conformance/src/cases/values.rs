@@ -229,9 +229,14 @@ fn framed(frame: (&str, &str), alphabet: &[char], unit: LengthUnit, n: u64, seed
     }
 }
 
+/// Longest string this module builds: a limit beyond it (only a malformed spec has one)
+/// gets no boundary value rather than an allocation of its size.
+const MAX_BUILT_LEN: u64 = 100_000;
+
 /// A value of format `format` (or of free text of `kind` when `None`) exactly `n` units
 /// long, varied by `seed`; `None` when the format has no value of that length (a
-/// 3-character `global_number`, a Base64 text whose length is not a multiple of 4).
+/// 3-character `global_number`, a Base64 text whose length is not a multiple of 4) or
+/// `n` is beyond any sensible limit.
 pub(crate) fn of_len(
     formats: &Formats,
     format: Option<&str>,
@@ -240,6 +245,9 @@ pub(crate) fn of_len(
     n: u64,
     seed: u64,
 ) -> Option<String> {
+    if n > MAX_BUILT_LEN {
+        return None;
+    }
     let s = match format {
         None => framed(kind.frame(), kind.alphabet(), unit, n, seed),
         Some("global_number") => {
@@ -346,6 +354,7 @@ pub(crate) fn of_len_near(
 /// having it: used where no value of that length has the format (the mutant then breaks
 /// the format too, and says so).
 pub(crate) fn look_alike(format: Option<&str>, kind: TextKind, unit: LengthUnit, n: u64) -> String {
+    let n = n.min(MAX_BUILT_LEN);
     match format {
         Some("global_number") if n > 0 => format!("+{}", fill(DIGITS, unit, n - 1, 0)),
         Some("base64_url") | Some("digits") | Some("nonce") => fill(ALNUM, unit, n, 0),
@@ -668,7 +677,7 @@ pub(crate) fn canonical_scalar(
             let Some(item) = &field.item else {
                 return json!([]);
             };
-            let n = field.items.map_or(1, |c| c.min.max(1)) as usize;
+            let n = field.items.map_or(1, |c| c.min.clamp(1, 1000)) as usize;
             Value::Array(
                 (0..n)
                     .map(|i| {
