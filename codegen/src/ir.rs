@@ -1171,7 +1171,7 @@ impl ModuleBuilder<'_> {
             doc,
             strict,
             has_new,
-            keeps_unknown: msg.location == Location::Body,
+            keeps_unknown: matches!(msg.location, Location::Body | Location::Query),
             fields,
             required,
             rules,

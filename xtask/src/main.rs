@@ -1,5 +1,9 @@
-//! Project tasks: `cargo xtask spec check` loads and checks the spec and prints a per-API
-//! summary; `cargo xtask spec gen` regenerates the documents derived from it.
+//! Project tasks: `cargo xtask conformance` (the main job), `cargo xtask mock`,
+//! `cargo xtask codegen [--check]`, `cargo xtask spec check|gen`, `cargo xtask auth`.
+//!
+//! Commands that need the generated crate run its binaries through cargo, so xtask
+//! itself never depends on generated code (codegen must run even when generated/ is
+//! broken).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +40,20 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Run the mock platform on 127.0.0.1 until Ctrl-C; `cargo xtask mock --help`.
+    #[command(disable_help_flag = true)]
+    Mock {
+        /// Arguments of `voicecall-mock` (--port N --app-key K --app-secret S --config FILE --clock fast|realtime|manual).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Run the conformance suite (default: against the embedded mock); `cargo xtask conformance --help`.
+    #[command(disable_help_flag = true)]
+    Conformance {
+        /// Arguments of `voicecall-conformance` (--target URL, --receiver URL, --junit FILE, --markdown FILE…).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Work on spec/.
     Spec {
         #[command(subcommand)]
@@ -64,35 +82,45 @@ fn workspace_root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// `cargo run` of a binary of the workspace with `args`, from the workspace root.
+fn run_bin(package: &str, bin: &str, features: &str, args: &[String]) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            package,
+            "--features",
+            features,
+            "--bin",
+            bin,
+            "--",
+        ])
+        .args(args)
+        .current_dir(workspace_root())
+        .status();
+    match status {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(s) => ExitCode::from(u8::try_from(s.code().unwrap_or(1)).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("error: cannot run cargo: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Auth { args } => {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = std::process::Command::new(cargo)
-                .args([
-                    "run",
-                    "--quiet",
-                    "--package",
-                    "voicecall",
-                    "--features",
-                    "cli",
-                    "--bin",
-                    "voicecall-auth",
-                    "--",
-                ])
-                .args(&args)
-                .current_dir(workspace_root())
-                .status();
-            match status {
-                Ok(s) if s.success() => ExitCode::SUCCESS,
-                Ok(_) => ExitCode::FAILURE,
-                Err(e) => {
-                    eprintln!("error: cannot run cargo: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        Command::Auth { args } => run_bin("voicecall", "voicecall-auth", "cli", &args),
+        Command::Mock { args } => run_bin("voicecall-mock", "voicecall-mock", "cli", &args),
+        Command::Conformance { args } => run_bin(
+            "voicecall-conformance",
+            "voicecall-conformance",
+            "cli",
+            &args,
+        ),
         Command::Codegen { check } => {
             let root = workspace_root();
             let spec = match load_dir(&root.join("spec")) {

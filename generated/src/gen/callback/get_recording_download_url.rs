@@ -66,7 +66,7 @@ impl<'de> Deserialize<'de> for ContentType {
 /// GetRecordingDownloadUrlQuery — 表4-25 请求 URL 参数说明.
 ///
 /// Section 4.6 of the reference; outbound (strict) message, query parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetRecordingDownloadUrlQuery {
     /// Recording file name, from recordObjectName of the CDR.
     ///
@@ -86,6 +86,9 @@ pub struct GetRecordingDownloadUrlQuery {
     /// Reference: 4.6 表4-25 recordDomain; errata: recording-filename-source
     #[serde(rename = "recordDomain")]
     pub record_domain: String,
+    /// Fields the table does not define, kept so that nothing received is lost.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl GetRecordingDownloadUrlQuery {
     /// A message with its required fields; set optional ones with the `with_` methods.
@@ -93,7 +96,59 @@ impl GetRecordingDownloadUrlQuery {
         GetRecordingDownloadUrlQuery {
             file_name: file_name.into(),
             record_domain: record_domain.into(),
+            extra: Default::default(),
         }
+    }
+}
+/// Deserialises field by field, keeping unknown fields in `extra` (what
+/// `#[serde(flatten)]` would do, without buffering the whole object first).
+impl<'de> Deserialize<'de> for GetRecordingDownloadUrlQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = GetRecordingDownloadUrlQuery;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a GetRecordingDownloadUrlQuery object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut file_name_: Option<String> = None;
+                let mut record_domain_: Option<String> = None;
+                let mut extra = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
+                    match key.as_str() {
+                        "fileName" => {
+                            if file_name_.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fileName"));
+                            }
+                            file_name_ = map.next_value::<Option<String>>()?;
+                        }
+                        "recordDomain" => {
+                            if record_domain_.is_some() {
+                                return Err(
+                                    serde::de::Error::duplicate_field("recordDomain"),
+                                );
+                            }
+                            record_domain_ = map.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            let value = map.next_value::<serde_json::Value>()?;
+                            extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetRecordingDownloadUrlQuery {
+                    file_name: file_name_
+                        .ok_or_else(|| serde::de::Error::missing_field("fileName"))?,
+                    record_domain: record_domain_
+                        .ok_or_else(|| serde::de::Error::missing_field("recordDomain"))?,
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Fields)
     }
 }
 impl Validate for GetRecordingDownloadUrlQuery {
@@ -136,6 +191,15 @@ impl Validate for GetRecordingDownloadUrlQuery {
                     severity: Severity::Error,
                 });
             }
+        }
+        for key in self.extra.keys() {
+            out.push(Violation {
+                path: path.key(key).to_string(),
+                rule: Rule::UnknownField,
+                detail: format!("GetRecordingDownloadUrlQuery has no field {key:?}"),
+                doc: "4.6 GetRecordingDownloadUrlQuery",
+                severity: Severity::Error,
+            });
         }
     }
 }

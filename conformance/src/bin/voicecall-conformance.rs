@@ -1,0 +1,133 @@
+//! `voicecall-conformance` (`cargo xtask conformance`): runs the suite against the
+//! embedded mock (default), a live endpoint (`--target`), or a customer's receiver
+//! (`--receiver`), prints the per-API report, writes JUnit / Markdown, and exits non-zero
+//! when a case fails or coverage is incomplete.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use voicecall::auth::Credentials;
+use voicecall_conformance::engine::Options;
+use voicecall_conformance::{run, workspace_spec, Choice};
+
+/// Conformance of a Voice Call endpoint with the reference (spec/).
+#[derive(Parser)]
+#[command(name = "voicecall-conformance")]
+struct Args {
+    /// A platform to check (e.g. https://rtccall.cn-north-1.myhuaweicloud.cn:443). Without
+    /// it (and without --receiver), the embedded mock is started and checked.
+    #[arg(long, conflicts_with = "receiver")]
+    target: Option<String>,
+    /// A customer's notification receiver to check, e.g. http://127.0.0.1:8080/push.
+    #[arg(long)]
+    receiver: Option<String>,
+    /// App key for --target / --receiver.
+    #[arg(long, env = "VOICECALL_APP_KEY")]
+    app_key: Option<String>,
+    /// App secret for --target / --receiver (never printed).
+    #[arg(long, env = "VOICECALL_APP_SECRET", hide_env_values = true)]
+    app_secret: Option<String>,
+    /// Live targets: also run the cases that place calls (only to --allow-callee numbers).
+    #[arg(long, requires = "allow_callee")]
+    allow_calls: bool,
+    /// A number calls may ring (repeat for several).
+    #[arg(long)]
+    allow_callee: Vec<String>,
+    /// Property-generated cases per operation, valid and mutant each (default 64, or PROPTEST_CASES).
+    #[arg(long)]
+    cases: Option<u32>,
+    /// Seed of the generated cases (the same seed sends the same requests).
+    #[arg(long, value_parser = parse_seed)]
+    seed: Option<u64>,
+    /// Write a JUnit XML report here.
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// Write a Markdown report here.
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+}
+
+fn parse_seed(s: &str) -> Result<u64, String> {
+    let t = s.trim_start_matches("0x");
+    u64::from_str_radix(t, if s.starts_with("0x") { 16 } else { 10 }).map_err(|e| e.to_string())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let spec = match workspace_spec() {
+        Ok(s) => s,
+        Err(e) => {
+            eprint!("{}", e.render());
+            return ExitCode::from(2);
+        }
+    };
+    let credentials = || -> Option<Credentials> {
+        Some(Credentials::new(
+            args.app_key.clone()?,
+            args.app_secret.clone()?,
+        ))
+    };
+    let choice = match (&args.target, &args.receiver) {
+        (Some(url), _) => match credentials() {
+            Some(c) => Choice::Live {
+                url: url.clone(),
+                credentials: c,
+                allow_calls: args.allow_calls,
+                allowed_callees: args.allow_callee.clone(),
+            },
+            None => {
+                eprintln!("error: --target needs --app-key and --app-secret (or VOICECALL_APP_KEY / VOICECALL_APP_SECRET)");
+                return ExitCode::from(2);
+            }
+        },
+        (None, Some(url)) => match credentials() {
+            Some(c) => Choice::Receiver {
+                url: url.clone(),
+                credentials: c,
+            },
+            None => {
+                eprintln!("error: --receiver needs --app-key and --app-secret to sign the pushes");
+                return ExitCode::from(2);
+            }
+        },
+        (None, None) => Choice::EmbeddedMock,
+    };
+    let mut options = Options::default();
+    if let Some(n) = args.cases {
+        options.property_cases = n;
+    }
+    if let Some(s) = args.seed {
+        options.seed = s;
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} cases {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let report = run(&spec, choice, options, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })
+    .await;
+    bar.finish_and_clear();
+    print!("{}", report.text());
+    for (path, text) in [
+        (&args.junit, report.junit()),
+        (&args.markdown, report.markdown()),
+    ] {
+        if let Some(p) = path {
+            if let Err(e) = std::fs::write(p, text) {
+                eprintln!("error: cannot write {}: {e}", p.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,437 @@
+//! Runs the cases of every operation against a platform target: the spec's valid and
+//! mutant cases ([`crate::cases`]), fixed and property-generated with a deterministic
+//! seed, sent concurrently, compared with the answer the spec prescribes, and each
+//! failing generated case shrunk.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use serde_json::{json, Value};
+use voicecall::auth::Credentials;
+use voicecall::codes::ResultCode;
+use voicecall::operations::Operation;
+use voicecall_codegen::spec::Spec;
+use voicecall_mock::Mock;
+
+use crate::cases::{self, Case, Expect};
+use crate::result::{CaseResult, Expected, Verdict};
+use crate::target::{request_for, Request, Response, Sender, Target};
+
+/// Settings of a run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Property-generated cases per operation, valid and mutant each (`PROPTEST_CASES`).
+    pub property_cases: u32,
+    /// Seed of the property cases: the same seed sends the same requests.
+    pub seed: u64,
+    /// Requests in flight.
+    pub concurrency: usize,
+    /// Shrinking steps per failing generated case.
+    pub shrink_steps: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            property_cases: std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(64),
+            seed: 0x5EED_0F5B_EC00,
+            concurrency: 16,
+            shrink_steps: 64,
+        }
+    }
+}
+
+/// A number that rings no phone: `+0…` has no country code (E.164 country codes never
+/// start with 0). Live runs without `--allow-calls` put it in every called-number field.
+pub const NO_PHONE: &str = "+0000000000";
+
+/// Called-number fields of each operation's request.
+fn called_fields(op: Operation) -> &'static [&'static str] {
+    match op {
+        Operation::CreateVoiceCallback => &["callerNbr", "calleeNbr"],
+        Operation::CreateVoiceNotification | Operation::CreateVoiceVerificationCode => {
+            &["calleeNbr"]
+        }
+        _ => &[],
+    }
+}
+
+/// The spec's expectation as an answer: acceptance is the operation's success status
+/// (with resultcode 0 when it has a body).
+pub fn expected(op: Operation, e: &Expect) -> Expected {
+    match e {
+        Expect::Accepted => Expected {
+            status: op.success_status(),
+            code: (op.success_status() == 200).then(|| "0".to_string()),
+        },
+        Expect::Rejected { status, code } => Expected {
+            status: *status,
+            code: Some(code.clone()),
+        },
+    }
+}
+
+/// The proptest value tree of a generated case, kept for shrinking.
+type Tree = Box<dyn ValueTree<Value = Case>>;
+
+/// A prepared case: what to send, what to expect, or why not.
+struct Prepared {
+    case: Case,
+    request: Option<Request>,
+    expected: Expected,
+    note: Option<String>,
+    /// Needs a live session substituted for `sessionid` (embedded / calls allowed).
+    needs_session: bool,
+}
+
+/// The platform run.
+pub struct PlatformRun<'a> {
+    spec: &'a Spec,
+    base: String,
+    creds: Credentials,
+    embedded: Option<Mock>,
+    allow_calls: bool,
+    allowed: Vec<String>,
+    sender: Sender,
+    options: Options,
+    recording: Option<(String, String)>,
+}
+
+impl<'a> PlatformRun<'a> {
+    /// A run against `target` (a platform); `mock` is the embedded mock behind it, if any.
+    pub fn new(
+        spec: &'a Spec,
+        target: &Target,
+        mock: Option<Mock>,
+        options: Options,
+    ) -> Option<Self> {
+        let Target::Platform {
+            base_url,
+            credentials,
+            embedded,
+            allow_calls,
+            allowed_callees,
+        } = target
+        else {
+            return None;
+        };
+        Some(PlatformRun {
+            spec,
+            base: base_url.trim_end_matches('/').to_string(),
+            creds: credentials.clone(),
+            embedded: mock.filter(|_| *embedded),
+            allow_calls: *embedded || *allow_calls,
+            allowed: allowed_callees.clone(),
+            sender: Sender::new(),
+            options,
+            recording: None,
+        })
+    }
+
+    /// Every case of every operation; `progress(done, total)` after each batch.
+    pub async fn run(&mut self, progress: &(dyn Fn(usize, usize) + Sync)) -> Vec<CaseResult> {
+        self.recording = self.make_recording().await;
+        let mut all: Vec<(Operation, Prepared, Option<Tree>)> = Vec::new();
+        for (i, op) in Operation::ALL.iter().copied().enumerate() {
+            let id = op.name();
+            let base = cases::canonical(self.spec, crate::input_message(op));
+            let mut fixed = cases::valid_cases(self.spec, id);
+            fixed.extend(cases::mutants(self.spec, id, &base));
+            for c in fixed {
+                all.push((op, self.prepare(op, c), None));
+            }
+            let mut runner = self.runner(i as u64);
+            for strategy in [
+                cases::strategy_valid(self.spec, id),
+                cases::strategy_mutants(self.spec, id),
+            ] {
+                for _ in 0..self.options.property_cases {
+                    let Ok(tree) = strategy.new_tree(&mut runner) else {
+                        continue;
+                    };
+                    let mut c = tree.current();
+                    c.id = format!("{}#{}", c.id, all.len());
+                    all.push((op, self.prepare(op, c), Some(tree)));
+                }
+            }
+        }
+        let total = all.len();
+        let mut results: Vec<CaseResult> = Vec::with_capacity(total);
+        let mut trees = Vec::new();
+        for chunk in all.chunks_mut(self.options.concurrency.max(1)) {
+            let mut handles = Vec::new();
+            for (op, p, _) in chunk.iter() {
+                handles.push(self.spawn_case(*op, p));
+            }
+            for ((op, p, tree), h) in chunk.iter_mut().zip(handles) {
+                let (request, actual) = match h {
+                    Some(h) => h.await.unwrap_or_default(),
+                    None => (None, Response::default()),
+                };
+                let verdict = match &request {
+                    None => Verdict::Skipped,
+                    Some(_) if p.expected.matches(&actual) => Verdict::Passed,
+                    Some(_) => Verdict::Failed,
+                };
+                if verdict == Verdict::Failed {
+                    if let Some(t) = tree.take() {
+                        trees.push((results.len(), *op, t));
+                    }
+                }
+                results.push(CaseResult {
+                    api: op.name().to_string(),
+                    id: p.case.id.clone(),
+                    rule: p.case.rule.as_ref().map(|r| r.id.clone()),
+                    doc: p.case.doc.clone(),
+                    expected: p.expected.clone(),
+                    actual,
+                    verdict,
+                    note: p.note.clone(),
+                    request: request
+                        .or_else(|| p.request.clone())
+                        .unwrap_or_else(|| request_for(*op, &p.case.value)),
+                });
+            }
+            progress(results.len(), total);
+        }
+        for (index, op, tree) in trees {
+            self.shrink(&mut results[index], op, tree).await;
+        }
+        results
+    }
+
+    fn runner(&self, salt: u64) -> TestRunner {
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&self.options.seed.to_le_bytes());
+        seed[8..16].copy_from_slice(&salt.to_le_bytes());
+        TestRunner::new_with_rng(
+            Config {
+                cases: self.options.property_cases,
+                ..Config::default()
+            },
+            TestRng::from_seed(RngAlgorithm::ChaCha, &seed),
+        )
+    }
+
+    /// What to send for a case, and what to expect, given the target's safety rules.
+    fn prepare(&self, op: Operation, case: Case) -> Prepared {
+        let mut value = case.value.clone();
+        let mut expected = expected(op, &case.expect);
+        let mut note = None;
+        let mut needs_session = false;
+        let accepted = case.expect == Expect::Accepted;
+        if op.places_call() {
+            if !self.allow_calls {
+                if accepted {
+                    return Prepared {
+                        request: None,
+                        expected,
+                        note: Some("would place a call: live runs need --allow-calls".into()),
+                        case,
+                        needs_session,
+                    };
+                }
+                for f in called_fields(op) {
+                    if value.get(*f).is_some_and(Value::is_string)
+                        && case
+                            .rule
+                            .as_ref()
+                            .is_none_or(|r| r.field.as_deref() != Some(*f))
+                    {
+                        value[*f] = json!(NO_PHONE);
+                    }
+                }
+            } else if self.embedded.is_none() {
+                if self.allowed.is_empty() {
+                    return Prepared {
+                        request: None,
+                        expected,
+                        note: Some("no --allow-callee numbers given".into()),
+                        case,
+                        needs_session,
+                    };
+                }
+                for (i, f) in called_fields(op).iter().enumerate() {
+                    if value.get(*f).is_some_and(Value::is_string) {
+                        value[*f] = json!(self.allowed[i % self.allowed.len()]);
+                    }
+                }
+            }
+        }
+        if accepted && op == Operation::TerminateCall {
+            if self.allow_calls && (self.embedded.is_some() || !self.allowed.is_empty()) {
+                needs_session = true;
+            } else {
+                let code = ResultCode::InvalidSessionid;
+                expected = Expected {
+                    status: code.http_status(),
+                    code: Some(code.code().into()),
+                };
+                note = Some(
+                    "no live session on this target: expects 1020152 for an unknown sessionid"
+                        .into(),
+                );
+            }
+        }
+        if accepted && op == Operation::GetRecordingDownloadUrl {
+            match &self.recording {
+                Some((file, domain)) => {
+                    value["fileName"] = json!(file);
+                    value["recordDomain"] = json!(domain);
+                }
+                None => {
+                    let code = ResultCode::RecordDoesNotExist;
+                    expected = Expected {
+                        status: code.http_status(),
+                        code: Some(code.code().into()),
+                    };
+                    note = Some(
+                        "no recording on this target: expects 1012007 for an unknown file".into(),
+                    );
+                }
+            }
+        }
+        Prepared {
+            request: Some(request_for(op, &value)),
+            expected,
+            note,
+            case,
+            needs_session,
+        }
+    }
+
+    fn spawn_case(
+        &self,
+        op: Operation,
+        p: &Prepared,
+    ) -> Option<tokio::task::JoinHandle<(Option<Request>, Response)>> {
+        let mut req = p.request.clone()?;
+        let sender = self.sender.clone();
+        let base = self.base.clone();
+        let creds = self.creds.clone();
+        let needs_session = p.needs_session;
+        let value = p.case.value.clone();
+        let callee = self.allowed.first().cloned();
+        Some(tokio::spawn(async move {
+            if needs_session {
+                match live_session(&sender, &base, &creds, callee.as_deref()).await {
+                    Some(id) => {
+                        let mut v = value;
+                        v["sessionid"] = json!(id);
+                        req = request_for(op, &v);
+                    }
+                    None => {
+                        return (
+                            Some(req),
+                            Response {
+                                error: Some("could not place the call the case needs".into()),
+                                ..Response::default()
+                            },
+                        )
+                    }
+                }
+            }
+            let r = sender.send(&base, &creds, &req).await;
+            (Some(req), r)
+        }))
+    }
+
+    /// A finished, recorded call on the embedded mock: its (fileName, recordDomain).
+    async fn make_recording(&self) -> Option<(String, String)> {
+        let mock = self.embedded.as_ref()?;
+        let body = json!({
+            "displayNbr": "+8675528000001", "callerNbr": "+8613800000001",
+            "displayCalleeNbr": "+8675528000002", "calleeNbr": "+8613800000002",
+            "recordFlag": "true",
+        });
+        let r = self
+            .sender
+            .send(
+                &self.base,
+                &self.creds,
+                &request_for(Operation::CreateVoiceCallback, &body),
+            )
+            .await;
+        let id: Value = serde_json::from_str(&r.body).ok()?;
+        let id = id.get("sessionId")?.as_str()?.to_string();
+        mock.advance(Duration::from_secs(3600));
+        mock.settle(Duration::from_secs(10)).await;
+        let file = mock.session(&id)?.session.recording?;
+        Some((file, mock.config().platform.record_domain.clone()))
+    }
+
+    /// Shrinks a failing generated case: simplest value that still fails.
+    async fn shrink(&self, result: &mut CaseResult, op: Operation, mut tree: Tree) {
+        let mut steps = 0;
+        let mut best: Option<(Case, Request, Response, Expected)> = None;
+        while steps < self.options.shrink_steps && tree.simplify() {
+            steps += 1;
+            loop {
+                let p = self.prepare(op, tree.current());
+                let Some(req) = p.request.clone() else { break };
+                if p.needs_session {
+                    break;
+                }
+                let r = self.sender.send(&self.base, &self.creds, &req).await;
+                if p.expected.matches(&r) {
+                    // Passes: this simplification went too far.
+                    if !tree.complicate() {
+                        break;
+                    }
+                    steps += 1;
+                    if steps >= self.options.shrink_steps {
+                        break;
+                    }
+                } else {
+                    best = Some((p.case, req, r, p.expected));
+                    break;
+                }
+            }
+        }
+        if let Some((case, req, r, expected)) = best {
+            result.note = Some(format!("shrunk in {steps} steps from {}", result.id));
+            result.rule = case.rule.as_ref().map(|r| r.id.clone());
+            result.doc = case.doc;
+            result.expected = expected;
+            result.actual = r;
+            result.request = req;
+        }
+    }
+}
+
+/// Places a callback (to `callee`, or the mock's default numbers) and returns its
+/// sessionId, for the cases that need a live session.
+async fn live_session(
+    sender: &Sender,
+    base: &str,
+    creds: &Credentials,
+    callee: Option<&str>,
+) -> Option<String> {
+    let body = json!({
+        "displayNbr": "+8675528000001", "callerNbr": callee.unwrap_or("+8613800000001"),
+        "displayCalleeNbr": "+8675528000002", "calleeNbr": callee.unwrap_or("+8613800000002"),
+    });
+    let r = sender
+        .send(
+            base,
+            creds,
+            &request_for(Operation::CreateVoiceCallback, &body),
+        )
+        .await;
+    let v: Value = serde_json::from_str(&r.body).ok()?;
+    v.get("sessionId")?.as_str().map(String::from)
+}
+
+/// Counts per API, for the report.
+pub fn by_api(results: &[CaseResult]) -> BTreeMap<&str, Vec<&CaseResult>> {
+    let mut m: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
+    for r in results {
+        m.entry(r.api.as_str()).or_default().push(r);
+    }
+    m
+}

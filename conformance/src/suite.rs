@@ -1,0 +1,181 @@
+//! A whole run: start the embedded mock when no target is given, run the cases for the
+//! target, measure coverage, and build the report.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use voicecall::auth::{new_nonce, Credentials};
+use voicecall_codegen::spec::Spec;
+use voicecall_mock::{ClockConfig, Mock, MockConfig, MockServer};
+
+use crate::coverage;
+use crate::engine::{Options, PlatformRun};
+use crate::report::Report;
+use crate::target::{Sender, Target};
+use crate::{receiver, signing};
+
+/// What to run against.
+#[derive(Debug, Clone)]
+pub enum Choice {
+    /// The embedded mock, started in-process on 127.0.0.1 (the default).
+    EmbeddedMock,
+    /// A platform at a URL.
+    Live {
+        /// Base URL.
+        url: String,
+        /// The app.
+        credentials: Credentials,
+        /// Run cases that place calls.
+        allow_calls: bool,
+        /// The only numbers calls may ring.
+        allowed_callees: Vec<String>,
+    },
+    /// A customer's notification receiver.
+    Receiver {
+        /// The receiver's URL.
+        url: String,
+        /// The app whose secret signs the pushes.
+        credentials: Credentials,
+    },
+}
+
+/// Runs the suite. `progress(done, total)` is called as cases complete.
+pub async fn run(
+    spec: &Spec,
+    choice: Choice,
+    options: Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Report {
+    let sender = Sender::new();
+    match choice {
+        Choice::Receiver { url, credentials } => {
+            let started = Instant::now();
+            let generated = options.property_cases.min(16);
+            let results =
+                receiver::run(&sender, spec, &url, &credentials, generated, options.seed).await;
+            let coverage = coverage::receiver(&results, &receiver::rule_ids(spec));
+            Report {
+                target: format!("receiver {url}"),
+                base: url,
+                results,
+                coverage,
+                elapsed: started.elapsed(),
+                seed: options.seed,
+            }
+        }
+        Choice::EmbeddedMock => {
+            // A fresh app per run: the secret is random and never shown.
+            let secret = new_nonce();
+            let credentials = Credentials::new("conformanceApp", secret.clone());
+            let mut config = MockConfig::single_app(credentials.app_key.clone(), secret);
+            config.clock = ClockConfig::Manual;
+            let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
+            let server = match MockServer::start(Mock::new(config), addr).await {
+                Ok(s) => s,
+                Err(e) => {
+                    let mut r = empty(
+                        format!("embedded mock (failed to start: {e})"),
+                        options.seed,
+                    );
+                    r.coverage
+                        .missing_rules
+                        .push(("embedded mock".into(), e.to_string()));
+                    return r;
+                }
+            };
+            let target = Target::Platform {
+                base_url: server.base_url(),
+                credentials,
+                embedded: true,
+                allow_calls: true,
+                allowed_callees: Vec::new(),
+            };
+            let report = platform(
+                spec,
+                &sender,
+                &target,
+                Some(server.mock.clone()),
+                options,
+                progress,
+                "embedded mock".into(),
+            )
+            .await;
+            server.shutdown().await;
+            report
+        }
+        Choice::Live {
+            url,
+            credentials,
+            allow_calls,
+            allowed_callees,
+        } => {
+            let target = Target::Platform {
+                base_url: url.clone(),
+                credentials,
+                embedded: false,
+                allow_calls,
+                allowed_callees,
+            };
+            platform(spec, &sender, &target, None, options, progress, url).await
+        }
+    }
+}
+
+fn empty(target: String, seed: u64) -> Report {
+    Report {
+        target,
+        base: String::new(),
+        results: Vec::new(),
+        coverage: Default::default(),
+        elapsed: Default::default(),
+        seed,
+    }
+}
+
+async fn platform(
+    spec: &Spec,
+    sender: &Sender,
+    target: &Target,
+    mock: Option<Mock>,
+    options: Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    name: String,
+) -> Report {
+    let Target::Platform {
+        base_url,
+        credentials,
+        embedded,
+        ..
+    } = target
+    else {
+        return empty(name, options.seed);
+    };
+    let seed = options.seed;
+    let started = Instant::now();
+    let mut results = Vec::new();
+    if let Some(mut run) = PlatformRun::new(spec, target, mock, options) {
+        results = run.run(progress).await;
+    }
+    results.extend(signing::run(sender, base_url, credentials).await);
+    let mut not_here: Vec<(String, &str)> = Vec::new();
+    if !embedded {
+        not_here.push((
+            "301 -".into(),
+            "needs a recorded call; only the embedded mock makes one",
+        ));
+    }
+    let coverage = coverage::platform(
+        spec,
+        &results,
+        |op| signing::rule_ids(op, credentials),
+        &not_here,
+    );
+    Report {
+        target: name,
+        base: base_url.clone(),
+        results,
+        coverage,
+        elapsed: started.elapsed(),
+        seed,
+    }
+}
