@@ -153,10 +153,17 @@ pub fn platform(
             .filter(|r| r.verdict != Verdict::Skipped)
             .filter_map(|r| r.rule.as_deref())
             .collect();
-        let listed: BTreeSet<String> = cases::unmutatable(spec, op.name())
+        // Listed: rules no request can break alone, and rules whose only cases were not
+        // sent here (they would place a call on a live endpoint without --allow-calls).
+        let mut listed: BTreeSet<String> = cases::unmutatable(spec, op.name())
             .into_iter()
             .map(|(r, _)| r.id)
             .collect();
+        listed.extend(
+            mine.iter()
+                .filter(|r| r.verdict == Verdict::Skipped)
+                .filter_map(|r| r.rule.clone()),
+        );
         let mut universe: Vec<String> = cases::rules(spec, op.name())
             .into_iter()
             .map(|r| r.id)

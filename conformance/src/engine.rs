@@ -61,6 +61,15 @@ fn called_fields(op: Operation) -> &'static [&'static str] {
     }
 }
 
+/// Whether `case` breaks a rule of top-level field `field` (its value must then stay as
+/// the mutant made it; it cannot ring anyone, being invalid).
+fn targets(case: &Case, field: &str) -> bool {
+    case.rule
+        .iter()
+        .chain(&case.also)
+        .any(|r| r.field.as_deref() == Some(field) && r.path.starts_with(&format!("$.{field}")))
+}
+
 /// The spec's expectation as an answer: acceptance is the operation's success status
 /// (with resultcode 0 when it has a body).
 pub fn expected(op: Operation, e: &Expect) -> Expected {
@@ -237,12 +246,7 @@ impl<'a> PlatformRun<'a> {
                     };
                 }
                 for f in called_fields(op) {
-                    if value.get(*f).is_some_and(Value::is_string)
-                        && case
-                            .rule
-                            .as_ref()
-                            .is_none_or(|r| r.field.as_deref() != Some(*f))
-                    {
+                    if value.get(*f).is_some_and(Value::is_string) && !targets(&case, f) {
                         value[*f] = json!(NO_PHONE);
                     }
                 }
@@ -257,7 +261,7 @@ impl<'a> PlatformRun<'a> {
                     };
                 }
                 for (i, f) in called_fields(op).iter().enumerate() {
-                    if value.get(*f).is_some_and(Value::is_string) {
+                    if value.get(*f).is_some_and(Value::is_string) && !targets(&case, f) {
                         value[*f] = json!(self.allowed[i % self.allowed.len()]);
                     }
                 }

@@ -145,6 +145,7 @@ async fn platform(
         base_url,
         credentials,
         embedded,
+        allow_calls,
         ..
     } = target
     else {
@@ -163,6 +164,12 @@ async fn platform(
             "301 -".into(),
             "needs a recorded call; only the embedded mock makes one",
         ));
+        if !allow_calls {
+            not_here.push((
+                "200 0".into(),
+                "success places a call (or stops one): run with --allow-calls",
+            ));
+        }
     }
     let coverage = coverage::platform(
         spec,

@@ -1,0 +1,390 @@
+//! The suite end to end: it passes against the embedded mock; against a deliberately
+//! broken mock (a proxy in front of a real one that accepts an over-long field, answers a
+//! wrong code, or skips authentication) it fails and names the rule; live runs never
+//! place a call unless allowed; a customer's receiver is checked push by push.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use voicecall::auth::{sign_request, AppSecret, Credentials, PushVerifier, VerifierConfig};
+use voicecall::receiver::{PushKind, Receiver};
+use voicecall_conformance::engine::Options;
+use voicecall_conformance::{run, workspace_spec, Choice, Report};
+use voicecall_mock::{ClockConfig, Mock, MockConfig, MockServer};
+
+const KEY: &str = "suiteApp";
+const SECRET: &str = "suiteSecret";
+
+fn options() -> Options {
+    Options {
+        property_cases: 4,
+        ..Options::default()
+    }
+}
+
+async fn run_against(choice: Choice) -> Report {
+    let spec = workspace_spec().expect("spec loads");
+    run(&spec, choice, options(), &|_, _| {}).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_suite_passes_against_the_embedded_mock() {
+    let report = run_against(Choice::EmbeddedMock).await;
+    assert!(report.passed(), "{}", report.text());
+    // Every operation ran, with signing cases, and the coverage is complete.
+    for op in voicecall::operations::Operation::ALL {
+        let a = &report.coverage.apis[op.name()];
+        assert!(a.run > 10 && a.failed == 0, "{op:?}: {a:?}");
+        assert_eq!(a.rules_covered + a.rules_listed, a.rules_total, "{op:?}");
+        assert_eq!(a.codes_exercised + a.codes_listed, a.codes_total, "{op:?}");
+    }
+    let junit = report.junit();
+    assert!(junit.contains("<testsuite name=\"CreateVoiceCallback\""));
+    assert!(!junit.contains("<failure"));
+    assert!(report.markdown().contains("| CreateVoiceCallback |"));
+}
+
+/// How the proxy breaks the mock.
+#[derive(Clone, Copy, Debug)]
+enum Defect {
+    /// None: a faithful proxy.
+    None,
+    /// Cuts userData to 256 characters before the mock sees it: an over-long userData is accepted.
+    AcceptsOverlongUserData,
+    /// Answers 403/1010002 where the mock says 500/1020001.
+    WrongCodeForValues,
+    /// Re-signs every request correctly: authentication is never checked.
+    SkipsAuthentication,
+}
+
+struct Proxy {
+    upstream: String,
+    defect: Defect,
+    http: reqwest::Client,
+}
+
+async fn proxy(State(p): State<Arc<Proxy>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let mut body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default()
+        .to_vec();
+    let mut headers: HeaderMap = parts.headers.clone();
+    headers.remove("host");
+    headers.remove("content-length");
+    match p.defect {
+        Defect::AcceptsOverlongUserData => {
+            if let Ok(mut v) = serde_json::from_slice::<Value>(&body) {
+                if let Some(u) = v.get("userData").and_then(Value::as_str) {
+                    let cut: String = u.chars().take(256).collect();
+                    v["userData"] = Value::String(cut);
+                    body = v.to_string().into_bytes();
+                }
+            }
+        }
+        Defect::SkipsAuthentication => {
+            let h = sign_request(&Credentials::new(KEY, SECRET), None, None);
+            headers.insert(
+                "authorization",
+                HeaderValue::from_str(&h.authorization).unwrap(),
+            );
+            headers.insert("x-aksk", HeaderValue::from_str(&h.x_aksk).unwrap());
+        }
+        Defect::WrongCodeForValues | Defect::None => {}
+    }
+    let url = format!(
+        "{}{}",
+        p.upstream,
+        parts
+            .uri
+            .path_and_query()
+            .map(|x| x.as_str())
+            .unwrap_or("/")
+    );
+    let r = p
+        .http
+        .request(parts.method.clone(), url)
+        .headers(headers)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let location = r.headers().get("location").cloned();
+    let mut text = r.text().await.unwrap_or_default();
+    let mut status = StatusCode::from_u16(status).unwrap();
+    if let Defect::WrongCodeForValues = p.defect {
+        if text.contains("\"1020001\"") {
+            text = text.replace("\"1020001\"", "\"1010002\"");
+            status = StatusCode::FORBIDDEN;
+        }
+    }
+    let mut resp = (status, Bytes::from(text)).into_response();
+    resp.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    if let Some(l) = location {
+        resp.headers_mut().insert("location", l);
+    }
+    resp
+}
+
+/// A real mock behind a proxy with `defect`; returns the proxy URL and the mock.
+async fn broken(defect: Defect) -> (String, MockServer) {
+    let mut cfg = MockConfig::single_app(KEY, SECRET);
+    cfg.clock = ClockConfig::Manual;
+    let server = MockServer::start(Mock::new(cfg), "127.0.0.1:0".parse::<SocketAddr>().unwrap())
+        .await
+        .unwrap();
+    let state = Arc::new(Proxy {
+        upstream: server.base_url(),
+        defect,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            axum::Router::new().fallback(proxy).with_state(state),
+        )
+        .await
+        .unwrap();
+    });
+    (url, server)
+}
+
+fn live(url: String, allow_calls: bool) -> Choice {
+    Choice::Live {
+        url,
+        credentials: Credentials::new(KEY, SECRET),
+        allow_calls,
+        allowed_callees: if allow_calls {
+            vec!["+8613800000002".into()]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+fn failed_rules(report: &Report) -> Vec<String> {
+    report.failures().filter_map(|f| f.rule.clone()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mock_that_accepts_an_overlong_field_fails_naming_the_rule() {
+    let (url, _mock) = broken(Defect::AcceptsOverlongUserData).await;
+    let report = run_against(live(url, true)).await;
+    assert!(!report.passed());
+    let rules = failed_rules(&report);
+    assert!(
+        rules
+            .iter()
+            .any(|r| r == "CreateVoiceCallbackRequest.userData.length.max"),
+        "{rules:?}"
+    );
+    assert!(
+        report.text().contains("FAILED CreateVoiceCallback"),
+        "{}",
+        report.text()
+    );
+    // Nothing else is blamed: every failure is about userData.
+    assert!(rules.iter().all(|r| r.contains("userData")), "{rules:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mock_that_answers_the_wrong_code_fails_naming_each_value_rule() {
+    let (url, _mock) = broken(Defect::WrongCodeForValues).await;
+    let report = run_against(live(url, true)).await;
+    assert!(!report.passed());
+    let rules = failed_rules(&report);
+    assert!(
+        rules
+            .iter()
+            .any(|r| r == "CreateVoiceVerificationCodeRequest.verifyCode.length.max"),
+        "{rules:?}"
+    );
+    assert!(rules.iter().any(|r| r.ends_with(".enum")), "{rules:?}");
+    let f = report.failures().next().unwrap();
+    assert_eq!(f.expected.code.as_deref(), Some("1020001"));
+    assert_eq!(f.actual.code.as_deref(), Some("1010002"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mock_that_skips_authentication_fails_every_signing_case() {
+    let (url, _mock) = broken(Defect::SkipsAuthentication).await;
+    let report = run_against(live(url, true)).await;
+    assert!(!report.passed());
+    let rules = failed_rules(&report);
+    for id in [
+        "signing/wrong-secret",
+        "signing/stale-created",
+        "signing/replayed-nonce",
+        "signing/no-x-aksk",
+        "signing/authorization-without-realm",
+    ] {
+        assert!(
+            rules.iter().any(|r| r == id),
+            "{id} not reported: {rules:?}"
+        );
+    }
+    // The replay command never shows a digest.
+    assert!(
+        !report.text().contains("PasswordDigest=\"")
+            || report.text().contains("PasswordDigest=\"***\"")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_run_without_allow_calls_rings_nobody() {
+    let (url, mock) = broken(Defect::None).await;
+    let report = run_against(live(url, false)).await;
+    assert!(mock.mock.sessions().is_empty(), "a call was placed");
+    let skipped = report
+        .results
+        .iter()
+        .filter(|r| r.verdict == voicecall_conformance::result::Verdict::Skipped)
+        .count();
+    assert!(skipped > 0);
+    // Every sent request to an operation that places calls dials nobody: its called
+    // numbers are +0… (no country code), or the field is the one the case makes invalid.
+    for r in report
+        .results
+        .iter()
+        .filter(|r| r.verdict != voicecall_conformance::result::Verdict::Skipped)
+    {
+        let Some(body) = r
+            .request
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_str::<Value>(b).ok())
+        else {
+            continue;
+        };
+        if let Some(callee) = body.get("calleeNbr").and_then(Value::as_str) {
+            let targeted = r.rule.as_deref().is_some_and(|x| x.contains("calleeNbr"));
+            assert!(
+                callee == "+0000000000" || targeted || r.api == "TerminateCall",
+                "{} sent calleeNbr {callee}",
+                r.id
+            );
+        }
+    }
+    assert!(report.passed(), "{}", report.text());
+}
+
+async fn receiver_at(kind_for: fn(&str) -> Option<PushKind>, fail_fees: bool) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let verifier = |u: &str| {
+        PushVerifier::new(
+            &AppSecret::new(SECRET),
+            u.to_string(),
+            VerifierConfig::default(),
+        )
+    };
+    // One URL takes every push in this test: route by the body's eventType and service
+    // through a small dispatcher over the six receivers.
+    let receivers: Vec<(PushKind, Receiver)> = [
+        PushKind::CallbackStatus,
+        PushKind::CallbackFee,
+        PushKind::NotificationStatus,
+        PushKind::NotificationFee,
+        PushKind::VerificationStatus,
+        PushKind::VerificationFee,
+    ]
+    .into_iter()
+    .map(|k| (k, Receiver::new(k).with_signature_check(verifier(&url))))
+    .collect();
+    let receivers = Arc::new(receivers);
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+            let receivers = receivers.clone();
+            async move {
+                let text = String::from_utf8_lossy(&body).to_string();
+                let Some(kind) = kind_for(&text) else {
+                    return (StatusCode::BAD_REQUEST, String::new());
+                };
+                if fail_fees && kind.is_fee() {
+                    return (
+                        StatusCode::OK,
+                        r#"{"resultcode":"1","resultdesc":"not today"}"#.to_string(),
+                    );
+                }
+                let r = &receivers.iter().find(|(k, _)| *k == kind).unwrap().1;
+                let lookup = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
+                let (reply, _) = r.handle(lookup, &body, time::OffsetDateTime::now_utc());
+                (StatusCode::from_u16(reply.status).unwrap(), reply.body)
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    url
+}
+
+/// Which receiver a test push belongs to, from its content (the suite sends every
+/// service's pushes to one URL).
+fn kind_of(body: &str) -> Option<PushKind> {
+    let v: Value = serde_json::from_str(body).ok()?;
+    let fee = v["eventType"] == "fee";
+    let record = if fee {
+        v["feeLst"][0].clone()
+    } else {
+        v["statusInfo"].clone()
+    };
+    let service = match record.get("serviceType").and_then(Value::as_str) {
+        Some("002") => "callback",
+        Some(_) => "other",
+        None => "status",
+    };
+    Some(match (fee, service) {
+        (true, "callback") => PushKind::CallbackFee,
+        (true, _) => PushKind::NotificationFee,
+        (false, _) if v["eventType"] == "collectInfo" => PushKind::NotificationStatus,
+        (false, _) => PushKind::CallbackStatus,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_is_checked_push_by_push() {
+    let url = receiver_at(kind_of, false).await;
+    let report = run_against(Choice::Receiver {
+        url: url.clone(),
+        credentials: Credentials::new(KEY, SECRET),
+    })
+    .await;
+    assert!(report.passed(), "{}", report.text());
+    assert!(report
+        .coverage
+        .apis
+        .keys()
+        .any(|k| k == "Receiver:CallbackFeeNotification"));
+
+    let bad = receiver_at(kind_of, true).await;
+    let report = run_against(Choice::Receiver {
+        url: bad,
+        credentials: Credentials::new(KEY, SECRET),
+    })
+    .await;
+    assert!(!report.passed());
+    assert!(
+        report.failures().all(|f| f.api.contains("Fee")),
+        "{}",
+        report.text()
+    );
+    assert!(report
+        .failures()
+        .any(|f| f.api == "Receiver:VerificationFeeNotification"));
+}
