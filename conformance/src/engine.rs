@@ -109,6 +109,10 @@ pub struct PlatformRun<'a> {
     sender: Sender,
     options: Options,
     recording: Option<(String, String)>,
+    /// Time spent generating the cases (spec-driven strategies and the oracle).
+    pub generation: Duration,
+    /// Time spent sending them and judging the answers (before shrinking).
+    pub sending: Duration,
 }
 
 impl<'a> PlatformRun<'a> {
@@ -139,12 +143,15 @@ impl<'a> PlatformRun<'a> {
             sender: Sender::new(),
             options,
             recording: None,
+            generation: Duration::ZERO,
+            sending: Duration::ZERO,
         })
     }
 
     /// Every case of every operation; `progress(done, total)` after each batch.
     pub async fn run(&mut self, progress: &(dyn Fn(usize, usize) + Sync)) -> Vec<CaseResult> {
         self.recording = self.make_recording().await;
+        let generating = std::time::Instant::now();
         let mut all: Vec<(Operation, Prepared, Option<Tree>)> = Vec::new();
         for (i, op) in Operation::ALL.iter().copied().enumerate() {
             let id = op.name();
@@ -170,44 +177,51 @@ impl<'a> PlatformRun<'a> {
             }
         }
         let total = all.len();
+        self.generation = generating.elapsed();
+        let sending = std::time::Instant::now();
         let mut results: Vec<CaseResult> = Vec::with_capacity(total);
         let mut trees = Vec::new();
-        for chunk in all.chunks_mut(self.options.concurrency.max(1)) {
-            let mut handles = Vec::new();
-            for (op, p, _) in chunk.iter() {
-                handles.push(self.spawn_case(*op, p));
-            }
-            for ((op, p, tree), h) in chunk.iter_mut().zip(handles) {
-                let (request, actual) = match h {
-                    Some(h) => h.await.unwrap_or_default(),
-                    None => (None, Response::default()),
-                };
-                let verdict = match &request {
-                    None => Verdict::Skipped,
-                    Some(_) if p.expected.matches(&actual) => Verdict::Passed,
-                    Some(_) => Verdict::Failed,
-                };
-                if verdict == Verdict::Failed {
-                    if let Some(t) = tree.take() {
-                        trees.push((results.len(), *op, t));
-                    }
+        // Every case is spawned at once; a semaphore keeps `concurrency` in flight, and
+        // the results are taken back in case order so reports are deterministic.
+        let permits =
+            std::sync::Arc::new(tokio::sync::Semaphore::new(self.options.concurrency.max(1)));
+        let handles: Vec<_> = all
+            .iter()
+            .map(|(op, p, _)| self.spawn_case(*op, p, permits.clone()))
+            .collect();
+        for ((op, p, tree), h) in all.iter_mut().zip(handles) {
+            let (request, actual) = match h {
+                Some(h) => h.await.unwrap_or_default(),
+                None => (None, Response::default()),
+            };
+            let verdict = match &request {
+                None => Verdict::Skipped,
+                Some(_) if p.expected.matches(&actual) => Verdict::Passed,
+                Some(_) => Verdict::Failed,
+            };
+            if verdict == Verdict::Failed {
+                if let Some(t) = tree.take() {
+                    trees.push((results.len(), *op, t));
                 }
-                results.push(CaseResult {
-                    api: op.name().to_string(),
-                    id: p.case.id.clone(),
-                    rule: p.case.rule.as_ref().map(|r| r.id.clone()),
-                    doc: p.case.doc.clone(),
-                    expected: p.expected.clone(),
-                    actual,
-                    verdict,
-                    note: p.note.clone(),
-                    request: request
-                        .or_else(|| p.request.clone())
-                        .unwrap_or_else(|| request_for(*op, &p.case.value)),
-                });
             }
-            progress(results.len(), total);
+            results.push(CaseResult {
+                api: op.name().to_string(),
+                id: p.case.id.clone(),
+                rule: p.case.rule.as_ref().map(|r| r.id.clone()),
+                doc: p.case.doc.clone(),
+                expected: p.expected.clone(),
+                actual,
+                verdict,
+                note: p.note.clone(),
+                request: request
+                    .or_else(|| p.request.clone())
+                    .unwrap_or_else(|| request_for(*op, &p.case.value)),
+            });
+            if results.len() % 64 == 0 || results.len() == total {
+                progress(results.len(), total);
+            }
         }
+        self.sending = sending.elapsed();
         for (index, op, tree) in trees {
             self.shrink(&mut results[index], op, tree).await;
         }
@@ -313,6 +327,7 @@ impl<'a> PlatformRun<'a> {
         &self,
         op: Operation,
         p: &Prepared,
+        permits: std::sync::Arc<tokio::sync::Semaphore>,
     ) -> Option<tokio::task::JoinHandle<(Option<Request>, Response)>> {
         let mut req = p.request.clone()?;
         let sender = self.sender.clone();
@@ -322,6 +337,7 @@ impl<'a> PlatformRun<'a> {
         let value = p.case.value.clone();
         let callee = self.allowed.first().cloned();
         Some(tokio::spawn(async move {
+            let _permit = permits.acquire_owned().await.ok();
             if needs_session {
                 match live_session(&sender, &base, &creds, callee.as_deref()).await {
                     Some(id) => {

@@ -20,8 +20,10 @@ pub struct Report {
     pub results: Vec<CaseResult>,
     /// Coverage.
     pub coverage: Coverage,
-    /// Wall time of the cases.
+    /// Wall time of the whole run.
     pub elapsed: Duration,
+    /// Of which: generating the platform cases, and sending them.
+    pub phases: Option<(Duration, Duration)>,
     /// Seed of the generated cases.
     pub seed: u64,
 }
@@ -141,6 +143,20 @@ impl Report {
             self.results.iter().filter(|r| r.verdict == Verdict::Passed).count(),
             self.results.iter().filter(|r| r.verdict == Verdict::Skipped).count(),
         );
+        if let Some((generate, send)) = self.phases {
+            let n = self
+                .results
+                .iter()
+                .filter(|r| r.verdict != Verdict::Skipped && !r.id.starts_with("signing/"))
+                .count();
+            let _ = writeln!(
+                out,
+                "generating the operation cases took {:.2} s; sending and judging them {:.2} s ({:.0} cases/s)",
+                generate.as_secs_f64(),
+                send.as_secs_f64(),
+                n as f64 / send.as_secs_f64().max(1e-9)
+            );
+        }
         for f in self.failures() {
             let _ = writeln!(
                 out,

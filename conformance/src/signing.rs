@@ -248,8 +248,31 @@ fn probe(op: Operation) -> (Request, ResultCode) {
 
 /// Runs the signing and routing cases of every operation against `base` with `creds`.
 pub async fn run(sender: &Sender, base: &str, creds: &Credentials) -> Vec<CaseResult> {
+    // One task per operation (each sequential: the replay case sends twice in a row).
+    let tasks: Vec<_> = Operation::ALL
+        .iter()
+        .copied()
+        .map(|op| {
+            let (sender, base, creds) = (sender.clone(), base.to_string(), creds.clone());
+            tokio::spawn(async move { run_operation(&sender, &base, &creds, op).await })
+        })
+        .collect();
     let mut out = Vec::new();
-    for op in Operation::ALL.iter().copied() {
+    for t in tasks {
+        out.extend(t.await.unwrap_or_default());
+    }
+    out.extend(unknown_path(sender, base, creds).await);
+    out
+}
+
+async fn run_operation(
+    sender: &Sender,
+    base: &str,
+    creds: &Credentials,
+    op: Operation,
+) -> Vec<CaseResult> {
+    let mut out = Vec::new();
+    {
         let api = op.name();
         for c in cases(creds) {
             let (probe, passed_auth) = probe(op);
@@ -301,6 +324,11 @@ pub async fn run(sender: &Sender, base: &str, creds: &Credentials) -> Vec<CaseRe
             ));
         }
     }
+    out
+}
+
+async fn unknown_path(sender: &Sender, base: &str, creds: &Credentials) -> Vec<CaseResult> {
+    let mut out = Vec::new();
     let code = ResultCode::InvalidRestApi;
     let exp = Expected {
         status: code.http_status(),

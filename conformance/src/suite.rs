@@ -60,6 +60,7 @@ pub async fn run(
                 results,
                 coverage,
                 elapsed: started.elapsed(),
+                phases: None,
                 seed: options.seed,
             }
         }
@@ -128,6 +129,7 @@ fn empty(target: String, seed: u64) -> Report {
         results: Vec::new(),
         coverage: Default::default(),
         elapsed: Default::default(),
+        phases: None,
         seed,
     }
 }
@@ -154,8 +156,10 @@ async fn platform(
     let seed = options.seed;
     let started = Instant::now();
     let mut results = Vec::new();
+    let mut phases = None;
     if let Some(mut run) = PlatformRun::new(spec, target, mock, options) {
         results = run.run(progress).await;
+        phases = Some((run.generation, run.sending));
     }
     results.extend(signing::run(sender, base_url, credentials).await);
     let mut not_here: Vec<(String, &str)> = Vec::new();
@@ -183,6 +187,7 @@ async fn platform(
         results,
         coverage,
         elapsed: started.elapsed(),
+        phases,
         seed,
     }
 }

@@ -242,8 +242,9 @@ impl Sender {
     }
 }
 
-/// A `curl` command that replays `req` against `base`, signing it afresh with
-/// `cargo xtask auth sign` so neither the secret nor a digest is ever printed.
+/// A `curl` command (bash) that replays `req` against `base`, signing it afresh with
+/// `cargo xtask auth sign`, whose `Name: value` lines curl reads as headers
+/// (`-H @file`), so neither the secret nor a digest is ever printed.
 pub fn curl(base: &str, req: &Request) -> String {
     let mut url = match req.signing {
         Signing::Push => base.to_string(),
@@ -258,10 +259,10 @@ pub fn curl(base: &str, req: &Request) -> String {
     }
     match &req.signing {
         Signing::Request => cmd.push_str(
-            " $(cargo xtask auth sign --app-key \"$VOICECALL_APP_KEY\" --app-secret \"$VOICECALL_APP_SECRET\" --curl)",
+            " -H @<(cargo xtask auth sign --app-key \"$VOICECALL_APP_KEY\" --app-secret \"$VOICECALL_APP_SECRET\")",
         ),
         Signing::Push => cmd.push_str(&format!(
-            " $(cargo xtask auth sign --app-key \"$VOICECALL_APP_KEY\" --app-secret \"$VOICECALL_APP_SECRET\" --push-url '{base}' --curl)"
+            " -H @<(cargo xtask auth sign --app-key \"$VOICECALL_APP_KEY\" --app-secret \"$VOICECALL_APP_SECRET\" --push-url '{base}')"
         )),
         Signing::Raw {
             authorization,
