@@ -194,11 +194,22 @@ impl<'a> PlatformRun<'a> {
                 Some(h) => h.await.unwrap_or_default(),
                 None => (None, Response::default()),
             };
-            let verdict = match &request {
+            let mut verdict = match &request {
                 None => Verdict::Skipped,
                 Some(_) if p.expected.matches(&actual) => Verdict::Passed,
                 Some(_) => Verdict::Failed,
             };
+            let mut note = p.note.clone();
+            if verdict == Verdict::Passed {
+                let problems = self.check_body(*op, request.as_ref(), &actual);
+                if !problems.is_empty() {
+                    verdict = Verdict::Failed;
+                    note = Some(format!(
+                        "the answer's body breaks its table: {}",
+                        problems.join("; ")
+                    ));
+                }
+            }
             if verdict == Verdict::Failed {
                 if let Some(t) = tree.take() {
                     trees.push((results.len(), *op, t));
@@ -212,7 +223,7 @@ impl<'a> PlatformRun<'a> {
                 expected: p.expected.clone(),
                 actual,
                 verdict,
-                note: p.note.clone(),
+                note,
                 request: request
                     .or_else(|| p.request.clone())
                     .unwrap_or_else(|| request_for(*op, &p.case.value)),
@@ -226,6 +237,35 @@ impl<'a> PlatformRun<'a> {
             self.shrink(&mut results[index], op, tree).await;
         }
         results
+    }
+
+    /// What the body of an expected answer breaks: the operation's success or failure
+    /// message (spec `success.body` / `failure.body`), and the rules tied to the request.
+    fn check_body(&self, op: Operation, request: Option<&Request>, r: &Response) -> Vec<String> {
+        let Some(spec_op) = self.spec.operation(op.name()) else {
+            return Vec::new();
+        };
+        let Ok(body) = serde_json::from_str::<Value>(&r.body) else {
+            return Vec::new();
+        };
+        let success = r.status == op.success_status();
+        let response = if success {
+            &spec_op.success
+        } else {
+            &spec_op.failure
+        };
+        let Some(message) = &response.body else {
+            return Vec::new();
+        };
+        let req_value = request
+            .and_then(|q| q.body.as_deref())
+            .and_then(|b| serde_json::from_str::<Value>(b).ok());
+        let req_msg = spec_op.body.as_deref();
+        let context = match (req_msg, &req_value) {
+            (Some(m), Some(v)) if success => Some((m, v)),
+            _ => None,
+        };
+        crate::response::check(self.spec, message, &body, context, &response.may_omit)
     }
 
     fn runner(&self, salt: u64) -> TestRunner {

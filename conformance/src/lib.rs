@@ -11,6 +11,7 @@
 //!   a deterministic seed), compares, shrinks failures;
 //! - [`signing`]: every header defect with its code, and routing;
 //! - [`receiver`]: signed pushes of every event type to a customer's receiver;
+//! - [`response`]: response bodies against their message, and rules tied to the request;
 //! - [`coverage`]: rules and codes exercised, against the lists of unreachable ones;
 //! - [`report`]: the per-API table, failures with `curl`, Markdown and JUnit;
 //! - [`suite`]: a whole run for a [`suite::Choice`] of target.
@@ -20,6 +21,7 @@ pub mod coverage;
 pub mod engine;
 pub mod receiver;
 pub mod report;
+pub mod response;
 pub mod result;
 pub mod signing;
 pub mod suite;

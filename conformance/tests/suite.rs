@@ -60,6 +60,8 @@ enum Defect {
     WrongCodeForValues,
     /// Re-signs every request correctly: authentication is never checked.
     SkipsAuthentication,
+    /// Adds idlePort to every successful answer, asked for or not.
+    AlwaysIdlePort,
 }
 
 struct Proxy {
@@ -95,7 +97,7 @@ async fn proxy(State(p): State<Arc<Proxy>>, req: Request) -> Response {
             );
             headers.insert("x-aksk", HeaderValue::from_str(&h.x_aksk).unwrap());
         }
-        Defect::WrongCodeForValues | Defect::None => {}
+        Defect::WrongCodeForValues | Defect::AlwaysIdlePort | Defect::None => {}
     }
     let url = format!(
         "{}{}",
@@ -122,6 +124,14 @@ async fn proxy(State(p): State<Arc<Proxy>>, req: Request) -> Response {
         if text.contains("\"1020001\"") {
             text = text.replace("\"1020001\"", "\"1010002\"");
             status = StatusCode::FORBIDDEN;
+        }
+    }
+    if let Defect::AlwaysIdlePort = p.defect {
+        if let Ok(mut v) = serde_json::from_str::<Value>(&text) {
+            if v.get("sessionId").is_some() {
+                v["idlePort"] = Value::from(7);
+                text = v.to_string();
+            }
         }
     }
     let mut resp = (status, Bytes::from(text)).into_response();
@@ -241,6 +251,21 @@ async fn a_mock_that_skips_authentication_fails_every_signing_case() {
     assert!(
         !report.text().contains("PasswordDigest=\"")
             || report.text().contains("PasswordDigest=\"***\"")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mock_that_sends_idle_port_unasked_fails_on_the_response_rule() {
+    let (url, _mock) = broken(Defect::AlwaysIdlePort).await;
+    let report = run_against(live(url, true)).await;
+    assert!(!report.passed());
+    let notes: Vec<String> = report.failures().filter_map(|f| f.note.clone()).collect();
+    assert!(!notes.is_empty());
+    assert!(
+        notes
+            .iter()
+            .all(|n| n.contains("idlePort-only-when-requested")),
+        "{notes:?}"
     );
 }
 

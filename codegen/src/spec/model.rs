@@ -412,6 +412,14 @@ pub struct ResponseSpec {
     /// Content-Type of the body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+    /// Fields of the body message that this response may leave out or send empty,
+    /// although the table makes them required (a failure's sessionId), with the erratum
+    /// that says why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub may_omit: Vec<String>,
+    /// Errata behind `may_omit`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errata: Vec<String>,
 }
 
 /// Status or fee (CDR) push.

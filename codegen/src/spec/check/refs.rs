@@ -104,6 +104,46 @@ pub(super) fn check_file(ctx: &mut Ctx, ix: &Index, fi: usize, f: &SourceFile) {
                 }
             }
         }
+        // Fields a response may omit exist in its body message, with known errata.
+        for (which, r) in [("success", &op.success), ("failure", &op.failure)] {
+            if r.may_omit.is_empty() {
+                continue;
+            }
+            let fields: Vec<String> = r
+                .body
+                .as_ref()
+                .and_then(|b| ix.messages.get(b))
+                .map(|&(mf, mi)| {
+                    ctx.files[mf].content.messages[mi]
+                        .fields
+                        .iter()
+                        .map(|f| f.name.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for f in &r.may_omit {
+                if !fields.contains(f) {
+                    let msg = format!(
+                        "{which}.may_omit names {f:?}, which the body message does not have"
+                    );
+                    ctx.err(
+                        fi,
+                        format!("{p}.{which}.may_omit"),
+                        msg,
+                        "name a field of the response's body message",
+                    );
+                }
+            }
+            if r.errata.is_empty() {
+                ctx.err(
+                    fi,
+                    format!("{p}.{which}.may_omit"),
+                    "may_omit needs the erratum that explains it",
+                    "add `errata: [id]` beside may_omit",
+                );
+            }
+            errata_exist(ctx, ix, fi, &format!("{p}.{which}"), &r.errata);
+        }
         // Path parameters appear in the path.
         if let Some(pp) = &op.path_params {
             if let Some(&(mf, mi)) = ix.messages.get(pp) {
