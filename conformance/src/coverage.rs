@@ -230,6 +230,32 @@ pub fn platform(
     cov
 }
 
+/// Adds an API whose rules are `rule_ids` (each exercised by a case with that rule).
+pub fn add_api(cov: &mut Coverage, api: &str, results: &[CaseResult], rule_ids: &[String]) {
+    let exercised: BTreeSet<&str> = results.iter().filter_map(|r| r.rule.as_deref()).collect();
+    let mut a = ApiCoverage {
+        run: results.len(),
+        passed: results
+            .iter()
+            .filter(|r| r.verdict == Verdict::Passed)
+            .count(),
+        failed: results
+            .iter()
+            .filter(|r| r.verdict == Verdict::Failed)
+            .count(),
+        rules_total: rule_ids.len(),
+        ..ApiCoverage::default()
+    };
+    for id in rule_ids {
+        if exercised.contains(id.as_str()) {
+            a.rules_covered += 1;
+        } else {
+            cov.missing_rules.push((api.to_string(), id.clone()));
+        }
+    }
+    cov.apis.insert(api.to_string(), a);
+}
+
 /// Measures the coverage of a receiver run: every event type of every notification.
 pub fn receiver(results: &[CaseResult], rule_ids: &[String]) -> Coverage {
     let mut cov = Coverage::default();

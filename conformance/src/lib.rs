@@ -10,6 +10,7 @@
 //! - [`engine`]: sends the cases of every operation (fixed and property-generated with
 //!   a deterministic seed), compares, shrinks failures;
 //! - [`signing`]: every header defect with its code, and routing;
+//! - [`lifecycle`]: full calls on the embedded mock, every push judged by the spec;
 //! - [`receiver`]: signed pushes of every event type to a customer's receiver;
 //! - [`response`]: response bodies against their message, and rules tied to the request;
 //! - [`coverage`]: rules and codes exercised, against the lists of unreachable ones;
@@ -19,6 +20,7 @@
 pub mod cases;
 pub mod coverage;
 pub mod engine;
+pub mod lifecycle;
 pub mod receiver;
 pub mod report;
 pub mod response;

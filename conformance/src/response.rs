@@ -132,6 +132,18 @@ mod tests {
         assert_eq!(check(&spec, m, &failure, None, &[]).len(), 1);
         assert!(check(&spec, m, &failure, None, &["sessionId".into()]).is_empty());
         let empty = json!({"resultcode": "1010002", "resultdesc": "x", "sessionId": ""});
+        // partyType in a disconnect push only when the callback asked for it.
+        let info =
+            json!({"timestamp": "2019-01-24 03:04:49", "sessionId": "s", "partyType": "callee"});
+        let info = info.as_object().unwrap();
+        let d = "CallbackDisconnectInfo";
+        let unasked = context_rules(&spec, d, info, r, &json!({}));
+        assert!(
+            unasked.iter().any(|p| p.contains("partyType")),
+            "{unasked:?}"
+        );
+        let asked = json!({"partyTypeRequiredInDisconnect": "true"});
+        assert!(context_rules(&spec, d, info, r, &asked).is_empty());
         assert!(check(&spec, m, &empty, None, &["sessionId".into()]).is_empty());
     }
 }

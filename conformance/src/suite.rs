@@ -12,7 +12,7 @@ use crate::coverage;
 use crate::engine::{Options, PlatformRun};
 use crate::report::Report;
 use crate::target::{Sender, Target};
-use crate::{receiver, signing};
+use crate::{lifecycle, receiver, signing};
 
 /// What to run against.
 #[derive(Debug, Clone)]
@@ -67,6 +67,7 @@ pub async fn run(
         Choice::EmbeddedMock => {
             // A fresh app per run: the secret is random and never shown.
             let secret = new_nonce();
+            let secret_copy = secret.clone();
             let credentials = Credentials::new("conformanceApp", secret.clone());
             let mut config = MockConfig::single_app(credentials.app_key.clone(), secret);
             config.clock = ClockConfig::Manual;
@@ -91,7 +92,18 @@ pub async fn run(
                 allow_calls: true,
                 allowed_callees: Vec::new(),
             };
-            let report = platform(
+            // Lifecycles first, while the mock holds no other call: running its clock
+            // then plays only these calls.
+            let lifecycle = lifecycle::run(
+                spec,
+                &sender,
+                &server.base_url(),
+                &credentials_of(&target),
+                &server.mock,
+                &secret_copy,
+            )
+            .await;
+            let mut report = platform(
                 spec,
                 &sender,
                 &target,
@@ -101,6 +113,13 @@ pub async fn run(
                 "embedded mock".into(),
             )
             .await;
+            coverage::add_api(
+                &mut report.coverage,
+                "Lifecycle",
+                &lifecycle,
+                &lifecycle::rule_ids(spec),
+            );
+            report.results.extend(lifecycle);
             server.shutdown().await;
             report
         }
@@ -118,6 +137,14 @@ pub async fn run(
                 allowed_callees,
             };
             platform(spec, &sender, &target, None, options, progress, url).await
+        }
+    }
+}
+
+fn credentials_of(t: &Target) -> Credentials {
+    match t {
+        Target::Platform { credentials, .. } | Target::Receiver { credentials, .. } => {
+            credentials.clone()
         }
     }
 }
