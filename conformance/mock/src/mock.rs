@@ -3,13 +3,13 @@
 //! in [`crate::server`] is a thin layer over it.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde::Serialize;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::{Notify, Semaphore};
 use voicecall::auth::{AppSecret, Credentials, Verifier, VerifierConfig};
 use voicecall::codes::ResultCode;
 use voicecall::operations::Operation;
@@ -21,6 +21,11 @@ use crate::outcome::Outcome;
 use crate::policy::Usage;
 use crate::push::{self, Attempt, PushKind, PushRecord, PushState};
 use crate::session::{Session, Step};
+
+/// Most pushes in flight at once.
+const MAX_PUSHES_IN_FLIGHT: usize = 256;
+/// Most idle connections kept per receiver host.
+const MAX_IDLE_PER_HOST: usize = 8;
 
 /// A timed action of the scheduler.
 #[derive(Debug, Clone)]
@@ -60,7 +65,8 @@ pub(crate) struct State {
     queue: BinaryHeap<Reverse<(VTime, u64)>>,
     actions: HashMap<u64, Action>,
     pub(crate) pushes: Vec<PushRecord>,
-    status_queues: HashMap<Arc<str>, mpsc::UnboundedSender<usize>>,
+    /// Status pushes waiting per session; an entry exists only while its drain task runs.
+    status_queues: HashMap<Arc<str>, VecDeque<usize>>,
     batches: BTreeMap<BatchKey, Vec<(Arc<str>, serde_json::Value)>>,
     pub(crate) usage: Usage,
     pub(crate) outcomes: HashMap<String, Outcome>,
@@ -68,7 +74,7 @@ pub(crate) struct State {
     /// Recordings: (fileName, recordDomain) → app key.
     pub(crate) recordings: HashMap<(String, String), String>,
     /// Events per session: (virtual time, eventType, body).
-    pub(crate) events: HashMap<Arc<str>, Vec<(VTime, String, String)>>,
+    pub(crate) events: HashMap<Arc<str>, Vec<(VTime, &'static str, Arc<str>)>>,
 }
 
 pub(crate) struct Inner {
@@ -81,6 +87,8 @@ pub(crate) struct Inner {
     wake: Notify,
     idle: Notify,
     inflight: AtomicUsize,
+    /// Bounds the pushes in flight (and so the connections held open).
+    pushing: Semaphore,
     seq: AtomicU64,
 }
 
@@ -106,7 +114,7 @@ pub struct SessionView {
     #[serde(flatten)]
     pub session: Session,
     /// Events produced so far: (virtual ms, eventType, body).
-    pub events: Vec<(VTime, String, String)>,
+    pub events: Vec<(VTime, &'static str, Arc<str>)>,
 }
 
 /// Counts of push outcomes.
@@ -146,6 +154,7 @@ impl Mock {
         }
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(MAX_IDLE_PER_HOST)
             .build()
             .unwrap_or_default();
         let state = State {
@@ -167,6 +176,7 @@ impl Mock {
                 wake: Notify::new(),
                 idle: Notify::new(),
                 inflight: AtomicUsize::new(0),
+                pushing: Semaphore::new(MAX_PUSHES_IN_FLIGHT),
                 seq: AtomicU64::new(1),
             }),
         };
@@ -304,13 +314,14 @@ impl Mock {
     /// Accepts a session: stores it and schedules its plan.
     pub(crate) fn start_session(&self, st: &mut State, session: Session) {
         let id: Arc<str> = Arc::from(session.id.as_str());
-        for (i, (at, _)) in session.plan.steps.iter().enumerate() {
+        // Only the first step is queued; each step queues the next when it plays.
+        if let Some((at, _)) = session.plan.steps.first() {
             self.schedule(
                 st,
                 *at,
                 Action::Step {
                     session: id.clone(),
-                    index: i,
+                    index: 0,
                 },
             );
         }
@@ -328,6 +339,17 @@ impl Mock {
         let Some((_, step)) = s.plan.steps.get(index).cloned() else {
             return;
         };
+        if let Some((next, _)) = s.plan.steps.get(index + 1) {
+            let next = *next;
+            self.schedule(
+                &mut st,
+                next,
+                Action::Step {
+                    session: id.clone(),
+                    index: index + 1,
+                },
+            );
+        }
         self.emit(&mut st, id, &step, at);
     }
 
@@ -348,13 +370,14 @@ impl Mock {
         };
         s.played += 1;
         let (event, body) = s.status_info(step, self.inner.clock.stamp(at), &digits);
-        let body = body.to_string();
+        // One copy of the body, shared by the event log and the push log.
+        let body: Arc<str> = Arc::from(body.to_string());
         let status_url = s.request.status_url.clone();
         let app_key = s.app_key.clone();
         st.events
             .entry(id.clone())
             .or_default()
-            .push((at, event.clone(), body.clone()));
+            .push((at, event, body.clone()));
         if let Some(url) = status_url {
             let push_id = st.pushes.len();
             st.pushes.push(PushRecord {
@@ -362,22 +385,20 @@ impl Mock {
                 kind: PushKind::Status,
                 event,
                 sessions: vec![id.to_string()],
-                url: url.clone(),
+                url,
                 body,
                 state: PushState::Pending,
-                attempts: Vec::new(),
+                attempts: Vec::with_capacity(1),
             });
             self.inner.inflight.fetch_add(1, Ordering::SeqCst);
-            let tx = match st.status_queues.get(id) {
-                Some(tx) => tx.clone(),
+            match st.status_queues.get_mut(id) {
+                Some(q) => q.push_back(push_id),
                 None => {
-                    let (tx, rx) = mpsc::unbounded_channel();
-                    st.status_queues.insert(id.clone(), tx.clone());
-                    self.spawn_status_worker(app_key, rx);
-                    tx
+                    st.status_queues
+                        .insert(id.clone(), VecDeque::from([push_id]));
+                    self.spawn_status_drain(app_key, id.clone());
                 }
-            };
-            let _ = tx.send(push_id);
+            }
         }
         if *step == Step::End {
             self.end_session(st, id, at);
@@ -385,8 +406,6 @@ impl Mock {
     }
 
     fn end_session(&self, st: &mut State, id: &Arc<str>, at: VTime) {
-        // Closing the queue lets the worker finish after the disconnect push.
-        st.status_queues.remove(id);
         let icid = format!("MOCK-{}", self.next_seq());
         let cfg = &self.inner.config.platform;
         let Some(s) = st.sessions.get_mut(id) else {
@@ -435,10 +454,12 @@ impl Mock {
                 st.pushes.push(PushRecord {
                     id: push_id,
                     kind: PushKind::Fee,
-                    event: "fee".into(),
+                    event: "fee",
                     sessions: vec![id.to_string()],
                     url: String::new(),
-                    body: serde_json::json!({ "eventType": "fee", "feeLst": [record] }).to_string(),
+                    body: Arc::from(
+                        serde_json::json!({ "eventType": "fee", "feeLst": [record] }).to_string(),
+                    ),
                     state: PushState::Undeliverable,
                     attempts: vec![Attempt {
                         at,
@@ -468,12 +489,14 @@ impl Mock {
                 st.pushes.push(PushRecord {
                     id: push_id,
                     kind: PushKind::Fee,
-                    event: "fee".into(),
+                    event: "fee",
                     sessions: chunk.iter().map(|(s, _)| s.to_string()).collect(),
                     url: key.1.clone(),
-                    body: serde_json::json!({ "eventType": "fee", "feeLst": records }).to_string(),
+                    body: Arc::from(
+                        serde_json::json!({ "eventType": "fee", "feeLst": records }).to_string(),
+                    ),
                     state: PushState::Pending,
-                    attempts: Vec::new(),
+                    attempts: Vec::with_capacity(1),
                 });
                 ids.push(push_id);
             }
@@ -502,8 +525,7 @@ impl Mock {
         self.inner.inflight.fetch_add(1, Ordering::SeqCst);
         let me = self.clone();
         tokio::spawn(async move {
-            let timeout = Duration::from_secs(me.inner.config.platform.push_timeout_seconds);
-            let out = push::send(&me.inner.http, &creds, &url, &body, timeout).await;
+            let out = me.deliver(&creds, &url, &body).await;
             let ok = out.ok(PushKind::Fee);
             {
                 let now = me.inner.clock.now();
@@ -538,24 +560,33 @@ impl Mock {
         });
     }
 
-    fn spawn_status_worker(&self, app_key: String, mut rx: mpsc::UnboundedReceiver<usize>) {
+    /// Delivers a session's status pushes one at a time, in order, while any wait; the
+    /// task ends when the queue is empty (a later push starts a new one).
+    fn spawn_status_drain(&self, app_key: String, session: Arc<str>) {
         let me = self.clone();
         let Some(creds) = self.inner.creds.get(&app_key).cloned() else {
             return;
         };
         tokio::spawn(async move {
-            while let Some(push_id) = rx.recv().await {
-                let (url, body) = {
+            loop {
+                let next = {
                     let st = me.state();
-                    match st.pushes.get(push_id) {
-                        Some(p) => (p.url.clone(), p.body.clone()),
-                        None => continue,
-                    }
+                    st.status_queues
+                        .get(&session)
+                        .and_then(|q| q.front().copied())
+                        .and_then(|id| {
+                            st.pushes
+                                .get(id)
+                                .map(|p| (id, p.url.clone(), p.body.clone()))
+                        })
                 };
-                let timeout = Duration::from_secs(me.inner.config.platform.push_timeout_seconds);
-                let out = push::send(&me.inner.http, &creds, &url, &body, timeout).await;
+                let Some((push_id, url, body)) = next else {
+                    me.state().status_queues.remove(&session);
+                    return;
+                };
+                let out = me.deliver(&creds, &url, &body).await;
                 let ok = out.ok(PushKind::Status);
-                {
+                let more = {
                     let now = me.inner.clock.now();
                     let mut st = me.state();
                     if let Some(p) = st.pushes.get_mut(push_id) {
@@ -572,10 +603,29 @@ impl Mock {
                             PushState::Failed
                         };
                     }
-                }
+                    let q = st.status_queues.get_mut(&session);
+                    let more = q.map(|q| {
+                        q.pop_front();
+                        !q.is_empty()
+                    });
+                    if more != Some(true) {
+                        st.status_queues.remove(&session);
+                    }
+                    more == Some(true)
+                };
                 me.done_one();
+                if !more {
+                    return;
+                }
             }
         });
+    }
+
+    /// One push attempt, within the bound on pushes in flight.
+    async fn deliver(&self, creds: &Credentials, url: &str, body: &str) -> push::Outcome {
+        let _permit = self.inner.pushing.acquire().await.ok();
+        let timeout = Duration::from_secs(self.inner.config.platform.push_timeout_seconds);
+        push::send(&self.inner.http, creds, url, body, timeout).await
     }
 
     fn done_one(&self) {

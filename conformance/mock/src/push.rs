@@ -57,13 +57,13 @@ pub struct PushRecord {
     /// Status or fee.
     pub kind: PushKind,
     /// eventType (`callout`…, or `fee`).
-    pub event: String,
+    pub event: &'static str,
     /// Sessions concerned (one for status; each CDR's for fee).
     pub sessions: Vec<String>,
     /// Plain URL it goes to.
     pub url: String,
-    /// The JSON body as sent.
-    pub body: String,
+    /// The JSON body as sent (shared with the session's event log).
+    pub body: std::sync::Arc<str>,
     /// Where it stands.
     pub state: PushState,
     /// Attempts so far.

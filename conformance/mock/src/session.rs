@@ -388,7 +388,12 @@ pub struct Session {
 
 impl Session {
     /// The statusInfo of a step.
-    pub fn status_info(&self, step: &Step, at_stamp: String, digits: &str) -> (String, Value) {
+    pub fn status_info(
+        &self,
+        step: &Step,
+        at_stamp: String,
+        digits: &str,
+    ) -> (&'static str, Value) {
         let r = &self.request;
         let mut info = Map::new();
         info.insert("timestamp".into(), json!(at_stamp));
@@ -444,7 +449,7 @@ impl Session {
             }
         };
         (
-            event.to_string(),
+            event,
             json!({ "eventType": event, "statusInfo": Value::Object(info) }),
         )
     }

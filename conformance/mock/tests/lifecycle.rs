@@ -38,7 +38,7 @@ fn events(server: &voicecall_mock::MockServer, id: &str) -> Vec<(String, Value)>
         .unwrap()
         .events
         .into_iter()
-        .map(|(_, e, b)| (e, serde_json::from_str(&b).unwrap()))
+        .map(|(_, e, b)| (e.to_string(), serde_json::from_str(&b).unwrap()))
         .collect()
 }
 
