@@ -27,6 +27,9 @@ const MAX_PUSHES_IN_FLIGHT: usize = 256;
 /// Most idle connections kept per receiver host.
 const MAX_IDLE_PER_HOST: usize = 8;
 
+/// An event of a session: virtual time, eventType, body (shared with its push).
+pub type Event = (VTime, &'static str, Arc<str>);
+
 /// A timed action of the scheduler.
 #[derive(Debug, Clone)]
 enum Action {
@@ -74,7 +77,7 @@ pub(crate) struct State {
     /// Recordings: (fileName, recordDomain) → app key.
     pub(crate) recordings: HashMap<(String, String), String>,
     /// Events per session: (virtual time, eventType, body).
-    pub(crate) events: HashMap<Arc<str>, Vec<(VTime, &'static str, Arc<str>)>>,
+    pub(crate) events: HashMap<Arc<str>, Vec<Event>>,
 }
 
 pub(crate) struct Inner {
@@ -114,7 +117,7 @@ pub struct SessionView {
     #[serde(flatten)]
     pub session: Session,
     /// Events produced so far: (virtual ms, eventType, body).
-    pub events: Vec<(VTime, &'static str, Arc<str>)>,
+    pub events: Vec<Event>,
 }
 
 /// Counts of push outcomes.
