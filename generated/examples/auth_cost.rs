@@ -1,6 +1,10 @@
 //! Repeats signing or verifying one request, for counting instructions under
 //! `valgrind --tool=callgrind` (see BENCHMARKS.md):
-//! `cargo run --release -p voicecall --example auth_cost -- sign|verify|none N`
+//! `cargo run --release -p voicecall --example auth_cost -- MODE N`, MODE one of
+//! `sign`, `verify` (replay memory off), `replay` (replay memory on, a fresh nonce each
+//! time from 4,096 pre-signed requests cycled through a memory of 2,048), `reference`
+//! (bare HMAC-SHA256 with its key schedule + Base64, as the bench's
+//! `hmac_sha256_base64_alone`), `digest`, `header`, `created`, `none`.
 
 use voicecall::auth::{
     parse_created, sign_request_with, AppSecret, Credentials, Verifier, VerifierConfig,
@@ -20,6 +24,23 @@ fn main() {
         ..VerifierConfig::default()
     })
     .with_app(creds.app_key.clone(), &AppSecret::new("testSecret"));
+    const POOL: usize = 4096;
+    let pool: Vec<_> = if mode == "replay" {
+        (0..POOL)
+            .map(|i| {
+                let nonce = format!("{nonce:.24}{i:08X}");
+                sign_request_with(&signer, &creds.app_key, Some(&nonce), Some(created))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let with_memory = Verifier::new(VerifierConfig {
+        replay_capacity: POOL / 2,
+        ..VerifierConfig::default()
+    })
+    .with_app(creds.app_key.clone(), &AppSecret::new("testSecret"));
+    let next = std::cell::Cell::new(0usize);
     // One step of the chosen mode; the count of successes keeps the work observable.
     let step = || -> usize {
         match mode.as_str() {
@@ -40,6 +61,31 @@ fn main() {
                     )
                     .is_ok(),
             ),
+            "replay" => {
+                let h = &pool[next.get() % POOL];
+                next.set(next.get() + 1);
+                usize::from(
+                    with_memory
+                        .verify(
+                            Some(std::hint::black_box(&h.authorization)),
+                            Some(&h.x_aksk),
+                            now,
+                        )
+                        .is_ok(),
+                )
+            }
+            "reference" => {
+                use base64::Engine as _;
+                use hmac::Mac as _;
+                let mut mac =
+                    hmac::Hmac::<sha2::Sha256>::new_from_slice(std::hint::black_box(b"testSecret"))
+                        .expect("any key");
+                mac.update(nonce.as_bytes());
+                mac.update(created.as_bytes());
+                base64::engine::general_purpose::STANDARD
+                    .encode(mac.finalize().into_bytes())
+                    .len()
+            }
             "digest" => usize::from(signer.verify_request(
                 std::hint::black_box(nonce),
                 created,

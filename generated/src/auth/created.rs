@@ -2,9 +2,7 @@
 //! but writes a `Z` (erratum `created-timezone`); the spec reads it as UTC and offers a
 //! lenient mode that also accepts Beijing wall-clock time written with `Z`.
 
-use time::{
-    format_description::FormatItem, macros::format_description, OffsetDateTime, PrimitiveDateTime,
-};
+use time::{format_description::FormatItem, macros::format_description, OffsetDateTime};
 
 const FORMAT: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
@@ -31,32 +29,58 @@ pub fn format_created(t: OffsetDateTime) -> String {
 /// Parses `yyyy-MM-ddTHH:mm:ssZ` as UTC; `None` when it has another shape or is not a
 /// real date.
 ///
-/// Reads the digits directly once the spec's `created` format has matched (a property
-/// test below proves it agrees with `time`'s parser), which keeps verification fast.
+/// Reads the digits directly (property tests below prove it agrees with the spec's
+/// `created` format and with `time`'s parser), which keeps verification fast.
 pub fn parse_created(s: &str) -> Option<OffsetDateTime> {
-    if !crate::formats::CREATED.matches(s) {
+    OffsetDateTime::from_unix_timestamp(created_unix(s)?).ok()
+}
+
+/// [`parse_created`] as Unix seconds, without building a date: one pass over the 20
+/// bytes (shape, digits and calendar), then days since 1970 by the civil-calendar
+/// formula.
+pub(crate) fn created_unix(s: &str) -> Option<i64> {
+    let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let b = s.as_bytes();
-    let num = |from: usize, to: usize| {
-        b[from..to]
-            .iter()
-            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    if b[19] != b'Z' {
+        return None;
+    }
+    let digit = |i: usize| {
+        let d = b[i].wrapping_sub(b'0');
+        (d < 10).then_some(u32::from(d))
     };
-    let month = time::Month::try_from(u8::try_from(num(5, 7)).ok()?).ok()?;
-    let date = time::Date::from_calendar_date(
-        i32::try_from(num(0, 4)).ok()?,
-        month,
-        u8::try_from(num(8, 10)).ok()?,
-    )
-    .ok()?;
-    let clock = time::Time::from_hms(
-        u8::try_from(num(11, 13)).ok()?,
-        u8::try_from(num(14, 16)).ok()?,
-        u8::try_from(num(17, 19)).ok()?,
-    )
-    .ok()?;
-    Some(PrimitiveDateTime::new(date, clock).assume_utc())
+    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+    let year = two(0)? * 100 + two(2)?;
+    let (month, day) = (two(5)?, two(8)?);
+    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    Some(days * 86_400 + i64::from(hour * 3600 + minute * 60 + second))
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date of year 0 to 9999 (H. Hinnant's
+/// `days_from_civil`, with the year moved 400 years on so every term is non-negative).
+fn days_from_civil(year: u32, month: u32, day: u32) -> i64 {
+    let y = year + 400 - u32::from(month <= 2);
+    let m = if month > 2 { month - 3 } else { month + 9 };
+    let day_of_year = (153 * m + 2) / 5 + day - 1;
+    let days = y * 365 + y / 4 - y / 100 + y / 400 + day_of_year;
+    i64::from(days) - 719_468 - 146_097
 }
 
 #[cfg(test)]
@@ -77,6 +101,7 @@ mod tests {
 #[cfg(test)]
 mod agree {
     use super::*;
+    use time::PrimitiveDateTime;
 
     proptest::proptest! {
         /// The hand parser accepts exactly what `time`'s parser accepts, with the same result.
@@ -85,6 +110,26 @@ mod agree {
             let s = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}Z");
             let by_time = PrimitiveDateTime::parse(&s, FORMAT).ok().map(PrimitiveDateTime::assume_utc);
             proptest::prop_assert_eq!(parse_created(&s), by_time);
+        }
+
+        /// Every year the format allows, including leap days and the ends of months.
+        #[test]
+        fn matches_the_time_crate_in_any_year(y in 0u32..10_000, mo in 1u32..13, d in 27u32..32, h in 0u32..24, mi in 0u32..60, se in 0u32..61) {
+            let s = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}Z");
+            let by_time = PrimitiveDateTime::parse(&s, FORMAT).ok().map(PrimitiveDateTime::assume_utc);
+            proptest::prop_assert_eq!(parse_created(&s), by_time);
+        }
+
+        /// It accepts only what the spec's `created` pattern accepts.
+        #[test]
+        fn accepts_only_the_created_format(s in "[0-9TZ:-]{18,21}|[0-9]{4}-[0-9]{2}-[0-9]{2}.[0-9]{2}.[0-9]{2}.{1,2}") {
+            if parse_created(&s).is_some() {
+                proptest::prop_assert!(crate::formats::CREATED.matches_by_regex(&s));
+            }
+            if crate::formats::CREATED.matches_by_regex(&s) {
+                let by_time = PrimitiveDateTime::parse(&s, FORMAT).ok().map(PrimitiveDateTime::assume_utc);
+                proptest::prop_assert_eq!(parse_created(&s), by_time);
+            }
         }
     }
 }

@@ -8,7 +8,9 @@
 //!   variant ([`PushVariant`]) explicit because the reference leaves it open.
 //!
 //! Secrets never appear in `Debug`, `Display` or errors, and digests are compared in
-//! constant time (`hmac`'s `verify_slice`).
+//! constant time (`subtle`, over the decoded tag; the computed tag is never Base64-encoded
+//! on the verifying side). Verification allocates nothing on success and does no key
+//! schedule: each app's HMAC key blocks are hashed once, when it is added.
 
 mod created;
 mod digest;
@@ -22,6 +24,8 @@ pub use digest::{PushSeparator, PushUrlForm, PushVariant, Signer};
 pub use header::{parse_header, ParsedHeader};
 pub use secret::{AppSecret, Credentials};
 pub use verify::{AuthError, PushVerifier, Verified, Verifier, VerifierConfig};
+
+use std::borrow::Cow;
 
 use crate::signing;
 
@@ -58,12 +62,17 @@ pub fn x_aksk_value(app_key: &str, digest: &str, nonce: &str, created: &str) -> 
     s
 }
 
-/// The given Nonce and Created, or a fresh nonce and the current UTC time.
-fn nonce_and_created(nonce: Option<&str>, created: Option<&str>) -> (String, String) {
-    let nonce = nonce.map(str::to_string).unwrap_or_else(new_nonce);
-    let created = created
-        .map(str::to_string)
-        .unwrap_or_else(|| format_created(time::OffsetDateTime::now_utc()));
+/// The given Nonce and Created (borrowed, not copied), or a fresh nonce and the current
+/// UTC time.
+fn nonce_and_created<'a>(
+    nonce: Option<&'a str>,
+    created: Option<&'a str>,
+) -> (Cow<'a, str>, Cow<'a, str>) {
+    let nonce = nonce.map_or_else(|| Cow::Owned(new_nonce()), Cow::Borrowed);
+    let created = created.map_or_else(
+        || Cow::Owned(format_created(time::OffsetDateTime::now_utc())),
+        Cow::Borrowed,
+    );
     (nonce, created)
 }
 
@@ -85,10 +94,11 @@ pub fn sign_request_with(
     created: Option<&str>,
 ) -> SignedHeaders {
     let (nonce, created) = nonce_and_created(nonce, created);
-    let digest = signer.request_digest(&nonce, &created);
+    let mut buf = [0u8; digest::DIGEST_LEN];
+    let digest = signer.request_digest_into(&nonce, &created, &mut buf);
     SignedHeaders {
         authorization: signing::REQUEST.authorization_literal.to_string(),
-        x_aksk: x_aksk_value(app_key, &digest, &nonce, &created),
+        x_aksk: x_aksk_value(app_key, digest, &nonce, &created),
     }
 }
 
