@@ -356,8 +356,16 @@ impl Run {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // Before the runtime's threads allocate: glibc fixes its arena limit at the first
+    // contention (see `voicecall_mock::limit_malloc_arenas`).
+    voicecall_mock::limit_malloc_arenas();
+    tokio::runtime::Runtime::new()
+        .expect("tokio runtime")
+        .block_on(async_main())
+}
+
+async fn async_main() -> ExitCode {
     if std::env::args().any(|a| a == RECEIVERS_ARG) {
         return receivers_process().await;
     }

@@ -34,6 +34,20 @@ pub mod server;
 pub mod session;
 
 pub use config::{AppConfig, ClockConfig, MockConfig};
+
+/// Caps glibc's malloc arenas at two for this process. The mock allocates many small,
+/// long-lived objects (sessions, pushes) from every tokio worker; with one arena per
+/// thread the freed space scatters, and RSS runs about 20 MiB above the heap at 10,000
+/// calls (BENCHMARKS.md, "Mock platform"). Call first thing in `main`, before any
+/// thread starts (glibc fixes the limit at the first contention; the `voicecall-mock`
+/// binary does so); a no-op elsewhere than Linux with glibc.
+pub fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only adjusts allocator parameters; M_ARENA_MAX takes any positive value.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
 pub use handle::{MockRequest, MockResponse};
 pub use mock::{Mock, PushSummary};
 pub use outcome::{Outcome, Party};

@@ -32,8 +32,19 @@ struct Args {
     clock: String,
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // Before any thread allocates: glibc fixes its arena limit at the first contention.
+    voicecall_mock::limit_malloc_arenas();
+    match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt.block_on(run()),
+        Err(e) => {
+            eprintln!("error: cannot start the tokio runtime: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+async fn run() {
     let args = Args::parse();
     let mut config = match &args.config {
         Some(path) => {
