@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use base64::Engine as _;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use regex::Regex;
 use serde_json::{json, Value};
 use voicecall_codegen::spec::model::{Encoding, Location};
@@ -19,7 +19,7 @@ use voicecall_codegen::spec::validate::{Severity, Violation};
 use voicecall_codegen::spec::{load_dir, Spec};
 use voicecall_conformance::cases::{
     canonical, expect, format_strategy, mutants, rules, strategy_mutants, strategy_valid,
-    unmutatable, valid, valid_cases, Case, Expect, GENERATED_FORMATS,
+    unmutatable, valid, valid_cases, Case, Expect, Generator, GENERATED_FORMATS,
 };
 
 fn spec() -> &'static Spec {
@@ -420,6 +420,32 @@ fn mutants_of_generated_requests_break_exactly_their_rule_and_cover_every_rule()
             Ok(())
         });
         run(&op, strategy_mutants(spec, &op), |c| check_mutant(spec, &c));
+    }
+}
+
+/// A `Generator`'s strategies are the free functions' strategies with one shared copy
+/// of the spec: the same seed draws the same cases, and its mutants pass the same checks.
+#[test]
+fn a_generator_draws_what_the_free_functions_draw() {
+    let spec = spec();
+    let generator = Generator::new(spec);
+    let seeded =
+        || TestRunner::new_with_rng(config(), TestRng::from_seed(RngAlgorithm::ChaCha, &[9; 32]));
+    for op in operations() {
+        for (shared, own) in [
+            (generator.strategy_valid(&op), strategy_valid(spec, &op)),
+            (generator.strategy_mutants(&op), strategy_mutants(spec, &op)),
+        ] {
+            let (mut a, mut b) = (seeded(), seeded());
+            for _ in 0..16 {
+                let x = shared.new_tree(&mut a).unwrap().current();
+                let y = own.new_tree(&mut b).unwrap().current();
+                assert_eq!(x, y, "{op}");
+            }
+        }
+        run(&op, generator.strategy_mutants(&op), |c| {
+            check_mutant(spec, &c)
+        });
     }
 }
 

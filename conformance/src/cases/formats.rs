@@ -22,55 +22,74 @@ use super::scope::scalar_eq;
 
 /// Compiled regular expressions by pattern text. Patterns come from the spec, so the
 /// cache is keyed by the text (not by spec), and compiling `\p{Script=Han}` in a debug
-/// build once instead of per case keeps the tests fast.
-fn regex(pattern: &str) -> Option<Regex> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+/// build once instead of per case keeps the tests fast. Handed out behind an `Arc`:
+/// cloning a `Regex` itself would give each clone a fresh pool of search caches, built
+/// again on its first match.
+fn regex(pattern: &str) -> Option<Arc<Regex>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Regex>>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut map = match cache.lock() {
         Ok(m) => m,
         Err(poisoned) => poisoned.into_inner(),
     };
     map.entry(pattern.to_string())
-        .or_insert_with(|| Regex::new(pattern).ok())
+        .or_insert_with(|| Regex::new(pattern).ok().map(Arc::new))
         .clone()
 }
 
-/// The spec's formats by id, cheap to clone into the `'static` closures of strategies
-/// (cloning a whole `Spec` per strategy would copy every YAML text).
+/// One format of the spec with its patterns compiled (`None`: the pattern does not
+/// compile, and the format accepts nothing).
+#[derive(Debug)]
+struct Compiled {
+    def: Format,
+    pattern: Option<Arc<Regex>>,
+    decoded: Option<Arc<Regex>>,
+}
+
+/// The spec's formats by id with their compiled patterns, cheap to clone into the
+/// `'static` closures of strategies (cloning a whole `Spec` per strategy would copy
+/// every YAML text).
 #[derive(Debug, Clone)]
-pub(crate) struct Formats(Arc<BTreeMap<String, Format>>);
+pub(crate) struct Formats(Arc<BTreeMap<String, Compiled>>);
 
 impl Formats {
     /// The formats of `spec`.
     pub(crate) fn of(spec: &Spec) -> Formats {
         Formats(Arc::new(
             spec.all(|f| &f.formats)
-                .map(|f| (f.id.clone(), f.clone()))
+                .map(|f| {
+                    let compiled = Compiled {
+                        pattern: regex(&f.pattern),
+                        decoded: f.decoded_pattern.as_deref().and_then(regex),
+                        def: f.clone(),
+                    };
+                    (f.id.clone(), compiled)
+                })
                 .collect(),
         ))
     }
 
     /// The format with id `id`.
     pub(crate) fn get(&self, id: &str) -> Option<&Format> {
-        self.0.get(id)
+        self.0.get(id).map(|c| &c.def)
     }
 
     /// Whether `value` has format `id` (wire pattern, then the decoded pattern for
     /// encoded formats), as the oracle decides. An unknown format id or a pattern that
     /// does not compile accepts nothing.
     pub(crate) fn ok(&self, id: &str, value: &str) -> bool {
-        let Some(f) = self.get(id) else {
+        let Some(c) = self.0.get(id) else {
             return false;
         };
-        let Some(p) = regex(&f.pattern) else {
+        let Some(p) = &c.pattern else {
             return false;
         };
         if !p.is_match(value) {
             return false;
         }
-        match (&f.encoding, &f.decoded_pattern) {
-            (Some(Encoding::Base64), Some(dp)) => {
-                let Some(d) = regex(dp) else { return false };
+        match (&c.def.encoding, &c.def.decoded_pattern) {
+            (Some(Encoding::Base64), Some(_)) => {
+                let Some(d) = &c.decoded else { return false };
                 base64::engine::general_purpose::STANDARD
                     .decode(value)
                     .ok()

@@ -92,28 +92,21 @@ pub fn valid_cases(spec: &Spec, operation_id: &str) -> Vec<Case> {
 
 /// A strategy of valid cases of `operation_id` (random requests from [`valid`]), each
 /// expecting acceptance. For an operation the spec does not have, the value is `null`
-/// and the expectation is what [`expect`] says of it.
+/// and the expectation is what [`expect`] says of it. Each call copies the spec for the
+/// strategy to own; a [`Generator`](super::Generator) shares one copy among all its
+/// strategies.
 pub fn strategy_valid(spec: &Spec, operation_id: &str) -> BoxedStrategy<Case> {
-    let root = scope(spec, operation_id)
-        .map(|s| s.root.name.clone())
-        .unwrap_or_default();
-    let spec2 = spec.clone();
-    let op = operation_id.to_string();
-    valid(spec, &root)
-        .prop_map(move |v| {
-            valid_case(
-                &spec2,
-                &op,
-                &root,
-                "generated",
-                v,
-                "a generated valid request",
-            )
-        })
-        .boxed()
+    super::Generator::new(spec).strategy_valid(operation_id)
 }
 
-fn valid_case(spec: &Spec, op: &str, root: &str, what: &str, value: Value, doc: &str) -> Case {
+pub(crate) fn valid_case(
+    spec: &Spec,
+    op: &str,
+    root: &str,
+    what: &str,
+    value: Value,
+    doc: &str,
+) -> Case {
     let violations = spec.validate_json(root, &value);
     Case {
         id: format!("{op}/valid/{what}"),
@@ -230,7 +223,7 @@ fn boundary_values(spec: &Spec, formats: &Formats, f: &Field) -> Vec<(&'static s
 // ---------------------------------------------------------------------------------
 // Strategies
 
-fn message_strategy(
+pub(crate) fn message_strategy(
     spec: &Spec,
     formats: &Formats,
     name: &str,
@@ -297,12 +290,11 @@ fn object_strategy(
             let value = overrides
                 .remove(&f.name)
                 .unwrap_or_else(|| field_strategy(spec, formats, f, depth));
-            let present = if f.required || forced {
-                Just(true).boxed()
+            if f.required || forced {
+                value.prop_map(|v| (true, v)).boxed()
             } else {
-                any::<bool>().boxed()
-            };
-            (present, value).boxed()
+                (any::<bool>(), value).boxed()
+            }
         })
         .collect();
     let choices: Vec<BoxedStrategy<usize>> = msg
@@ -314,16 +306,19 @@ fn object_strategy(
     let msg = msg.clone();
     (fields, choices)
         .prop_map(move |(values, choices)| {
-            let all: BTreeMap<String, Value> = msg
-                .fields
-                .iter()
-                .zip(&values)
-                .map(|(f, (_, v))| (f.name.clone(), v.clone()))
-                .collect();
+            // The drawn value of every field, present or not (an absent one may be
+            // chosen by a rule or supplied by the repair).
+            let drawn = |name: &str| {
+                msg.fields
+                    .iter()
+                    .position(|f| f.name == name)
+                    .and_then(|i| values.get(i))
+                    .map(|(_, v)| v)
+            };
             let mut obj = Map::new();
-            for (f, (present, v)) in msg.fields.iter().zip(values) {
-                if present {
-                    obj.insert(f.name.clone(), v);
+            for (f, (present, v)) in msg.fields.iter().zip(&values) {
+                if *present {
+                    obj.insert(f.name.clone(), v.clone());
                 }
             }
             let rules = msg
@@ -332,7 +327,7 @@ fn object_strategy(
                 .filter(|r| r.kind == RuleKind::ExactlyOneOf && !r.fields.is_empty());
             for (rule, choice) in rules.zip(choices) {
                 for (i, f) in rule.fields.iter().enumerate() {
-                    match (i == choice, all.get(f)) {
+                    match (i == choice, drawn(f)) {
                         (true, Some(v)) => {
                             obj.insert(f.clone(), v.clone());
                         }
@@ -343,7 +338,7 @@ fn object_strategy(
                 }
             }
             repair(&msg, &mut obj, &mut Pins::new(), None, &mut |f| {
-                all.get(&f.name).cloned().unwrap_or(Value::Null)
+                drawn(&f.name).cloned().unwrap_or(Value::Null)
             });
             reorder(&msg, &mut obj);
             Value::Object(obj)
@@ -389,7 +384,13 @@ fn field_strategy(spec: &Spec, formats: &Formats, f: &Field, depth: usize) -> Bo
                 (c.min.min(1000) as usize, c.max.min(1000) as usize)
             });
             let hi = hi.max(lo);
-            prop_oneof![Just(lo), Just(hi), lo..=hi]
+            // A third of the time each bound, else anywhere between.
+            (0u8..3, lo..=hi)
+                .prop_map(move |(pick, n)| match pick {
+                    0 => lo,
+                    1 => hi,
+                    _ => n,
+                })
                 .prop_flat_map(move |n| prop::collection::vec(item.clone(), n))
                 .prop_map(Value::Array)
                 .boxed()
@@ -400,7 +401,7 @@ fn field_strategy(spec: &Spec, formats: &Formats, f: &Field, depth: usize) -> Bo
 // ---------------------------------------------------------------------------------
 // Canonical instances
 
-fn canonical_message(
+pub(crate) fn canonical_message(
     spec: &Spec,
     formats: &Formats,
     name: &str,
@@ -711,6 +712,11 @@ pub(crate) fn establish(
 /// Puts the members of `obj` in the order of the message's fields (unknown members
 /// last, in their order), so instances read like the reference's tables.
 pub(crate) fn reorder(msg: &Message, obj: &mut Map<String, Value>) {
+    // Most objects are built in table order already: check before rebuilding.
+    let mut fields = msg.fields.iter();
+    if obj.keys().all(|k| fields.by_ref().any(|f| &f.name == k)) {
+        return;
+    }
     let mut old = std::mem::take(obj);
     for f in &msg.fields {
         if let Some(v) = old.remove(&f.name) {

@@ -13,6 +13,8 @@
 //!   multi-byte text where the format allows) and as fixed, reviewable instances.
 //! - [`mutants`] / [`strategy_mutants`]: from a valid base, one case per rule that breaks
 //!   exactly that rule, checked against the oracle.
+//! - [`Generator`]: the property strategies of a spec's operations sharing one copy of
+//!   the spec and the per-spec data (formats with compiled patterns, rule plans).
 //! - [`expect`]: the outcome the spec prescribes for the violations of a value — the
 //!   operation's `rejects` codes, or acceptance when only ignored rules are broken.
 //!
@@ -23,10 +25,13 @@
 
 mod expect;
 mod formats;
+mod generator;
 mod instance;
 mod mutants;
+mod pattern;
 mod rules;
 mod scope;
+mod union;
 mod values;
 
 use serde::Serialize;
@@ -34,6 +39,7 @@ use serde_json::Value;
 use voicecall_codegen::spec::validate::Violation;
 
 pub use expect::expect;
+pub use generator::Generator;
 pub use instance::{canonical, strategy_valid, valid, valid_cases};
 pub use mutants::{mutants, strategy_mutants, unmutatable};
 pub use rules::rules;

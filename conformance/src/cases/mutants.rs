@@ -24,7 +24,7 @@ use voicecall_codegen::spec::Spec;
 use super::expect::expect;
 use super::formats::{len_in, Formats};
 use super::instance::{
-    canonical, canonical_field, ensure_site, establish, reorder, repair, valid, Pin, Pins,
+    canonical_field, canonical_message, ensure_site, establish, reorder, repair, Pin, Pins,
 };
 use super::rules::{planned, unknown_name, Planned, Target};
 use super::scope::{holds, scalar_value, scope, Scope};
@@ -46,15 +46,19 @@ pub fn unmutatable(spec: &Spec, operation_id: &str) -> Vec<(RuleRef, &'static st
     };
     planned(spec, operation_id)
         .into_iter()
-        .filter_map(|p| static_reason(&sc, &p).map(|why| (p.rule, why)))
+        .filter_map(|p| {
+            let msg = p.message(spec)?;
+            static_reason(sc.query, msg, &p).map(|why| (p.rule, why))
+        })
         .collect()
 }
 
-/// Why a planned rule cannot be broken by any request, if it cannot.
-fn static_reason(sc: &Scope<'_>, p: &Planned<'_>) -> Option<&'static str> {
-    let field = |n: &str| p.site.msg.fields.iter().find(|f| f.name == n);
+/// Why a planned rule (of message `msg`; `query` when the request travels in the query
+/// string) cannot be broken by any request, if it cannot.
+fn static_reason(query: bool, msg: &Message, p: &Planned) -> Option<&'static str> {
+    let field = |n: &str| msg.fields.iter().find(|f| f.name == n);
     match &p.target {
-        Target::RootType | Target::Type(_) | Target::ItemType(_) if sc.query => {
+        Target::RootType | Target::Type(_) | Target::ItemType(_) if query => {
             Some("query parameters are strings on the wire: no other JSON type can be sent")
         }
         Target::LengthMin(n) | Target::LengthMax(n) | Target::RangeMin(n) | Target::RangeMax(n) | Target::Format(n)
@@ -63,7 +67,7 @@ fn static_reason(sc: &Scope<'_>, p: &Planned<'_>) -> Option<&'static str> {
             Some("the value is enumerated: the oracle checks membership only, so any value outside this limit is an `enum` violation")
         }
         Target::Rule(id) => {
-            let rule = p.site.msg.rules.iter().find(|r| &r.id == id)?;
+            let rule = msg.rules.iter().find(|r| &r.id == id)?;
             if rule.when.as_ref().is_some_and(|c| c.message.is_some()) {
                 Some("the condition is on another message, which the request does not carry")
             } else if rule.kind != RuleKind::ExactlyOneOf && rule.when.is_none() {
@@ -83,46 +87,114 @@ fn static_reason(sc: &Scope<'_>, p: &Planned<'_>) -> Option<&'static str> {
 /// Ids are `<operation>/<rule id>`, so they are unique and stable. Empty for an
 /// operation the spec does not have.
 pub fn mutants(spec: &Spec, operation_id: &str, base: &Value) -> Vec<Case> {
-    let Some(sc) = scope(spec, operation_id) else {
-        return Vec::new();
-    };
-    let formats = Formats::of(spec);
-    let base = if base.is_object() {
-        base.clone()
-    } else {
-        canonical(spec, &sc.root.name)
-    };
-    let plans = planned(spec, operation_id);
-    plans
-        .iter()
-        .filter(|p| static_reason(&sc, p).is_none())
-        .filter_map(|p| build(spec, &formats, &sc, &plans, p, &base))
-        .collect()
+    match Mutator::new(spec, Formats::of(spec), operation_id) {
+        Some(m) => m.all(spec, base),
+        None => Vec::new(),
+    }
 }
 
-/// A strategy of mutants over many bases: a valid request from [`valid`], then one of
+/// A strategy of mutants over many bases: a valid request from [`valid`](super::valid), then one of
 /// its mutants chosen by index, so property runs explore rules × bases. An operation
 /// without mutants (or unknown to the spec) yields its valid cases instead.
+///
+/// The rule is drawn first and only its mutant is built (and checked by the oracle,
+/// once); when this base cannot give that one, the next rule in order that it can give
+/// is taken. Each call copies the spec for the strategy to own; a
+/// [`Generator`](super::Generator) shares one copy among all its strategies.
 pub fn strategy_mutants(spec: &Spec, operation_id: &str) -> BoxedStrategy<Case> {
-    let Some(sc) = scope(spec, operation_id) else {
-        return super::strategy_valid(spec, operation_id);
-    };
-    if mutants(spec, operation_id, &canonical(spec, &sc.root.name)).is_empty() {
-        return super::strategy_valid(spec, operation_id);
-    }
-    let spec2 = spec.clone();
-    let op = operation_id.to_string();
-    let root = sc.root.name.clone();
-    (valid(spec, &root), any::<Index>())
-        .prop_filter_map("a base without mutants", move |(base, ix)| {
-            let mut all = mutants(&spec2, &op, &base);
-            if all.is_empty() {
-                return None;
-            }
-            let i = ix.index(all.len());
-            Some(all.swap_remove(i))
+    super::Generator::new(spec).strategy_mutants(operation_id)
+}
+
+/// The mutants of one operation, prepared once: every planned rule (the constructions
+/// name their siblings in `also` from these), which of them a request can break, and
+/// the spec's formats. It borrows nothing, so a strategy keeps it beside its own copy
+/// of the spec; every method takes that spec (the one it was made from).
+pub(crate) struct Mutator {
+    op: String,
+    formats: Formats,
+    plans: Vec<Planned>,
+    /// Indices into `plans` of the rules a request can break.
+    mutable: Vec<usize>,
+}
+
+impl Mutator {
+    /// The mutator of `operation_id`; `None` for an operation the spec does not have
+    /// (or whose request message it does not have).
+    pub(crate) fn new(spec: &Spec, formats: Formats, operation_id: &str) -> Option<Mutator> {
+        let sc = scope(spec, operation_id)?;
+        let plans = planned(spec, operation_id);
+        let mutable = plans
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.message(spec)
+                    .is_some_and(|msg| static_reason(sc.query, msg, p).is_none())
+            })
+            .map(|(i, _)| i)
+            .collect();
+        Some(Mutator {
+            op: operation_id.to_string(),
+            formats,
+            plans,
+            mutable,
         })
-        .boxed()
+    }
+
+    /// `base` if it is an object, else the canonical request.
+    fn base(&self, spec: &Spec, sc: &Scope<'_>, base: &Value) -> Value {
+        if base.is_object() {
+            base.clone()
+        } else {
+            canonical_message(spec, &self.formats, &sc.root.name, 0, 0)
+        }
+    }
+
+    /// Every mutant of `base`, in the order of the rules (see [`mutants`]).
+    pub(crate) fn all(&self, spec: &Spec, base: &Value) -> Vec<Case> {
+        let Some(sc) = scope(spec, &self.op) else {
+            return Vec::new();
+        };
+        let base = self.base(spec, &sc, base);
+        self.mutable
+            .iter()
+            .filter_map(|&i| self.build(spec, &sc, &self.plans[i], &base))
+            .collect()
+    }
+
+    /// Whether `base` has at least one mutant (stops at the first).
+    pub(crate) fn any(&self, spec: &Spec, base: &Value) -> bool {
+        let Some(sc) = scope(spec, &self.op) else {
+            return false;
+        };
+        let base = self.base(spec, &sc, base);
+        self.mutable
+            .iter()
+            .any(|&i| self.build(spec, &sc, &self.plans[i], &base).is_some())
+    }
+
+    /// The mutant of the rule `ix` picks among the breakable ones, or when `base`
+    /// cannot give it, of the next rule (in rule order, wrapping around) that it can
+    /// give; `None` when it gives none. Only the returned case is checked by the oracle
+    /// — besides the constructions this base could not confirm.
+    pub(crate) fn one(&self, spec: &Spec, base: &Value, ix: Index) -> Option<Case> {
+        let sc = scope(spec, &self.op)?;
+        let n = self.mutable.len();
+        if n == 0 {
+            return None;
+        }
+        let base = self.base(spec, &sc, base);
+        let start = ix.index(n);
+        (0..n).find_map(|k| {
+            let i = *self.mutable.get((start + k) % n)?;
+            self.build(spec, &sc, self.plans.get(i)?, &base)
+        })
+    }
+
+    /// Builds the mutant of one planned rule, or `None` when this base cannot give one
+    /// that the oracle confirms.
+    fn build(&self, spec: &Spec, sc: &Scope<'_>, p: &Planned, base: &Value) -> Option<Case> {
+        build(spec, &self.formats, sc, &self.plans, p, base)
+    }
 }
 
 /// Builds the mutant of one planned rule, or `None` when this base cannot give one
@@ -131,11 +203,11 @@ fn build(
     spec: &Spec,
     formats: &Formats,
     sc: &Scope<'_>,
-    plans: &[Planned<'_>],
-    p: &Planned<'_>,
+    plans: &[Planned],
+    p: &Planned,
     base: &Value,
 ) -> Option<Case> {
-    let msg = p.site.msg;
+    let msg = p.message(spec)?;
     let mut v = base.clone();
     let mut also: Vec<RuleRef> = Vec::new();
     let sibling = |suffix: &str| {
@@ -150,7 +222,7 @@ fn build(
         v = Value::Array(vec![v]);
         what = "the body is a JSON array holding the request, not an object".into();
     } else {
-        let obj = ensure_site(spec, formats, sc.root, &mut v, &p.site.steps)?;
+        let obj = ensure_site(spec, formats, sc.root, &mut v, &p.steps)?;
         let mut pins = Pins::new();
         let mut skip: Option<&str> = None;
         let field = |n: &str| msg.fields.iter().find(|f| f.name == n);
@@ -308,7 +380,7 @@ fn build(
         }
         reorder(msg, obj);
     }
-    confirm(spec, sc, p, v, also, what)
+    confirm(spec, sc, msg, p, v, also, what)
 }
 
 /// Checks the mutant against the oracle and makes the case: the oracle must report
@@ -316,13 +388,14 @@ fn build(
 fn confirm(
     spec: &Spec,
     sc: &Scope<'_>,
-    p: &Planned<'_>,
+    msg: &Message,
+    p: &Planned,
     value: Value,
     also: Vec<RuleRef>,
     what: String,
 ) -> Option<Case> {
     let violations = spec.validate_json(&sc.root.name, &value);
-    let mut want: Vec<(String, String)> = expected_paths(p)
+    let mut want: Vec<(String, String)> = expected_paths(msg, p)
         .into_iter()
         .map(|path| (path, p.rule.kind.clone()))
         .chain(also.iter().map(|a| (a.path.clone(), a.kind.clone())))
@@ -358,15 +431,11 @@ fn confirm(
 
 /// Paths at which the oracle reports the planned rule (one per field of a rule between
 /// fields that names several).
-fn expected_paths(p: &Planned<'_>) -> Vec<String> {
+fn expected_paths(msg: &Message, p: &Planned) -> Vec<String> {
     if let Target::Rule(id) = &p.target {
-        if let Some(r) = p.site.msg.rules.iter().find(|r| &r.id == id) {
+        if let Some(r) = msg.rules.iter().find(|r| &r.id == id) {
             if r.kind != RuleKind::ExactlyOneOf && !r.fields.is_empty() {
-                return r
-                    .fields
-                    .iter()
-                    .map(|f| format!("{}.{f}", p.site.path))
-                    .collect();
+                return r.fields.iter().map(|f| format!("{}.{f}", p.path)).collect();
             }
         }
     }

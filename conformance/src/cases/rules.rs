@@ -10,7 +10,7 @@
 use voicecall_codegen::spec::model::{FieldType, Message, RuleKind};
 use voicecall_codegen::spec::Spec;
 
-use super::scope::{field_doc, message_doc, rule_doc, scope, sites, Site};
+use super::scope::{field_doc, message_doc, rule_doc, scope, sites, Site, Step};
 use super::RuleRef;
 
 /// What a rule constrains, precisely enough to build a value that breaks it.
@@ -52,12 +52,26 @@ pub(crate) enum Target {
     Rule(String),
 }
 
-/// A rule of the universe with the site it lives on and what to break.
+/// A rule of the universe with the site it lives on and what to break. Owned (the
+/// site's message by name), so an operation's plans can be computed once and kept in
+/// the `'static` closure of a strategy beside the spec they came from.
 #[derive(Debug, Clone)]
-pub(crate) struct Planned<'a> {
+pub(crate) struct Planned {
     pub rule: RuleRef,
-    pub site: Site<'a>,
+    /// The message of the site (the object the rule constrains).
+    pub msg: String,
+    /// Steps from the root to the site.
+    pub steps: Vec<Step>,
+    /// The JSON path of the site as the oracle prints it.
+    pub path: String,
     pub target: Target,
+}
+
+impl Planned {
+    /// The message of the site, in `spec` (the spec the plan was made from).
+    pub(crate) fn message<'s>(&self, spec: &'s Spec) -> Option<&'s Message> {
+        spec.message(&self.msg)
+    }
 }
 
 /// The name of the member no table has, chosen per message so it never collides.
@@ -84,7 +98,7 @@ pub fn rules(spec: &Spec, operation_id: &str) -> Vec<RuleRef> {
 }
 
 /// [`rules`] with the site and target of each.
-pub(crate) fn planned<'a>(spec: &'a Spec, operation_id: &str) -> Vec<Planned<'a>> {
+pub(crate) fn planned(spec: &Spec, operation_id: &str) -> Vec<Planned> {
     let Some(sc) = scope(spec, operation_id) else {
         return Vec::new();
     };
@@ -107,7 +121,9 @@ pub(crate) fn planned<'a>(spec: &'a Spec, operation_id: &str) -> Vec<Planned<'a>
                     doc,
                     path,
                 },
-                site: site.clone(),
+                msg: m.clone(),
+                steps: site.steps.clone(),
+                path: site.path.clone(),
                 target,
             })
         };

@@ -157,17 +157,19 @@ pub(crate) fn rule_doc(msg: &Message, rule: &voicecall_codegen::spec::model::Rul
 /// default, as the oracle reads it. Conditions on another message (`message:`) are
 /// never evaluated here (the oracle cannot see the originating request either).
 pub(crate) fn holds(msg: &Message, c: &Condition, obj: &Map<String, Value>) -> bool {
-    let default = msg
-        .fields
-        .iter()
-        .find(|f| f.name == c.field)
-        .and_then(|f| f.default.as_ref())
-        .map(scalar_value);
-    let value = obj.get(&c.field).cloned().or(default);
-    match (c.op, &value, &c.value) {
-        (ConditionOp::Present, _, _) => obj.contains_key(&c.field),
-        (ConditionOp::Equals, Some(v), Some(want)) => scalar_eq(want, v),
-        (ConditionOp::NotEquals, Some(v), Some(want)) => !scalar_eq(want, v),
+    let equal = |want: &Scalar| match obj.get(&c.field) {
+        Some(v) => Some(scalar_eq(want, v)),
+        None => msg
+            .fields
+            .iter()
+            .find(|f| f.name == c.field)
+            .and_then(|f| f.default.as_ref())
+            .map(|d| scalar_eq(want, &scalar_value(d))),
+    };
+    match (c.op, &c.value) {
+        (ConditionOp::Present, _) => obj.contains_key(&c.field),
+        (ConditionOp::Equals, Some(want)) => equal(want) == Some(true),
+        (ConditionOp::NotEquals, Some(want)) => equal(want) == Some(false),
         _ => false,
     }
 }

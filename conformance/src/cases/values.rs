@@ -18,7 +18,9 @@ use voicecall_codegen::spec::model::{Field, FieldType, Length, LengthUnit};
 use voicecall_codegen::spec::Spec;
 
 use super::formats::{fits, len_in, Formats, Shape};
+use super::pattern::chars_of;
 use super::scope::scalar_value;
+use super::union::one_of;
 
 /// Every format id this module can generate values for. A test checks that every format
 /// of the spec is listed here, so a new format in `spec/voicecall.yaml` fails the suite
@@ -129,17 +131,17 @@ impl TextKind {
     /// Realistic values, before fitting to a row's length.
     fn natural(self) -> BoxedStrategy<String> {
         match self {
-            TextKind::VoiceFile => prop_oneof![
+            TextKind::VoiceFile => one_of(vec![
                 rx("[a-z][a-z0-9_]{0,20}\\.wav", "notify_voice1.wav"),
                 select(vec![
                     "欢迎语.wav",
                     "提示音1.wav",
                     "等待音乐.wav",
-                    "pre_voice1.wav"
+                    "pre_voice1.wav",
                 ])
-                .prop_map(String::from),
-            ]
-            .boxed(),
+                .prop_map(String::from)
+                .boxed(),
+            ]),
             TextKind::RecordingFile => rx(
                 "1200_366_0_20[0-9]{12}\\.wav",
                 "1200_366_0_20161228102743.wav",
@@ -148,31 +150,29 @@ impl TextKind {
                 "[0-9]{4}_[0-9]{3}_[0-9]{10}_20[0-9]{12}@callenabler[0-9]{3}\\.huaweicaas\\.com",
                 SESSION_ID,
             ),
-            TextKind::Host => prop_oneof![
+            TextKind::Host => one_of(vec![
                 select(vec![
                     "huawei",
                     "ostor.huawei.com",
-                    "obs.cn-north-4.myhuaweicloud.com"
+                    "obs.cn-north-4.myhuaweicloud.com",
                 ])
-                .prop_map(String::from),
+                .prop_map(String::from)
+                .boxed(),
                 rx("[a-z]{3,10}\\.example\\.com", "voice.example.com"),
-            ]
-            .boxed(),
+            ]),
             TextKind::Url => rx(
                 "https://[a-z]{3,10}\\.example\\.com/[a-z0-9/]{0,30}",
                 "https://record.example.com/1200_366_0_20161228102743.wav",
             ),
             TextKind::Token => rx("[A-Za-z0-9_-]{1,32}", "test_template"),
             TextKind::Dtmf => rx("[0-9*#]{1,8}", "1"),
-            TextKind::Free => prop_oneof![
+            TextKind::Free => one_of(vec![
                 rx(
                     "[A-Za-z0-9][A-Za-z0-9 .,]{0,30}",
-                    "The user releases the call."
+                    "The user releases the call.",
                 ),
-                prop::collection::vec(select(WIDE), 1..20)
-                    .prop_map(|v| v.into_iter().collect::<String>()),
-            ]
-            .boxed(),
+                chars_of(WIDE, 1, 19),
+            ]),
         }
     }
 }
@@ -180,13 +180,11 @@ impl TextKind {
 /// A session id shaped like the reference's examples.
 const SESSION_ID: &str = "1201_612_4294967295_20190124030424@callenabler245.huaweicaas.com";
 
-/// A strategy of strings matching `pattern`, or always `fallback` if proptest cannot
-/// compile the pattern (every pattern here is a constant that it can).
+/// A strategy of strings matching `pattern`, with proptest's distribution (see
+/// [`pattern`](super::pattern)); always `fallback` if the pattern were outside what
+/// that module reads (every pattern here is a constant that it reads).
 fn rx(pattern: &str, fallback: &'static str) -> BoxedStrategy<String> {
-    match proptest::string::string_regex(pattern) {
-        Ok(s) => s.boxed(),
-        Err(_) => Just(fallback.to_string()).boxed(),
-    }
+    super::pattern::matching(pattern, fallback)
 }
 
 fn b64(s: &str) -> String {
@@ -373,14 +371,13 @@ pub fn format_strategy(spec: &Spec, format_id: &str) -> Option<BoxedStrategy<Str
 fn natural_format(format_id: &str) -> Option<BoxedStrategy<String>> {
     let datetime_parts = || (0u64..8, 1u64..=12, 1u64..=28, 0u64..24, 0u64..60, 0u64..60);
     Some(match format_id {
-        "global_number" => prop_oneof![
+        "global_number" => one_of(vec![
             rx("\\+861[3-9][0-9]{9}", "+8613800000001"),
             rx("\\+86(10|20|21|755)[0-9]{8}", "+8675528000001"),
             rx("\\+447[0-9]{9}", "+447700900123"),
             rx("\\+1[2-9][0-9]{9}", "+14155550100"),
             rx("\\+8525[0-9]{7}", "+85251234567"),
-        ]
-        .boxed(),
+        ]),
         "base64_url" => (
             select(vec!["https", "http"]),
             select(vec!["example.com", "callback.example.cn", "203.0.113.10", "voice-cb.example.org"]),
@@ -401,32 +398,30 @@ fn natural_format(format_id: &str) -> Option<BoxedStrategy<String>> {
                 format!("{:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z", 2019 + y)
             })
             .boxed(),
-        "nonce" => prop_oneof![
+        "nonce" => one_of(vec![
             rx("[0-9A-F]{32}", "66C92B11FF8A425FB8D4CCFE0ED9ED1F"),
             rx("[0-9A-Za-z]{1,128}", "n"),
-        ]
-        .boxed(),
-        "user_data" => prop_oneof![
+        ]),
+        "user_data" => one_of(vec![
             rx("[A-Za-z0-9_-]{1,32}", "customerId123"),
             // Chinese text Base64-encoded, as the reference tells customers to send it.
-            select(vec!["客户张三", "订单12345", "人民公园正门"]).prop_map(b64),
-            prop::collection::vec(select(WIDE_NO_HAN), 1..40)
-                .prop_map(|v| v.into_iter().collect::<String>()),
-        ]
-        .boxed(),
-        "template_para" => prop_oneof![
+            select(vec!["客户张三", "订单12345", "人民公园正门"])
+                .prop_map(b64)
+                .boxed(),
+            chars_of(WIDE_NO_HAN, 1, 39),
+        ]),
+        "template_para" => one_of(vec![
             rx("[0-9]{1,4}", "3"),
-            select(vec!["人民公园正门", "张三", "08:30", "Zoë", "3号线"]).prop_map(String::from),
-            prop::collection::vec(select(WIDE), 1..12)
-                .prop_map(|v| v.into_iter().collect::<String>()),
-        ]
-        .boxed(),
+            select(vec!["人民公园正门", "张三", "08:30", "Zoë", "3号线"])
+                .prop_map(String::from)
+                .boxed(),
+            chars_of(WIDE, 1, 11),
+        ]),
         "digits" => rx("[0-9]{1,8}", "123456"),
-        "authorization_aksk" => prop_oneof![
-            Just("AKSK realm=\"SDP\",profile=\"UsernameToken\",type=\"Appkey\"".to_string()),
-            Just("AKSK realm=\"SDP\", profile=\"UsernameToken\", type=\"Appkey\"".to_string()),
-        ]
-        .boxed(),
+        "authorization_aksk" => one_of(vec![
+            Just("AKSK realm=\"SDP\",profile=\"UsernameToken\",type=\"Appkey\"".to_string()).boxed(),
+            Just("AKSK realm=\"SDP\", profile=\"UsernameToken\", type=\"Appkey\"".to_string()).boxed(),
+        ]),
         "x_aksk" => (
             rx("[A-Za-z0-9]{8,32}", "app"),
             rx("[A-Za-z0-9+/]{43}=", "NMt3Iw09tscGVf076dWCk6WyfJqzc4plwi3aytXXf90="),
@@ -461,27 +456,28 @@ pub(crate) fn string_strategy(
         let (formats, fmt) = (formats.clone(), fmt.clone());
         natural.prop_map(move |s| fit(&formats, fmt.as_deref(), kind, l, s))
     };
-    let bound = |n: u64, larger: bool| {
-        let (formats, fmt) = (formats.clone(), fmt.clone());
-        any::<u64>().prop_map(move |seed| {
-            of_len_near(&formats, fmt.as_deref(), kind, l.unit, n, larger, seed)
-        })
-    };
     // A bound the format enforces by itself (a phone number cannot be 3 or 32
     // characters long) is not a limit worth sitting on: its values are implausible.
-    let min = if enforced_by_format(formats, format, kind, l, false) {
-        Just(None).boxed()
-    } else {
-        bound(l.min, true).boxed()
-    };
-    let max = if enforced_by_format(formats, format, kind, l, true) {
-        Just(None).boxed()
-    } else {
-        bound(l.max, false).boxed()
-    };
-    // Fall back to the fitted natural value when the format has no value at a bound.
-    (prop_oneof![4 => Just(None), 1 => min, 1 => max], fitted)
-        .prop_map(|(b, s)| b.unwrap_or(s))
+    let min_open = !enforced_by_format(formats, format, kind, l, false);
+    let max_open = !enforced_by_format(formats, format, kind, l, true);
+    let formats = formats.clone();
+    // Four times in six the fitted natural value, once each a value at the minimum and
+    // at the maximum length (drawn with one small integer rather than a union, whose
+    // unchosen branches each cost a copy of the runner); the fitted natural value
+    // stands in when the format has no value at that bound. Shrinks towards the
+    // natural value.
+    (0u8..6, any::<u64>(), fitted)
+        .prop_map(move |(pick, seed, s)| {
+            let at = |n: u64, larger: bool| {
+                of_len_near(&formats, fmt.as_deref(), kind, l.unit, n, larger, seed)
+            };
+            let bound = match pick {
+                4 if min_open => at(l.min, true),
+                5 if max_open => at(l.max, false),
+                _ => None,
+            };
+            bound.unwrap_or(s)
+        })
         .boxed()
 }
 
@@ -545,7 +541,15 @@ pub(crate) fn int_strategy(spec: &Spec, field: &Field) -> BoxedStrategy<i64> {
         return select(enums).boxed();
     }
     if let Some(r) = field.range {
-        return prop_oneof![Just(r.min), Just(r.max), r.min..=r.max].boxed();
+        // A third of the time each bound, else anywhere in the range (one small
+        // integer picks, rather than a union that copies the runner per branch).
+        return (0u8..3, r.min..=r.max)
+            .prop_map(move |(pick, i)| match pick {
+                0 => r.min,
+                1 => r.max,
+                _ => i,
+            })
+            .boxed();
     }
     let codes = code_table_values(spec, field);
     if !codes.is_empty() {
