@@ -153,6 +153,8 @@ impl<'a> PlatformRun<'a> {
         self.recording = self.make_recording().await;
         let generating = std::time::Instant::now();
         let mut all: Vec<(Operation, Prepared, Option<Tree>)> = Vec::new();
+        // One generator for the run: its strategies share one copy of the spec.
+        let generator = cases::Generator::new(self.spec);
         for (i, op) in Operation::ALL.iter().copied().enumerate() {
             let id = op.name();
             let base = cases::canonical(self.spec, crate::input_message(op));
@@ -162,10 +164,7 @@ impl<'a> PlatformRun<'a> {
                 all.push((op, self.prepare(op, c), None));
             }
             let mut runner = self.runner(i as u64);
-            for strategy in [
-                cases::strategy_valid(self.spec, id),
-                cases::strategy_mutants(self.spec, id),
-            ] {
+            for strategy in [generator.strategy_valid(id), generator.strategy_mutants(id)] {
                 for _ in 0..self.options.property_cases {
                     let Ok(tree) = strategy.new_tree(&mut runner) else {
                         continue;
