@@ -529,7 +529,7 @@ impl Mock {
         let me = self.clone();
         tokio::spawn(async move {
             let out = me.deliver(&creds, &url, &body).await;
-            let ok = out.ok(PushKind::Fee);
+
             {
                 let now = me.inner.clock.now();
                 let mut st = me.state();
@@ -539,13 +539,9 @@ impl Mock {
                     let Some(p) = st.pushes.get_mut(push_id) else {
                         return;
                     };
-                    p.attempts.push(Attempt {
-                        at: now,
-                        status: out.status,
-                        resultcode: out.resultcode,
-                        error: out.error,
-                        ok,
-                    });
+                    let attempt = Attempt::of(now, out, PushKind::Fee);
+                    let ok = attempt.ok;
+                    p.attempts.push(attempt);
                     p.state = if ok {
                         PushState::Delivered
                     } else if p.attempts.len() > retries {
@@ -588,18 +584,13 @@ impl Mock {
                     return;
                 };
                 let out = me.deliver(&creds, &url, &body).await;
-                let ok = out.ok(PushKind::Status);
                 let more = {
                     let now = me.inner.clock.now();
                     let mut st = me.state();
                     if let Some(p) = st.pushes.get_mut(push_id) {
-                        p.attempts.push(Attempt {
-                            at: now,
-                            status: out.status,
-                            resultcode: out.resultcode,
-                            error: out.error,
-                            ok,
-                        });
+                        let attempt = Attempt::of(now, out, PushKind::Status);
+                        let ok = attempt.ok;
+                        p.attempts.push(attempt);
                         p.state = if ok {
                             PushState::Delivered
                         } else {

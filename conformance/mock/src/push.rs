@@ -70,6 +70,20 @@ pub struct PushRecord {
     pub attempts: Vec<Attempt>,
 }
 
+impl Attempt {
+    /// The record of an attempt made at virtual time `at` that ended with `out`.
+    pub(crate) fn of(at: VTime, out: Outcome, kind: PushKind) -> Attempt {
+        let ok = out.ok(kind);
+        Attempt {
+            at,
+            status: out.status,
+            resultcode: out.resultcode,
+            error: out.error,
+            ok,
+        }
+    }
+}
+
 /// The result of one HTTP attempt.
 pub(crate) struct Outcome {
     pub status: Option<u16>,
