@@ -265,27 +265,39 @@ impl Usage {
             callee += u32::from(h.3 == r.callee_nbr);
             display += u32::from(h.4 == r.display_nbr);
         }
-        let over = |n: u32, max: Option<u32>| max.is_some_and(|m| n >= m);
-        if over(caller, f.per_caller) {
-            return refuse(
+        let limits = [
+            (
+                caller,
+                f.per_caller,
                 C::CallerCallFrequencyRestricted,
-                format!(
-                    "callerNbr called {caller} times in {} s (config apps.frequency.per_caller)",
-                    f.window_seconds
-                ),
-            );
-        }
-        if over(callee, f.per_callee) {
-            return refuse(
+                "callerNbr",
+                "per_caller",
+            ),
+            (
+                callee,
+                f.per_callee,
                 C::CalleeCallFrequencyRestricted,
-                format!(
-                    "calleeNbr called {callee} times in {} s (config apps.frequency.per_callee)",
-                    f.window_seconds
-                ),
-            );
-        }
-        if over(display, f.per_display_number) {
-            return refuse(C::ServiceNumberCallFrequencyRestricted, format!("displayNbr used {display} times in {} s (config apps.frequency.per_display_number)", f.window_seconds));
+                "calleeNbr",
+                "per_callee",
+            ),
+            (
+                display,
+                f.per_display_number,
+                C::ServiceNumberCallFrequencyRestricted,
+                "displayNbr",
+                "per_display_number",
+            ),
+        ];
+        for (n, max, code, field, setting) in limits {
+            if max.is_some_and(|m| n >= m) {
+                return refuse(
+                    code,
+                    format!(
+                        "{field} used {n} times in {} s (config apps.frequency.{setting})",
+                        f.window_seconds
+                    ),
+                );
+            }
         }
         Ok(())
     }
