@@ -1,9 +1,11 @@
 //! Project tasks: `cargo xtask conformance` (the main job), `cargo xtask mock`,
-//! `cargo xtask codegen [--check]`, `cargo xtask spec check|gen`, `cargo xtask auth`.
+//! `cargo xtask codegen [--check]`, `cargo xtask spec check|gen|diff`, `cargo xtask auth`.
 //!
 //! Commands that need the generated crate run its binaries through cargo, so xtask
 //! itself never depends on generated code (codegen must run even when generated/ is
 //! broken).
+
+mod spec_diff;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -73,6 +75,19 @@ enum SpecAction {
     Check,
     /// Regenerate spec/schema.json, spec/ERRATA.md and the coverage table of spec/README.md.
     Gen,
+    /// What the working tree's spec/ changes against a git revision: each change with its
+    /// severity, the audiences it breaks and the semver bump of the generated crate.
+    /// Exit 0: nothing breaking left unaccepted; 1: something is; 2: an error.
+    Diff {
+        /// The base revision (default: the merge-base of HEAD with origin/main, else HEAD).
+        base: Option<String>,
+        /// Report format: text (terminal), markdown (PR comment) or json.
+        #[arg(long, value_enum, default_value = "text")]
+        format: spec_diff::Format,
+        /// Write the report to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 fn workspace_root() -> PathBuf {
@@ -148,6 +163,20 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Spec {
+            action:
+                SpecAction::Diff {
+                    base,
+                    format,
+                    output,
+                },
+            dir,
+            ..
+        } => {
+            let root = workspace_root();
+            let dir = dir.unwrap_or_else(|| root.join("spec"));
+            spec_diff::run(&root, &dir, base, format, output.as_deref())
+        }
         Command::Spec { action, dir, plain } => {
             let dir = dir.unwrap_or_else(|| workspace_root().join("spec"));
             let spec = match load_dir(&dir) {
@@ -182,6 +211,7 @@ fn main() -> ExitCode {
                         ExitCode::FAILURE
                     }
                 },
+                SpecAction::Diff { .. } => unreachable!("handled above"),
                 SpecAction::Gen => match write_spec_docs(&dir, &spec, false) {
                     Ok(changed) => {
                         for p in &changed {

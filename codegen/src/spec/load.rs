@@ -32,7 +32,12 @@ pub struct Spec {
     pub(crate) index: check::Index,
 }
 
-/// Loads and checks every `*.yaml` file below `dir` (the `spec/` folder).
+/// YAML files of `spec/` (relative to it) that are not spec files: the accept-list of
+/// `spec diff`. The loader leaves them out.
+pub const NOT_SPEC_FILES: &[&str] = &["diff-accept.yaml"];
+
+/// Loads and checks every `*.yaml` file below `dir` (the `spec/` folder) except
+/// [`NOT_SPEC_FILES`].
 pub fn load_dir(dir: &Path) -> Result<Spec, SpecErrors> {
     let mut paths = Vec::new();
     collect_yaml(dir, dir, &mut paths).map_err(|e| SpecErrors {
@@ -68,7 +73,10 @@ fn collect_yaml(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Resu
             collect_yaml(root, &path, out)?;
         } else if path.extension().is_some_and(|e| e == "yaml") {
             let rel = path.strip_prefix(root).unwrap_or(&path);
-            out.push(rel.to_string_lossy().replace('\\', "/"));
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if !NOT_SPEC_FILES.contains(&rel.as_str()) {
+                out.push(rel);
+            }
         }
     }
     Ok(())

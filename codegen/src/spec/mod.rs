@@ -13,5 +13,6 @@ pub mod validate;
 mod yaml;
 
 pub use diagnostic::{SpecError, SpecErrors};
-pub use load::{load_dir, load_sources, SourceFile, Spec};
+pub use load::{load_dir, load_sources, SourceFile, Spec, NOT_SPEC_FILES};
+pub(crate) use yaml::parse_yaml;
 pub(crate) use yaml::to_yaml;

@@ -28,6 +28,14 @@ pub(crate) fn parse_spec_file(text: &str) -> Result<SpecFile, YamlError> {
     })
 }
 
+/// Deserialises any YAML document (the files beside the spec, such as `diff-accept.yaml`).
+pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    yaml::from_str(text).map_err(|e| YamlError {
+        offset: e.location().map(|l| l.index()).unwrap_or(0),
+        message: e.to_string(),
+    })
+}
+
 /// A JSON value written as YAML (for `generated/openapi.yaml`).
 pub(crate) fn to_yaml(value: &serde_json::Value) -> String {
     yaml::to_string(value).expect("a JSON value is representable in YAML")
