@@ -165,6 +165,30 @@ fn table() -> Vec<(&'static str, Vec<Edit>, Expect)> {
             &[("signing-code:request/x-aksk/Username/missing", Warning, &[Receivers])]),
         ("erratum decision changed", vec![("errata.yaml", "  decision: direction is Integer 0..1 in all three tables;", "  decision: direction is Integer 0..1 in every CDR table;")],
             &[("erratum-decision:direction-enum", Warning, &[Callers, Receivers])]),
+        ("push event type added", vec![
+            (ST, "  - event_type: alerting\n    field: statusInfo\n    message: CallbackAlertingInfo\n", "  - event_type: alerting\n    field: statusInfo\n    message: CallbackAlertingInfo\n  - event_type: ringback\n    field: statusInfo\n    message: CallbackAlertingInfo\n"),
+            (ST, "    - {value: alerting, meaning: ringing event}\n", "    - {value: alerting, meaning: ringing event}\n    - {value: ringback, meaning: ringback event}\n"),
+        ], &[
+            ("push-event-added:CallbackStatusNotification#ringback", Breaking, &[Receivers]),
+            ("field-enum-value-added:CallbackStatusEvent.eventType=ringback", Breaking, &[Receivers, RustApi]),
+        ]),
+        ("request item count max lowered", vec![("notification/5.2-create-voice-notification.yaml", "    doc_type: PlayContentInfo[1-5]\n    doc_default: 无\n    items: {min: 1, max: 5}", "    doc_type: PlayContentInfo[1-4]\n    doc_default: 无\n    items: {min: 1, max: 4}")],
+            &[("field-items-max:CreateVoiceNotificationRequest.playInfoList", Breaking, &[Callers])]),
+        ("response field changes type", vec![(CB, "  - name: idlePort\n    type: integer", "  - name: idlePort\n    type: string"), (CB, "    range: {min: 0, max: 65535}\n  rules:", "  rules:")],
+            &[("field-type:CreateVoiceCallbackResponse.idlePort", Breaking, &[Receivers, RustApi]),
+              ("field-range:CreateVoiceCallbackResponse.idlePort", Breaking, &[Receivers])]),
+        ("request rule added", vec![(CB, "  rules:\n  - id: lastMinVoice-needs-maxDuration\n", "  rules:\n  - id: preVoice-needs-playPreVoice-x\n    kind: only_when\n    fields:\n    - waitVoice\n    when: {field: maxDuration, op: not_equals, value: 0}\n    effect: rejected\n    description: waitVoice only with maxDuration.\n    zh: 新规则。\n    doc: {section: '4.2', table: 4-3, row: waitVoice}\n  - id: lastMinVoice-needs-maxDuration\n")],
+            &[("rule-added:CreateVoiceCallbackRequest#preVoice-needs-playPreVoice-x", Breaking, &[Callers])]),
+        ("result code removed", vec![(CB, "  - status: 500\n    code: '1020002'\n    english: Internal error.\n    chinese: 内部错误。\n    remedy: 请联系管理员处理。\n", "")],
+            // Nothing breaks on the wire, but the generated variant names of equal English
+            // texts follow table order: 1020002 and 1023001 ("Internal error.") trade names.
+            &[("code-removed:4-5/1020002@500", Breaking, &[RustApi]),
+              ("rust-api-changed:codes::ResultCode::InternalError", Breaking, &[RustApi]),
+              ("rust-api-removed:codes::ResultCode::InternalError1023001", Breaking, &[RustApi])]),
+        ("doc reference changed", vec![(CB, "- name: CreateVoiceCallbackResponse\n  table: 4-4", "- name: CreateVoiceCallbackResponse\n  table: 4-44")],
+            &[("message-table:CreateVoiceCallbackResponse", Info, &[])]),
+        ("erratum removed from a row", vec![(CB, "    - {value: toa, meaning: play to party A (caller) only}\n", "    - {value: toa, meaning: play to party A (caller) only}\n")],
+            &[]),
         ("reordering alone", vec![(CB, "    - {value: toa, meaning: play to party A (caller) only}\n    - {value: tob, meaning: play to party B (callee) only}\n", "    - {value: tob, meaning: play to party B (callee) only}\n    - {value: toa, meaning: play to party A (caller) only}\n")],
             &[]),
     ]
@@ -444,4 +468,68 @@ proptest! {
         let spec_level: Vec<&str> = d.changes.iter().map(|c| c.id.as_str()).filter(|i| !i.starts_with("rust-api")).collect();
         prop_assert_eq!(spec_level, vec![id.as_str()], "{}", report::text(&d));
     }
+}
+
+/// The base is read from git objects: a commit, then an edit in the working tree.
+#[test]
+fn base_is_read_from_git_objects() {
+    use voicecall_codegen::diff::git;
+    let dir = std::env::temp_dir().join(format!("spec-diff-git-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    run(&["init", "-q"]);
+    for (rel, text) in files() {
+        let p = dir.join("spec").join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    run(&["add", "spec"]);
+    run(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-qm",
+        "spec",
+    ]);
+    let at = git::read_spec(&dir, "HEAD", "spec").unwrap();
+    assert_eq!(&at.files, files(), "every file, byte for byte");
+    let from_git = load_sources(at.sources(), |p| at.files.get(p).cloned()).unwrap();
+    assert!(diff::diff(&from_git, base(), "HEAD", "tree")
+        .changes
+        .is_empty());
+    // No merge-base with a missing origin/main: HEAD.
+    assert_eq!(git::default_base(&dir).unwrap(), "HEAD");
+    let err = git::read_spec(&dir, "no-such-rev", "spec").unwrap_err();
+    assert!(err.to_string().contains("not a commit"), "{err}");
+    let err = git::read_spec(&dir, "HEAD", "nospec").unwrap_err();
+    assert!(err.to_string().contains("holds no YAML"), "{err}");
+    // A base whose spec does not load is an error of the loader, not a panic.
+    std::fs::write(dir.join("spec/voicecall.yaml"), "section: [").unwrap();
+    run(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-qam",
+        "broken",
+    ]);
+    let at = git::read_spec(&dir, "HEAD", "spec").unwrap();
+    assert!(load_sources(at.sources(), |p| at.files.get(p).cloned()).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
 }

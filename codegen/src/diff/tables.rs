@@ -325,7 +325,7 @@ impl Differ<'_> {
                 .doc(format!("{doc} {}", code_of(r)))
                 .values(Some(format!("{} {}", r.status, code_of(r))), None)
                 .text(format!(
-                    "{} {} ({}) removed: the platform no longer answers it, which breaks no one",
+                    "{} {} ({}) removed: the platform no longer answers it",
                     r.status,
                     code_of(r),
                     r.english
@@ -456,11 +456,7 @@ impl Differ<'_> {
                     &doc(r),
                     Some(r.zh.clone()),
                     None,
-                    format!(
-                        "code {} ({}) removed: no longer sent, which breaks no one",
-                        key(r),
-                        r.english
-                    ),
+                    format!("code {} ({}) removed: no longer sent", key(r), r.english),
                 );
             }
             for n in gained {
