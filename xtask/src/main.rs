@@ -1,9 +1,12 @@
 //! Project tasks: `cargo xtask conformance` (the main job), `cargo xtask mock`,
-//! `cargo xtask codegen [--check]`, `cargo xtask spec check|gen`, `cargo xtask auth`.
+//! `cargo xtask codegen [--check]`, `cargo xtask spec check|gen`, `cargo xtask auth`,
+//! `cargo xtask doc audit DOC [--apply]` (in `doc.rs`).
 //!
 //! Commands that need the generated crate run its binaries through cargo, so xtask
 //! itself never depends on generated code (codegen must run even when generated/ is
 //! broken).
+
+mod doc;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,6 +68,11 @@ enum Command {
         #[arg(long, global = true)]
         plain: bool,
     },
+    /// Reconcile a new text of the vendor reference with spec/; `cargo xtask doc audit --help`.
+    Doc {
+        #[command(subcommand)]
+        action: doc::DocAction,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,6 +129,7 @@ fn main() -> ExitCode {
             "cli",
             &args,
         ),
+        Command::Doc { action } => doc::run(action, &workspace_root().join("spec")),
         Command::Codegen { check } => {
             let root = workspace_root();
             let spec = match load_dir(&root.join("spec")) {
