@@ -1255,13 +1255,36 @@ fn examples(ctx: &mut Ctx) {
         .filter(|e| chapter(&e.section) >= 4 && !e.text.trim().is_empty() && !is_covered(e))
         .collect();
     for f in missing {
-        // Pair the fixture with the first uncovered example of its section, if any.
-        let pos = uncovered.iter().position(|e| e.section == f.section);
-        let (line, doc) = match pos {
-            Some(p) => {
-                let e = uncovered.remove(p);
-                (e.line, Some(e.text.clone()))
-            }
+        // The fixture's example as the text now has it: the uncovered examples of its
+        // section that share most of their lines with the fixture.
+        let want: std::collections::BTreeSet<&str> = ctx
+            .spec
+            .aux
+            .get(&f.verbatim)
+            .map(|t| t.lines().map(str::trim).filter(|l| !l.is_empty()).collect())
+            .unwrap_or_default();
+        let (claimed, rest): (Vec<_>, Vec<_>) = uncovered.into_iter().partition(|e| {
+            let lines: Vec<&str> = e
+                .text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let shared = lines.iter().filter(|l| want.contains(*l)).count();
+            e.section == f.section && !lines.is_empty() && shared * 2 >= lines.len()
+        });
+        uncovered = rest;
+        let (line, doc) = match claimed.first() {
+            Some(e) => (
+                e.line,
+                Some(
+                    claimed
+                        .iter()
+                        .map(|e| e.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n\n"),
+                ),
+            ),
             None => (section_line(x, &f.section), None),
         };
         ctx.out.push(finding(
