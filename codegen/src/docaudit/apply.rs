@@ -124,7 +124,7 @@ fn edited(files: &[SourceFile], edits: &[Edit]) -> Vec<(String, String)> {
         .map(|(fi, f)| {
             let mut text = f.text.to_string();
             if let Some(list) = by_file.get_mut(&fi) {
-                list.sort_by(|a, b| (b.start, b.order).cmp(&(a.start, a.order)));
+                list.sort_by_key(|e| std::cmp::Reverse((e.start, e.order)));
                 for e in list.iter() {
                     if e.start <= e.end
                         && e.end <= text.len()
