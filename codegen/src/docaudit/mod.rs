@@ -1,12 +1,12 @@
 //! Doc audit: reconcile a text of the vendor reference with `spec/`, and apply the
 //! mechanical differences.
 //!
-//! - [`extract`] reads every table and example of the text (it knows nothing of the spec);
-//! - [`reconcile`] compares them with the spec's literal fields by table number and row
+//! - [`extract()`] reads every table and example of the text (it knows nothing of the spec);
+//! - [`reconcile()`] compares them with the spec's literal fields by table number and row
 //!   name, and says which differences an erratum explains and which need judgement;
-//! - [`apply`] edits the spec's YAML text for the mechanical findings, line by line,
+//! - [`apply()`] edits the spec's YAML text for the mechanical findings, line by line,
 //!   keeping order, comments and style of everything it does not touch;
-//! - [`report`] prints findings as text, Markdown or JSON.
+//! - [`report`](mod@report) prints findings as text, Markdown or JSON.
 //!
 //! # Normalisation of texts
 //!
