@@ -267,28 +267,29 @@ pub fn reconcile(x: &Extracted, spec: &Spec) -> Vec<Finding> {
             None => table_added(&mut ctx, &t.section, &t.title, t.line, "appendix"),
         }
     }
+    let files = &spec.files;
     let spec_tables = messages
         .iter()
-        .map(|(t, &(fi, i))| (t, &spec.files[fi].content.messages[i].title, ""))
+        .map(|(t, &(fi, i))| (t, &files[fi].content.messages[i].title))
         .chain(
             rc_tables
                 .iter()
-                .map(|(t, &(fi, i))| (t, &spec.files[fi].content.result_code_tables[i].title, "")),
+                .map(|(t, &(fi, i))| (t, &files[fi].content.result_code_tables[i].title)),
         )
         .chain(
             doc_tables
                 .iter()
-                .map(|(t, &(fi, i))| (t, &spec.files[fi].content.doc_tables[i].title, "")),
+                .map(|(t, &(fi, i))| (t, &files[fi].content.doc_tables[i].title)),
         )
         .chain(
             code_tables
                 .iter()
-                .map(|(t, &(fi, i))| (t, &spec.files[fi].content.code_tables[i].title, "")),
+                .map(|(t, &(fi, i))| (t, &files[fi].content.code_tables[i].title)),
         );
     let mut removed = Vec::new();
-    for (t, title, _) in spec_tables {
+    for (t, title) in spec_tables {
         if !seen.contains(t) {
-            let section = t.split('-').next().unwrap_or_default().to_string();
+            let section = t.split(['-', '.']).next().unwrap_or_default().to_string();
             removed.push(finding(
                 FindingKind::TableRemoved,
                 t,
