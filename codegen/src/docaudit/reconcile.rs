@@ -7,8 +7,9 @@
 //! `items`); a result-code row's status and its English, Chinese and remedy texts; an
 //! appendix row's description; every cell of the literal tables and of the revision
 //! history; every fixture's verbatim text. A row that carries errata may differ from the
-//! text in the columns the spec interprets (limits, required) — the erratum explains that;
-//! its literal columns must still match, and any change to them needs judgement.
+//! text in the limits the spec reads from its type — the erratum explains that; its
+//! literal columns (including 是否必选) must still match, and any change to them needs
+//! judgement. A result-code row whose errata quote it as printed is explained as a whole.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
