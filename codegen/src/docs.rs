@@ -199,11 +199,37 @@ pub fn errata_markdown(spec: &Spec) -> String {
         }
         let _ = writeln!(out, "- **Decision:** {}", e.decision);
         let _ = writeln!(out, "- **Why:** {}", e.why);
+        if !e.enforces.is_empty() {
+            let checked: Vec<String> = e.enforces.iter().map(enforcement_text).collect();
+            let _ = writeln!(out, "- **Checked by `spec check`:** {}", checked.join("; "));
+        }
         if let Some(c) = citations.get(&e.id) {
             let _ = writeln!(out, "- **Cited by:** {}", c.join(", "));
         }
     }
     out
+}
+
+/// `CallbackFeeInfo.direction: enum 0, 1; range 0..1` for an `enforces:` entry.
+fn enforcement_text(en: &Enforcement) -> String {
+    let mut parts = Vec::new();
+    if let Some(v) = &en.enum_values {
+        let v: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+        parts.push(format!("enum {}", v.join(", ")));
+    }
+    if let Some(l) = en.length {
+        parts.push(format!("length {}-{}", l.min, l.max));
+    }
+    if let Some(r) = en.range {
+        parts.push(format!("range {}..{}", r.min, r.max));
+    }
+    if let Some(f) = &en.format {
+        parts.push(format!("format {f}"));
+    }
+    if let Some(r) = en.required {
+        parts.push(format!("required {r}"));
+    }
+    format!("{}.{}: {}", en.message, en.field, parts.join(", "))
 }
 
 fn kind_name(k: ErratumKind) -> &'static str {

@@ -5,6 +5,7 @@
 //! codegen issue will hang off the same loaded [`spec::Spec`].
 
 pub mod diff;
+pub mod docaudit;
 pub mod docs;
 pub mod ensure;
 pub mod generate;

@@ -355,3 +355,74 @@ fn every_spec_file_points_editors_at_the_schema() {
         assert_eq!(f.text.lines().next(), Some(want.as_str()), "{}", f.name);
     }
 }
+
+/// The spec's files as `(name, text)` and a reader of its fixture files.
+fn sources() -> Vec<(String, String)> {
+    let s = spec();
+    s.files
+        .iter()
+        .map(|f| (f.name.clone(), f.text.to_string()))
+        .collect()
+}
+
+#[test]
+fn an_erratum_decision_contradicted_by_the_yaml_fails_the_check() {
+    // The YAML of 4-23 before the fix: direction listed only value 0 although erratum
+    // direction-enum decides 0..1 in all three CDR tables.
+    let s = spec();
+    let mut files = sources();
+    let (_, text) = files
+        .iter_mut()
+        .find(|(n, _)| n == "callback/4.5-fee-notification.yaml")
+        .expect("4.5 file");
+    let old = text.replacen(
+        "    - {value: 0, meaning: outbound call (call-out)}\n    - {value: 1, meaning: callback}\n",
+        "    - {value: 0, meaning: outbound call (call-out)}\n",
+        1,
+    );
+    assert_ne!(&old, text, "the direction enum of 4-23 lists 0 and 1");
+    *text = old;
+    let err = voicecall_codegen::spec::load_sources(files, |p| s.aux.get(p).cloned())
+        .expect_err("the old direction YAML contradicts direction-enum");
+    let all = err
+        .errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(err.errors.len(), 1, "{all}");
+    assert!(
+        all.contains("erratum \"direction-enum\" decides that CallbackFeeInfo.direction lists the values 0, 1, but the YAML lists 0"),
+        "{all}"
+    );
+}
+
+#[test]
+fn enforced_lengths_and_formats_are_checked_too() {
+    let s = spec();
+    let mut files = sources();
+    let (_, text) = files
+        .iter_mut()
+        .find(|(n, _)| n == "verification/6.2-create-voice-verification-code.yaml")
+        .expect("6.2 file");
+    let changed = text.replacen(
+        "    length: {min: 2, max: 8, unit: chars}\n    format: digits\n",
+        "    length: {min: 1, max: 8, unit: chars}\n",
+        1,
+    );
+    assert_ne!(&changed, text);
+    *text = changed;
+    let err = voicecall_codegen::spec::load_sources(files, |p| s.aux.get(p).cloned())
+        .expect_err("verifyCode contradicts verify-code-length-and-digits");
+    let all: Vec<String> = err.errors.iter().map(|e| e.to_string()).collect();
+    assert!(
+        all.iter()
+            .any(|e| e.contains("has length 2-8, but the YAML says 1-8")),
+        "{all:?}"
+    );
+    assert!(
+        all.iter()
+            .any(|e| e.contains("has format \"digits\", but the YAML says none")),
+        "{all:?}"
+    );
+}

@@ -1,10 +1,12 @@
 //! Project tasks: `cargo xtask conformance` (the main job), `cargo xtask mock`,
-//! `cargo xtask codegen [--check]`, `cargo xtask spec check|gen|diff`, `cargo xtask auth`.
+//! `cargo xtask codegen [--check]`, `cargo xtask spec check|gen|diff` (diff in `spec_diff.rs`),
+//! `cargo xtask auth`, `cargo xtask doc audit DOC [--apply]` (in `doc.rs`).
 //!
 //! Commands that need the generated crate run its binaries through cargo, so xtask
 //! itself never depends on generated code (codegen must run even when generated/ is
 //! broken).
 
+mod doc;
 mod spec_diff;
 
 use std::path::PathBuf;
@@ -66,6 +68,11 @@ enum Command {
         /// Print each error on one line (file:line:column: message) instead of a source excerpt.
         #[arg(long, global = true)]
         plain: bool,
+    },
+    /// Reconcile a new text of the vendor reference with spec/; `cargo xtask doc audit --help`.
+    Doc {
+        #[command(subcommand)]
+        action: doc::DocAction,
     },
 }
 
@@ -136,6 +143,7 @@ fn main() -> ExitCode {
             "cli",
             &args,
         ),
+        Command::Doc { action } => doc::run(action, &workspace_root().join("spec")),
         Command::Codegen { check } => {
             let root = workspace_root();
             let spec = match load_dir(&root.join("spec")) {

@@ -71,8 +71,35 @@ fn values(c: &Change, max: usize) -> String {
         (None, None) => String::new(),
         (Some(b), None) => format!("{} → (none)", clip(b, max)),
         (None, Some(a)) => format!("(none) → {}", clip(a, max)),
-        (Some(b), Some(a)) => format!("{} → {}", clip(b, max), clip(a, max)),
+        (Some(b), Some(a)) => {
+            let (b, a) = around_difference(b, a, max);
+            format!("{} → {}", clip(&b, max), clip(&a, max))
+        }
     }
+}
+
+/// Two long texts that share a long beginning, each cut to start shortly before the
+/// first difference, so the clipped values show what changed.
+fn around_difference(b: &str, a: &str, max: usize) -> (String, String) {
+    let (b1, a1): (Vec<char>, Vec<char>) = (
+        b.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .collect(),
+        a.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .collect(),
+    );
+    let common = b1.iter().zip(&a1).take_while(|(x, y)| x == y).count();
+    if common + 10 < max {
+        return (b.to_string(), a.to_string());
+    }
+    let from = common.saturating_sub(10);
+    let cut = |v: &[char]| format!("…{}", v[from.min(v.len())..].iter().collect::<String>());
+    (cut(&b1), cut(&a1))
 }
 
 /// Text for a terminal: grouped by service → operation/push → message, one line a change.

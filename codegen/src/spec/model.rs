@@ -1040,4 +1040,35 @@ pub struct Erratum {
     pub decision: String,
     /// Why.
     pub why: String,
+    /// The decision as data, where it can be stated as limits of fields: `spec check`
+    /// fails when a field named here does not have them (so the YAML cannot drift from
+    /// the decision).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enforces: Vec<Enforcement>,
+}
+
+/// What an erratum decides about one field, checked by the loader. Every key given
+/// must hold exactly; keys left out are not checked.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Enforcement {
+    /// Message holding the field.
+    pub message: String,
+    /// Wire name of the field.
+    pub field: String,
+    /// The exact set of enum values the field must list (order aside).
+    #[serde(default, rename = "enum", skip_serializing_if = "Option::is_none")]
+    pub enum_values: Option<Vec<Scalar>>,
+    /// The length limit (min and max) a string field must have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<Count>,
+    /// The range an integer field must have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<Range>,
+    /// The format id a string field must have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Whether the field must be required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
 }

@@ -80,6 +80,16 @@ impl SpanIndex {
         }
     }
 
+    /// Span of the node at exactly `path`, if there is one.
+    pub(crate) fn get(&self, path: &str) -> Option<(usize, usize)> {
+        self.spans.get(path).copied()
+    }
+
+    /// Span of the key of the mapping entry at exactly `path`, if there is one.
+    pub(crate) fn get_key(&self, path: &str) -> Option<(usize, usize)> {
+        self.spans.get(&format!("{path}#key")).copied()
+    }
+
     /// Span of the key of the mapping entry at `path` (falls back to the value).
     pub(crate) fn find_key(&self, path: &str) -> (usize, usize) {
         match self.spans.get(&format!("{path}#key")) {

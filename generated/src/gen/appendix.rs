@@ -95,7 +95,7 @@ pub mod hangup_reasons {
             min: 8001,
             max: 8001,
             doc_code: "8001",
-            zh: "用户未接续成功，可能包含以下场景： 开发者/应用/固话号码呼叫频次管控：若使用的是95号码，请重新申请固话，（流程：请先添加应用，再参考添加企业完善企业信息，最后参考订购号码申请固话号码）。其他情况请联系华为云客服处理; 线路故障/运营商故障：请拨打400电话联系华为云客服处理; 被叫关机/无应答/用户正忙等：请核实被叫手机终端是否处于正常状态",
+            zh: "用户未接续成功，可能包含以下场景： 开发者/应用/固话号码呼叫频次管控：若使用的是95号码，请重新申请固话，（流程：请先添加应用，再参考添加企业完善企业信息，最后参考订购号码申请固话号码）。其他情况请联系华为云客服处理 线路故障/运营商故障：请拨打400电话联系华为云客服处理 被叫关机/无应答/用户正忙等：请核实被叫手机终端是否处于正常状态",
             english: "The user could not be connected. Possible scenarios: call frequency control on the developer, app or fixed-line number (if a 95 number is used, apply for a fixed-line number again: add an app, complete the enterprise information, then order a fixed-line number; in other cases contact Huawei Cloud customer service); line or carrier failure (call the Huawei Cloud 400 hotline); callee powered off, not answering or busy, etc. (check that the callee's phone is in a normal state)",
         },
         CodeEntry {
@@ -1265,7 +1265,7 @@ pub mod fail_points {
             min: 8001,
             max: 8001,
             doc_code: "8001",
-            zh: "用户未接续成功，可能包含以下场景： 开发者/应用/固话号码呼叫频次管控：若使用的是95号码，请重新申请固话，（流程：请先添加应用，再参考添加企业完善企业信息，最后参考订购号码申请固话号码）。其他情况请联系华为云客服处理; 线路故障/运营商故障：请拨打400电话联系华为云客服处理; 被叫关机/无应答/用户正忙等：请核实被叫手机终端是否处于正常状态",
+            zh: "用户未接续成功，可能包含以下场景： 开发者/应用/固话号码呼叫频次管控：若使用的是95号码，请重新申请固话，（流程：请先添加应用，再参考添加企业完善企业信息，最后参考订购号码申请固话号码）。其他情况请联系华为云客服处理 线路故障/运营商故障：请拨打400电话联系华为云客服处理 被叫关机/无应答/用户正忙等：请核实被叫手机终端是否处于正常状态",
             english: "The user could not be connected. Possible scenarios: call frequency control on the developer, app or fixed-line number (if a 95 number is used, apply for a fixed-line number again: add an app, complete the enterprise information, then order a fixed-line number; in other cases contact Huawei Cloud customer service); line or carrier failure (call the Huawei Cloud 400 hotline); callee powered off, not answering or busy, etc. (check that the callee's phone is in a normal state)",
         },
         CodeEntry {

@@ -5,8 +5,9 @@
 //!
 //! The checks are split by what they look at: [`refs`] (operations, notifications,
 //! tables, schemes), [`fields`] (messages, fields and rules), [`fixtures`] (examples)
-//! and [`signing`] (known-answer vectors).
+//! [`signing`] (known-answer vectors) and [`errata`] (decisions stated as data).
 
+mod errata;
 mod fields;
 mod fixtures;
 mod refs;
@@ -271,6 +272,7 @@ pub(crate) fn check(
     // 2. References and consistency.
     for (fi, f) in files.iter().enumerate() {
         refs::check_file(&mut ctx, &index, fi, f);
+        errata::check_file(&mut ctx, &index, fi, f);
     }
 
     let spec_errors = |ctx: Ctx| sorted(ctx.problems.iter().map(|p| locate(&files, p)).collect());

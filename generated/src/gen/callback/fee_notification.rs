@@ -70,16 +70,22 @@ impl<'de> Deserialize<'de> for ContentType {
 pub enum Direction {
     /// `0`: outbound call (call-out).
     OutboundCall,
+    /// `1`: callback.
+    Callback,
     /// A value the reference does not list.
     Unknown(i64),
 }
 impl Direction {
     /// Every value the reference lists.
-    pub const ALL: &'static [Direction] = &[Direction::OutboundCall];
+    pub const ALL: &'static [Direction] = &[
+        Direction::OutboundCall,
+        Direction::Callback,
+    ];
     /// The value as sent.
     pub fn as_i64(&self) -> i64 {
         match self {
             Direction::OutboundCall => 0,
+            Direction::Callback => 1,
             Direction::Unknown(v) => *v,
         }
     }
@@ -87,6 +93,7 @@ impl Direction {
     pub fn from_i64(v: i64) -> Self {
         match v {
             0 => Direction::OutboundCall,
+            1 => Direction::Callback,
             _ => Direction::Unknown(v),
         }
     }
@@ -94,6 +101,7 @@ impl Direction {
     pub fn meaning(&self) -> Option<&'static str> {
         match self {
             Direction::OutboundCall => Some("outbound call (call-out)"),
+            Direction::Callback => Some("callback"),
             Direction::Unknown(_) => None,
         }
     }
@@ -622,7 +630,7 @@ pub struct CallbackFeeInfo {
     /// 说明: 被叫号码，号码为全局号码格式（包含国家码），比如+86138****0021。当呼叫场景经过转接时，此参数对应第一路呼叫的被叫号码。
     /// 注：语音回呼场景，第一路呼叫是语音通话平台呼叫A，calleeNum为A号码。
     ///
-    /// Reference: 4.5 表4-23 calleeNum
+    /// Reference: 4.5 表4-23 calleeNum; errata: callee-num-length
     #[serde(rename = "calleeNum", default, skip_serializing_if = "Option::is_none")]
     pub callee_num: Option<String>,
     /// Number displayed on the forwarded (second) leg, in global format.

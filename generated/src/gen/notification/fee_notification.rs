@@ -629,7 +629,7 @@ pub struct NotificationFeeInfo {
     ///
     /// 说明: 被叫号码，号码为全局号码格式（包含国家码），比如+86138****0021。 注：calleeNum为A号码。
     ///
-    /// Reference: 5.4 表5-21 calleeNum; errata: dropped-leading-digit
+    /// Reference: 5.4 表5-21 calleeNum; errata: dropped-leading-digit, callee-num-length
     #[serde(rename = "calleeNum", default, skip_serializing_if = "Option::is_none")]
     pub callee_num: Option<String>,
     /// End time of the call, yyyy-MM-dd HH:mm:ss UTC.

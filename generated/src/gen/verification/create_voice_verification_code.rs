@@ -311,7 +311,7 @@ pub struct CreateVoiceVerificationCodeRequest {
     ///
     /// 说明: 验证码：只支持0~9的数字，最大8位。 如“12345678”。
     ///
-    /// Reference: 6.2 表6-3 verifyCode
+    /// Reference: 6.2 表6-3 verifyCode; errata: verify-code-length-and-digits
     #[serde(rename = "verifyCode")]
     pub verify_code: String,
     /// Voice file played after the code; without it the call ends after the code.

@@ -70,16 +70,22 @@ impl<'de> Deserialize<'de> for ContentType {
 pub enum Direction {
     /// `0`: outbound call (call-out).
     OutboundCall,
+    /// `1`: callback.
+    Callback,
     /// A value the reference does not list.
     Unknown(i64),
 }
 impl Direction {
     /// Every value the reference lists.
-    pub const ALL: &'static [Direction] = &[Direction::OutboundCall];
+    pub const ALL: &'static [Direction] = &[
+        Direction::OutboundCall,
+        Direction::Callback,
+    ];
     /// The value as sent.
     pub fn as_i64(&self) -> i64 {
         match self {
             Direction::OutboundCall => 0,
+            Direction::Callback => 1,
             Direction::Unknown(v) => *v,
         }
     }
@@ -87,6 +93,7 @@ impl Direction {
     pub fn from_i64(v: i64) -> Self {
         match v {
             0 => Direction::OutboundCall,
+            1 => Direction::Callback,
             _ => Direction::Unknown(v),
         }
     }
@@ -94,6 +101,7 @@ impl Direction {
     pub fn meaning(&self) -> Option<&'static str> {
         match self {
             Direction::OutboundCall => Some("outbound call (call-out)"),
+            Direction::Callback => Some("callback"),
             Direction::Unknown(_) => None,
         }
     }
@@ -621,7 +629,7 @@ pub struct VerificationFeeInfo {
     ///
     /// 说明: 被叫号码，号码为全局号码格式（包含国家码），比如+86138****0021。 注：calleeNum为A号码。
     ///
-    /// Reference: 6.4 表6-18 calleeNum
+    /// Reference: 6.4 表6-18 calleeNum; errata: callee-num-length
     #[serde(rename = "calleeNum", default, skip_serializing_if = "Option::is_none")]
     pub callee_num: Option<String>,
     /// End time of the call, yyyy-MM-dd HH:mm:ss UTC.
