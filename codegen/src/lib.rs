@@ -10,6 +10,7 @@ pub mod docs;
 pub mod ensure;
 pub mod generate;
 mod ir;
+pub mod portable;
 pub mod render;
 pub mod schema;
 pub mod schemas;

@@ -64,10 +64,23 @@ impl<'a> Builder<'a> {
             }
         }
         if let Some(f) = format.and_then(|f| self.formats.get(f)) {
-            o.insert("pattern".into(), json!(f.pattern));
+            // The loader has checked that every format prints portably.
+            let printed = crate::portable::portable(&f.pattern).ok();
+            let pattern = printed
+                .as_ref()
+                .map_or(f.pattern.as_str(), |p| p.pattern.as_str());
+            o.insert("pattern".into(), json!(pattern));
             o.insert("x-format".into(), json!(f.id));
+            if printed.is_some_and(|p| p.lossy) {
+                o.insert("x-pattern".into(), json!(f.pattern));
+                o.insert(
+                    "x-pattern-note".into(),
+                    json!("`pattern` is `x-pattern` with explicit code-point ranges, so that tools without Unicode regex support compile it; it cannot exclude characters above U+FFFF, which `x-pattern` (what the generated validators check) does"),
+                );
+            }
             if let Some(d) = &f.decoded_pattern {
                 o.insert("contentEncoding".into(), json!("base64"));
+                let d = crate::portable::portable(d).map_or(d.clone(), |p| p.pattern);
                 o.insert("x-decoded-pattern".into(), json!(d));
             }
         }

@@ -3,10 +3,10 @@
 //! Two loaded specs (the base, read from git, and the head, the working tree) are
 //! compared item by item, keyed by identity (message and field names, result codes,
 //! event types, errata ids…), so reordering alone is no change. Each difference is a
-//! [`Change`] judged by direction ([`roles`]): a request that gets stricter breaks the
+//! [`Change`] judged by direction (`roles`): a request that gets stricter breaks the
 //! code that sends it, a response or push that gets looser breaks the code that reads
 //! it. The public API of the generated crate is compared on the IR codegen renders
-//! ([`api`]), which gives the semver bump. [`accept`] lets a PR accept a breaking
+//! (`api`), which gives the semver bump. [`accept`] lets a PR accept a breaking
 //! change by id; [`report`] prints text, Markdown or JSON.
 
 pub mod accept;

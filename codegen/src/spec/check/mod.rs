@@ -215,6 +215,23 @@ pub(crate) fn check(
                             ctx.err(fi, format!("formats[{i}].counter_examples[{j}]"), format!("counter-example {ex:?} of format {:?} is accepted", x.id), "tighten the pattern or remove the counter-example");
                         }
                     }
+                    // The schemas carry the pattern printed portably: it must print, and
+                    // it must judge the examples as the pattern does.
+                    for (key, pat) in [("pattern", Some(&x.pattern)), ("decoded_pattern", x.decoded_pattern.as_ref())] {
+                        let Some(pat) = pat else { continue };
+                        match crate::portable::portable(pat).map(|p| regex::Regex::new(&p.pattern).map(|r| (p, r))) {
+                            Ok(Ok((p, printed))) => {
+                                let original = regex::Regex::new(pat).ok();
+                                for ex in x.examples.iter().chain(&x.counter_examples) {
+                                    if key == "pattern" && original.as_ref().is_some_and(|o| o.is_match(ex) != printed.is_match(ex)) {
+                                        ctx.err(fi, format!("formats[{i}].{key}"), format!("the portable form {:?} of format {:?} judges {ex:?} otherwise", p.pattern, x.id), "report this: the printer in codegen/src/portable.rs is wrong");
+                                    }
+                                }
+                            }
+                            Ok(Err(e)) => ctx.err(fi, format!("formats[{i}].{key}"), format!("the portable form of format {:?} does not compile: {e}", x.id), "simplify the pattern"),
+                            Err(e) => ctx.err(fi, format!("formats[{i}].{key}"), format!("format {:?} cannot be written for JSON Schema: it uses {e}", x.id), "use classes and literals of the Basic Multilingual Plane, anchors and repetitions only"),
+                        }
+                    }
                     if index.formats.insert(x.id.clone(), cf).is_some() {
                         ctx.err(fi, format!("formats[{i}].id"), format!("duplicate format {:?}", x.id), "give this format another name");
                     }
