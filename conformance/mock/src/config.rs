@@ -353,6 +353,11 @@ pub struct PlatformConfig {
     pub record_domain: String,
     /// Host name of CDRs.
     pub host_name: String,
+    /// Nonces the request verifier remembers: every accepted nonce is kept until
+    /// max(Created, now) + 15 minutes and never forgotten early, so this is also the most
+    /// signed requests accepted per 15 minutes; beyond it 403/1010010 (flow control).
+    /// Default 1,000,000 (≈ 1,100 requests/s sustained, ≈ 60 MB when full).
+    pub replay_capacity: usize,
 }
 
 impl Default for PlatformConfig {
@@ -369,6 +374,7 @@ impl Default for PlatformConfig {
             push_timeout_seconds: 5,
             record_domain: "record.mock.voicecall.local".into(),
             host_name: "callenabler.mock.voicecall.local".into(),
+            replay_capacity: 1_000_000,
         }
     }
 }

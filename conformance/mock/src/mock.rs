@@ -145,7 +145,10 @@ impl Mock {
     /// A mock with this provisioning. Needs a tokio runtime (for pushes and, unless the
     /// clock is manual, the scheduler).
     pub fn new(config: MockConfig) -> Self {
-        let mut verifier = Verifier::new(VerifierConfig::default());
+        let mut verifier = Verifier::new(VerifierConfig {
+            replay_capacity: config.platform.replay_capacity,
+            ..VerifierConfig::default()
+        });
         let mut creds = HashMap::new();
         for app in &config.apps {
             verifier =

@@ -1,0 +1,150 @@
+//! Issue 14 (hardening) over loopback: replay protection under load, one parse for one
+//! body, malformed header bytes, resource bounds and the control plane.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+use voicecall::auth::{sign_request, Credentials, SignedHeaders};
+use voicecall::operations::Operation;
+
+fn callback_without_pushes() -> serde_json::Value {
+    json!({
+        "displayNbr": "+8675528000001",
+        "callerNbr": "+8613800000001",
+        "displayCalleeNbr": "+8675528000002",
+        "calleeNbr": "+8613800000002",
+    })
+}
+
+/// Sends `body` to the callback operation with the given signed headers.
+async fn send_signed(
+    http: &reqwest::Client,
+    server: &voicecall_mock::MockServer,
+    h: &SignedHeaders,
+    body: &str,
+) -> Answer {
+    let url = format!(
+        "{}{}",
+        server.base_url(),
+        Operation::CreateVoiceCallback.wire_path()
+    );
+    let r = http
+        .post(url)
+        .header("Content-Type", "application/json;charset=UTF-8")
+        .header("Authorization", &h.authorization)
+        .header("X-AKSK", &h.x_aksk)
+        .body(body.to_string())
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .unwrap();
+    answer(r).await
+}
+
+/// Finding 1 over HTTP: R → 200; R → 401; N fresh signed requests through a replay
+/// memory of N/2 nonces; R again → refused. N = 2,000 by default, 200,000 with
+/// `VOICECALL_STRESS=1`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replay_after_a_flood_of_fresh_requests_is_refused() {
+    let n: usize = if std::env::var_os("VOICECALL_STRESS").is_some() {
+        200_000
+    } else {
+        2_000
+    };
+    let mut cfg = config();
+    cfg.platform.replay_capacity = n / 2;
+    let server = start(cfg).await;
+    let creds = Credentials::new(KEY, SECRET);
+    let http = reqwest::Client::new();
+    let body = callback_without_pushes().to_string();
+    let r = sign_request(&creds, None, None);
+    let first = send_signed(&http, &server, &r, &body).await;
+    assert_eq!((first.status, first.code.as_deref()), (200, Some("0")));
+    let again = send_signed(&http, &server, &r, &body).await;
+    assert_eq!(
+        (again.status, again.code.as_deref()),
+        (401, Some("1010010"))
+    );
+    // The flood: signed requests with fresh nonces and an unreadable body (judged after
+    // the signature, so each nonce is remembered, and no call is placed); once the
+    // memory is full they get the flow-control row instead.
+    let tasks = 8;
+    let mut joins = Vec::new();
+    for t in 0..tasks {
+        let http = http.clone();
+        let base = server.base_url();
+        let creds = creds.clone();
+        joins.push(tokio::spawn(async move {
+            let url = format!("{base}{}", Operation::CreateVoiceCallback.wire_path());
+            let (mut unreadable, mut full) = (0usize, 0usize);
+            for _ in (t..n).step_by(tasks) {
+                let h = sign_request(&creds, None, None);
+                let r = http
+                    .post(&url)
+                    .header("Content-Type", "application/json;charset=UTF-8")
+                    .header("Authorization", &h.authorization)
+                    .header("X-AKSK", &h.x_aksk)
+                    .body("{")
+                    .timeout(Duration::from_secs(30))
+                    .send()
+                    .await
+                    .unwrap();
+                let a = answer(r).await;
+                match (a.status, a.code.as_deref()) {
+                    (403, Some("1010002")) => unreadable += 1,
+                    (403, Some("1010010")) => full += 1,
+                    other => panic!("unexpected answer to a fresh request: {other:?}"),
+                }
+            }
+            (unreadable, full)
+        }));
+    }
+    let (mut unreadable, mut full) = (0, 0);
+    for j in joins {
+        let (u, f) = j.await.unwrap();
+        unreadable += u;
+        full += f;
+    }
+    assert_eq!(unreadable, n / 2 - 1, "R holds one place in the memory");
+    assert_eq!(full, n - unreadable);
+    let last = send_signed(&http, &server, &r, &body).await;
+    assert_eq!(
+        (last.status, last.code.as_deref()),
+        (401, Some("1010010")),
+        "the replay after {n} fresh requests: {:?}",
+        last.reason
+    );
+    assert_eq!(server.mock.sessions().len(), 1, "one call placed, not two");
+    server.shutdown().await;
+}
+
+/// A full replay memory refuses new requests with the flow-control row, 403/1010010,
+/// and never lets the replay through.
+#[tokio::test]
+async fn a_full_replay_memory_answers_flow_control() {
+    let mut cfg = config();
+    cfg.platform.replay_capacity = 3;
+    let server = start(cfg).await;
+    let creds = Credentials::new(KEY, SECRET);
+    let http = reqwest::Client::new();
+    let body = callback_without_pushes().to_string();
+    let r = sign_request(&creds, None, None);
+    assert_eq!(send_signed(&http, &server, &r, &body).await.status, 200);
+    for _ in 0..2 {
+        let h = sign_request(&creds, None, None);
+        assert_eq!(send_signed(&http, &server, &h, "{").await.status, 403);
+    }
+    let h = sign_request(&creds, None, None);
+    let full = send_signed(&http, &server, &h, &body).await;
+    assert_eq!((full.status, full.code.as_deref()), (403, Some("1010010")));
+    let replay = send_signed(&http, &server, &r, &body).await;
+    assert_eq!(
+        (replay.status, replay.code.as_deref()),
+        (401, Some("1010010"))
+    );
+    assert_eq!(server.mock.sessions().len(), 1);
+    server.shutdown().await;
+}
