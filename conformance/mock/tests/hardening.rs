@@ -148,3 +148,140 @@ async fn a_full_replay_memory_answers_flow_control() {
     assert_eq!(server.mock.sessions().len(), 1);
     server.shutdown().await;
 }
+
+/// Sends raw bytes as a header value (reqwest allows obs-text, bytes ≥ 0x80).
+async fn send_raw_headers(
+    server: &voicecall_mock::MockServer,
+    authorization: &[u8],
+    x_aksk: &[u8],
+) -> Answer {
+    let url = format!(
+        "{}{}",
+        server.base_url(),
+        Operation::CreateVoiceCallback.wire_path()
+    );
+    let r = reqwest::Client::new()
+        .post(url)
+        .header("Content-Type", "application/json;charset=UTF-8")
+        .header(
+            "Authorization",
+            reqwest::header::HeaderValue::from_bytes(authorization).unwrap(),
+        )
+        .header(
+            "X-AKSK",
+            reqwest::header::HeaderValue::from_bytes(x_aksk).unwrap(),
+        )
+        .body(callback_without_pushes().to_string())
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .unwrap();
+    answer(r).await
+}
+
+/// Finding 7: a header with non-ASCII bytes is read as bytes and judged attribute by
+/// attribute; the answer names the malformed attribute, not an absent header.
+#[tokio::test]
+async fn non_ascii_bytes_in_signing_headers_name_the_attribute() {
+    let server = start(config()).await;
+    let h = sign_request(&Credentials::new(KEY, SECRET), None, None);
+    let (auth, x) = (h.authorization.as_str(), h.x_aksk.as_str());
+    // (what, Authorization, X-AKSK, expected code)
+    let cases: Vec<(&str, String, String, &str)> = vec![
+        (
+            "Cyrillic а in the name Username",
+            auth.into(),
+            x.replacen("Username=", "Usernаme=", 1),
+            "1023034",
+        ),
+        (
+            "fullwidth ＝ after Nonce",
+            auth.into(),
+            x.replacen("Nonce=", "Nonce＝", 1),
+            "1023035",
+        ),
+        (
+            "Cyrillic а inside the Nonce value",
+            auth.into(),
+            x.replacen("Nonce=\"", "Nonce=\"а", 1),
+            "1023035",
+        ),
+        (
+            "fullwidth ＝ after realm",
+            auth.replacen("realm=", "realm＝", 1),
+            x.into(),
+            "1023007",
+        ),
+        (
+            "Cyrillic а in the realm value",
+            auth.replacen("SDP", "SDа", 1),
+            x.into(),
+            "1023009",
+        ),
+    ];
+    for (what, a, x, code) in cases {
+        let got = send_raw_headers(&server, a.as_bytes(), x.as_bytes()).await;
+        assert_eq!(got.code.as_deref(), Some(code), "{what}: {:?}", got.reason);
+    }
+    // Bytes that are not UTF-8 at all (obs-text) are read too.
+    let mut bad = x.replacen("Nonce=\"", "Nonce=\"\u{1}", 1).into_bytes();
+    let at = bad.iter().position(|&b| b == 1).unwrap();
+    bad[at] = 0xE0;
+    let got = send_raw_headers(&server, auth.as_bytes(), &bad).await;
+    assert_eq!(got.code.as_deref(), Some("1023035"), "{:?}", got.reason);
+    server.shutdown().await;
+}
+
+/// Finding 6: one parse for one body — duplicate keys are refused (403/1010002, the
+/// spec's code for an unreadable request) in either order, at any depth.
+#[tokio::test]
+async fn duplicate_json_keys_are_refused_as_unreadable() {
+    let server = start(config()).await;
+    let long = "1".repeat(40);
+    let bodies = [
+        format!(
+            r#"{{"displayNbr":"+8675528000001","callerNbr":"+8613800000001","displayCalleeNbr":"+8675528000002","calleeNbr":"+{long}","calleeNbr":"+8613800000002"}}"#
+        ),
+        format!(
+            r#"{{"displayNbr":"+8675528000001","callerNbr":"+8613800000001","displayCalleeNbr":"+8675528000002","calleeNbr":"+8613800000002","calleeNbr":"+{long}"}}"#
+        ),
+        r#"{"displayNbr":"+8675528000001","callerNbr":"+8613800000001","displayCalleeNbr":"+8675528000002","calleeNbr":"+8613800000002","userData":"a","userData":"a"}"#.to_string(),
+    ];
+    for body in &bodies {
+        let got = send_as(
+            &server,
+            &Credentials::new(KEY, SECRET),
+            Operation::CreateVoiceCallback,
+            body,
+        )
+        .await;
+        assert_eq!(
+            (got.status, got.code.as_deref()),
+            (403, Some("1010002")),
+            "{body}: {:?}",
+            got.reason
+        );
+    }
+    let nested = r#"{"displayNbr":"+8675528000001","calleeNbr":"+8613800000003","playInfoList":[{"notifyVoice":"a.wav","notifyVoice":"b.wav"}]}"#;
+    let got = send_as(
+        &server,
+        &Credentials::new(KEY, SECRET),
+        Operation::CreateVoiceNotification,
+        nested,
+    )
+    .await;
+    assert_eq!((got.status, got.code.as_deref()), (403, Some("1010002")));
+    let query = send_as(
+        &server,
+        &Credentials::new(KEY, SECRET),
+        Operation::GetRecordingDownloadUrl,
+        "fileName=a.wav&recordDomain=d&fileName=b.wav",
+    )
+    .await;
+    assert_eq!(
+        (query.status, query.code.as_deref()),
+        (403, Some("1010002"))
+    );
+    assert!(server.mock.sessions().is_empty(), "no call placed");
+    server.shutdown().await;
+}
