@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::Deserialize;
+use voicecall::auth::AppSecret;
 
 use crate::outcome::Outcome;
 
@@ -161,14 +162,20 @@ pub struct NumberConfig {
     pub max_calls: Option<u32>,
 }
 
+/// Reads an app secret from its text, straight into the type that never prints it.
+fn secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AppSecret, D::Error> {
+    String::deserialize(d).map(AppSecret::new)
+}
+
 /// An app of the console (应用管理).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppConfig {
     /// APP_Key.
     pub app_key: String,
-    /// APP_Secret.
-    pub app_secret: String,
+    /// APP_Secret (`Debug` prints `AppSecret(***)`).
+    #[serde(deserialize_with = "secret")]
+    pub app_secret: AppSecret,
     /// The customer's account (spId in CDRs); apps of one SP share `platform.sp_max_calls`.
     #[serde(default = "default_sp_id")]
     pub sp_id: String,
@@ -265,7 +272,7 @@ impl AppConfig {
     pub fn new(app_key: impl Into<String>, app_secret: impl Into<String>) -> Self {
         AppConfig {
             app_key: app_key.into(),
-            app_secret: app_secret.into(),
+            app_secret: AppSecret::new(app_secret),
             sp_id: default_sp_id(),
             state: AppState::Active,
             display_numbers: None,

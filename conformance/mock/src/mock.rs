@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tokio::sync::{Notify, Semaphore};
-use voicecall::auth::{AppSecret, Credentials, Verifier, VerifierConfig};
+use voicecall::auth::{Credentials, Verifier, VerifierConfig};
 use voicecall::codes::ResultCode;
 use voicecall::operations::Operation;
 
@@ -151,11 +151,13 @@ impl Mock {
         });
         let mut creds = HashMap::new();
         for app in &config.apps {
-            verifier =
-                verifier.with_app(app.app_key.clone(), &AppSecret::new(app.app_secret.clone()));
+            verifier = verifier.with_app(app.app_key.clone(), &app.app_secret);
             creds.insert(
                 app.app_key.clone(),
-                Credentials::new(app.app_key.clone(), app.app_secret.clone()),
+                Credentials {
+                    app_key: app.app_key.clone(),
+                    app_secret: app.app_secret.clone(),
+                },
             );
         }
         let http = reqwest::Client::builder()

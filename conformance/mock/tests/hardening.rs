@@ -285,3 +285,74 @@ async fn duplicate_json_keys_are_refused_as_unreadable() {
     assert!(server.mock.sessions().is_empty(), "no call placed");
     server.shutdown().await;
 }
+
+const SENTINEL: &str = "SENTINEL-SECRET-a9d3";
+
+/// Finding 9: no `Debug` of a config or state type prints the secret.
+#[tokio::test]
+async fn debug_of_config_and_state_never_shows_the_secret() {
+    let single = voicecall_mock::MockConfig::single_app(KEY, SENTINEL);
+    let from_toml = voicecall_mock::MockConfig::from_toml(&format!(
+        "[[apps]]\napp_key = \"k\"\napp_secret = \"{SENTINEL}\"\n"
+    ))
+    .unwrap();
+    let mut shown = vec![
+        format!("{single:?}"),
+        format!("{single:#?}"),
+        format!("{from_toml:?}"),
+        format!("{:?}", single.apps[0]),
+    ];
+    let server = start(single).await;
+    shown.push(format!("{:?}", server.mock));
+    shown.push(format!("{server:?}"));
+    shown.push(format!("{:?}", server.mock.config()));
+    for s in &shown {
+        assert!(!s.contains(SENTINEL), "{s}");
+    }
+    assert!(
+        shown[0].contains("***"),
+        "the secret is redacted, not dropped"
+    );
+    server.shutdown().await;
+}
+
+/// The `voicecall-mock` command never prints the secret (flag or environment).
+#[test]
+fn the_mock_command_never_prints_the_secret() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_voicecall-mock"))
+        .args(["--port", "0", "--app-key", "k", "--app-secret", SENTINEL])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = String::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // The banner is three lines (bounded: the reader ends if the process dies).
+    for _ in 0..3 {
+        match lines.next() {
+            Some(Ok(l)) => {
+                out.push_str(&l);
+                out.push('\n');
+            }
+            _ => break,
+        }
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(out.contains("listening on http://127.0.0.1:"), "{out}{err}");
+    assert!(
+        !out.contains(SENTINEL) && !err.contains(SENTINEL),
+        "{out}{err}"
+    );
+    let help = Command::new(env!("CARGO_BIN_EXE_voicecall-mock"))
+        .arg("--help")
+        .env("VOICECALL_APP_SECRET", SENTINEL)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(!text.contains(SENTINEL), "{text}");
+}

@@ -300,7 +300,11 @@ fn check_authorization(scheme: &Scheme, authorization: Option<&str>) -> Result<(
                 return Err(AuthError::new(
                     a.wrong,
                     a.name,
-                    format!("{} is {v:?}, must be {want:?}", a.name),
+                    format!(
+                        "{} is not {want:?} (a value of {} characters, not shown)",
+                        a.name,
+                        v.chars().count()
+                    ),
                 ))
             }
             _ => {}
@@ -356,7 +360,10 @@ fn check_headers<'a>(
         AuthError::new(
             malformed("Created"),
             "Created",
-            format!("Created {created:?} is not yyyy-MM-ddTHH:mm:ssZ"),
+            format!(
+                "Created is not yyyy-MM-ddTHH:mm:ssZ (a value of {} characters, not shown)",
+                created.chars().count()
+            ),
         )
     })?;
     Ok(Checked {
