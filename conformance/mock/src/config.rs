@@ -30,6 +30,55 @@ pub struct MockConfig {
     pub digits: BTreeMap<String, String>,
     /// The clock.
     pub clock: ClockConfig,
+    /// The HTTP server's resource bounds and the control plane's token.
+    pub server: ServerConfig,
+}
+
+/// What the HTTP server holds at most, and how `/_mock/*` is guarded.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Most connections open at once; beyond it new connections wait in the listen
+    /// backlog until one closes.
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request's headers, counted from when the
+    /// server starts waiting for them: so also how long an idle keep-alive connection
+    /// (or one that never sends a byte) is kept.
+    pub header_read_timeout_seconds: u64,
+    /// Seconds a request may take to send its body (408 and the connection closed).
+    pub body_read_timeout_seconds: u64,
+    /// Token that `/_mock/*` requests must carry in `X-Mock-Token`. Absent: a random
+    /// token per run (`MockServer::control_token`, printed by `voicecall-mock`).
+    pub control_token: Option<String>,
+    /// Most numbers scripted through `POST /_mock/outcomes` (each at most 32 characters).
+    pub max_scripted_outcomes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_connections: 512,
+            header_read_timeout_seconds: 10,
+            body_read_timeout_seconds: 10,
+            control_token: None,
+            max_scripted_outcomes: 10_000,
+        }
+    }
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("max_connections", &self.max_connections)
+            .field(
+                "header_read_timeout_seconds",
+                &self.header_read_timeout_seconds,
+            )
+            .field("body_read_timeout_seconds", &self.body_read_timeout_seconds)
+            .field("control_token", &self.control_token.as_ref().map(|_| "***"))
+            .field("max_scripted_outcomes", &self.max_scripted_outcomes)
+            .finish()
+    }
 }
 
 impl MockConfig {

@@ -680,6 +680,68 @@ impl Mock {
         })
     }
 
+    /// At most `limit` sessions after the one with id `after` (from the first without
+    /// it), in the order they were placed, and the cursor of the next page if more
+    /// follow. Only the page is copied under the lock.
+    pub fn sessions_page(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> (Vec<SessionView>, Option<String>) {
+        let st = self.state();
+        let start = match after {
+            None => 0,
+            // A scan of the ids (no copy); an unknown cursor gives an empty page.
+            Some(a) => st
+                .order
+                .iter()
+                .position(|id| &**id == a)
+                .map_or(st.order.len(), |i| i + 1),
+        };
+        let end = start.saturating_add(limit).min(st.order.len());
+        let items: Vec<SessionView> = st.order[start..end]
+            .iter()
+            .filter_map(|id| {
+                st.sessions.get(id).map(|s| SessionView {
+                    session: s.clone(),
+                    events: st.events.get(id).cloned().unwrap_or_default(),
+                })
+            })
+            .collect();
+        let next = (end < st.order.len())
+            .then(|| st.order.get(end.wrapping_sub(1)).map(|id| id.to_string()))
+            .flatten();
+        (items, next)
+    }
+
+    /// At most `limit` pushes with an id above `after`, and the id to continue after if
+    /// more follow. Only the page is copied under the lock.
+    pub fn pushes_page(
+        &self,
+        after: Option<usize>,
+        limit: usize,
+    ) -> (Vec<PushRecord>, Option<usize>) {
+        let st = self.state();
+        let start = after
+            .map_or(0, |a| a.saturating_add(1))
+            .min(st.pushes.len());
+        let end = start.saturating_add(limit).min(st.pushes.len());
+        let items = st.pushes[start..end].to_vec();
+        let next = (end < st.pushes.len() && end > start).then(|| end - 1);
+        (items, next)
+    }
+
+    /// Scripts `number` unless `max` numbers are scripted already (a number scripted
+    /// before may always be changed); false when refused.
+    pub fn try_set_outcome(&self, number: String, outcome: Outcome, max: usize) -> bool {
+        let mut st = self.state();
+        if st.outcomes.len() >= max && !st.outcomes.contains_key(&number) {
+            return false;
+        }
+        st.outcomes.insert(number, outcome);
+        true
+    }
+
     /// Every push and its attempts.
     pub fn pushes(&self) -> Vec<PushRecord> {
         self.state().pushes.clone()

@@ -356,3 +356,248 @@ fn the_mock_command_never_prints_the_secret() {
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(!text.contains(SENTINEL), "{text}");
 }
+
+/// A control request: method, path, headers.
+async fn control(
+    server: &voicecall_mock::MockServer,
+    method: reqwest::Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> reqwest::Response {
+    let mut r = reqwest::Client::new()
+        .request(method, format!("{}/_mock/{path}", server.base_url()))
+        .body(body.to_string())
+        .timeout(Duration::from_secs(10));
+    for (k, v) in headers {
+        r = r.header(*k, *v);
+    }
+    r.send().await.unwrap()
+}
+
+/// Finding 4: a page on another site cannot drive the control plane — a cross-site
+/// `POST /_mock/inject` (text/plain, foreign Origin), a rebound Host, or a request
+/// without the run's token is refused and changes nothing.
+#[tokio::test]
+async fn the_control_plane_refuses_foreign_pages_and_wants_the_token() {
+    let server = start(config()).await;
+    let token = server.control_token().to_string();
+    let inject = r#"{"status":500,"code":"1010001","count":1}"#;
+    let refused = [
+        vec![
+            ("Content-Type", "text/plain"),
+            ("Origin", "http://evil.example"),
+        ],
+        vec![
+            ("Content-Type", "text/plain"),
+            ("Origin", "http://evil.example"),
+            ("X-Mock-Token", token.as_str()),
+        ],
+        vec![
+            ("Content-Type", "application/json"),
+            ("Origin", "http://evil.example"),
+            ("X-Mock-Token", token.as_str()),
+        ],
+        vec![
+            ("Content-Type", "application/json"),
+            ("Host", "evil.example"),
+            ("X-Mock-Token", token.as_str()),
+        ],
+        vec![
+            ("Content-Type", "text/plain"),
+            ("X-Mock-Token", token.as_str()),
+        ],
+        vec![("Content-Type", "application/json")],
+        vec![
+            ("Content-Type", "application/json"),
+            ("X-Mock-Token", "0123456789abcdef0123456789abcdef"),
+        ],
+    ];
+    for headers in &refused {
+        let r = control(&server, reqwest::Method::POST, "inject", headers, inject).await;
+        assert!(
+            [401, 403, 415].contains(&r.status().as_u16()),
+            "{headers:?}: {}",
+            r.status()
+        );
+    }
+    let r = control(&server, reqwest::Method::GET, "sessions", &[], "").await;
+    assert_eq!(r.status(), 401, "listing without the token");
+    let a = send(
+        &server,
+        Operation::CreateVoiceCallback,
+        &callback_without_pushes(),
+    )
+    .await;
+    assert_eq!(a.status, 200, "no refused injection took effect");
+    let ok = [
+        ("Content-Type", "application/json"),
+        ("X-Mock-Token", token.as_str()),
+    ];
+    let r = control(&server, reqwest::Method::POST, "inject", &ok, inject).await;
+    assert_eq!(r.status(), 200);
+    let a = send(
+        &server,
+        Operation::CreateVoiceCallback,
+        &callback_without_pushes(),
+    )
+    .await;
+    assert_eq!(
+        a.code.as_deref(),
+        Some("1010001"),
+        "the token's injection did"
+    );
+    let same_origin = [
+        ("Content-Type", "application/json"),
+        ("X-Mock-Token", token.as_str()),
+        ("Origin", &format!("http://{}", server.addr())),
+    ];
+    let r = control(
+        &server,
+        reqwest::Method::POST,
+        "inject",
+        &same_origin,
+        inject,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    server.shutdown().await;
+}
+
+/// Finding 4: what `/_mock/outcomes` stores is bounded, and listings come in pages.
+#[tokio::test]
+async fn control_inputs_are_bounded_and_listings_paginate() {
+    let mut cfg = config();
+    cfg.server.max_scripted_outcomes = 2;
+    cfg.server.control_token = Some("t0ken".into());
+    let server = start(cfg).await;
+    let h = [
+        ("Content-Type", "application/json"),
+        ("X-Mock-Token", "t0ken"),
+    ];
+    let outcome = |n: &str| format!(r#"{{"number":"{n}","outcome":"busy"}}"#);
+    let post = |body: String| {
+        let server = &server;
+        async move {
+            control(server, reqwest::Method::POST, "outcomes", &h, &body)
+                .await
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(post(outcome(&"1".repeat(60_000))).await, 400, "long number");
+    assert_eq!(post(outcome("+8613800000009")).await, 200);
+    assert_eq!(post(outcome("+8613800000008")).await, 200);
+    assert_eq!(post(outcome("+8613800000007")).await, 400, "table full");
+    assert_eq!(
+        post(outcome("+8613800000008")).await,
+        200,
+        "a scripted one changes"
+    );
+    for _ in 0..5 {
+        let a = send(
+            &server,
+            Operation::CreateVoiceCallback,
+            &callback_without_pushes(),
+        )
+        .await;
+        assert_eq!(a.status, 200);
+    }
+    let mut seen = Vec::new();
+    let mut path = "sessions?limit=2".to_string();
+    for _ in 0..10 {
+        let r = control(&server, reqwest::Method::GET, &path, &h[1..], "").await;
+        assert_eq!(r.status(), 200);
+        let next = r
+            .headers()
+            .get("x-mock-next")
+            .map(|v| v.to_str().unwrap().to_string());
+        let page: serde_json::Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+        let page = page.as_array().unwrap().clone();
+        assert!(page.len() <= 2);
+        seen.extend(page.iter().map(|s| s["id"].as_str().unwrap().to_string()));
+        match next {
+            Some(n) => path = format!("sessions?limit=2&after={n}"),
+            None => break,
+        }
+    }
+    let all: Vec<String> = server
+        .mock
+        .sessions()
+        .iter()
+        .map(|s| s.session.id.clone())
+        .collect();
+    assert_eq!(seen, all, "the pages, in order, are every session once");
+    server.shutdown().await;
+}
+
+/// Finding 3: connections that trickle their headers, or send nothing, are closed by
+/// the header-read timeout, and a legitimate request is served while they try, with a
+/// cap on connections well below their number. Bounded: each bad connection writes at
+/// most 150 bytes, 100 ms apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slowloris_and_idle_connections_are_closed_and_requests_still_served() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut cfg = config();
+    cfg.server.max_connections = 8;
+    cfg.server.header_read_timeout_seconds = 1;
+    cfg.server.body_read_timeout_seconds = 1;
+    let server = start(cfg).await;
+    let addr = server.addr();
+    let mut bad = Vec::new();
+    for i in 0..24 {
+        bad.push(tokio::spawn(async move {
+            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+            if i % 2 == 0 {
+                // Trickles a header that never ends.
+                if s.write_all(b"GET /_mock/summary HTTP/1.1\r\nX-Slow: ")
+                    .await
+                    .is_err()
+                {
+                    return true;
+                }
+                for _ in 0..150 {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    if s.write_all(b"a").await.is_err() {
+                        return true;
+                    }
+                }
+                false
+            } else {
+                // Sends nothing; the server's close shows as end of stream.
+                let mut b = [0u8; 64];
+                matches!(
+                    tokio::time::timeout(Duration::from_secs(15), s.read(&mut b)).await,
+                    Ok(Ok(0)) | Ok(Err(_))
+                )
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let a = send(
+        &server,
+        Operation::CreateVoiceCallback,
+        &callback_without_pushes(),
+    )
+    .await;
+    assert_eq!(a.status, 200, "served while the bad connections try");
+    for b in bad {
+        assert!(b.await.unwrap(), "the server closed the bad connection");
+    }
+    // A body that never arrives: 408, then closed.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        format!(
+            "POST {} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{",
+            Operation::CreateVoiceCallback.wire_path()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut got = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(15), s.read_to_end(&mut got)).await;
+    let got = String::from_utf8_lossy(&got);
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    server.shutdown().await;
+}
