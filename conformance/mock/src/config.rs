@@ -32,6 +32,35 @@ pub struct MockConfig {
     pub clock: ClockConfig,
     /// The HTTP server's resource bounds and the control plane's token.
     pub server: ServerConfig,
+    /// How much of the past the mock keeps for introspection.
+    pub retention: RetentionConfig,
+}
+
+/// What the mock keeps of ended calls. Ended sessions (with their events and recording)
+/// and finished push records (delivered, failed or undeliverable) beyond these bounds
+/// leave, oldest first; live calls and pending pushes always stay. The counts of
+/// `/_mock/summary` include what left, so they stay exact.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Most ended sessions kept (default 20,000: any conformance run keeps all of its
+    /// calls; ≈ 5–8 KB each).
+    pub max_ended_sessions: usize,
+    /// Most finished push records kept (default 100,000).
+    pub max_push_records: usize,
+    /// Ended sessions older than this (virtual seconds since they ended) leave as well;
+    /// absent (default): only the counts bound them.
+    pub max_age_seconds: Option<u64>,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            max_ended_sessions: 20_000,
+            max_push_records: 100_000,
+            max_age_seconds: None,
+        }
+    }
 }
 
 /// What the HTTP server holds at most, and how `/_mock/*` is guarded.

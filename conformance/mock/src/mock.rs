@@ -16,7 +16,7 @@ use voicecall::operations::Operation;
 
 use crate::cdr::cdr;
 use crate::clock::{secs, Clock, VTime};
-use crate::config::{ClockConfig, MockConfig};
+use crate::config::{ClockConfig, MockConfig, RetentionConfig};
 use crate::outcome::Outcome;
 use crate::policy::Usage;
 use crate::push::{self, Attempt, PushKind, PushRecord, PushState};
@@ -67,7 +67,17 @@ pub(crate) struct State {
     pub(crate) order: Vec<Arc<str>>,
     queue: BinaryHeap<Reverse<(VTime, u64)>>,
     actions: HashMap<u64, Action>,
-    pub(crate) pushes: Vec<PushRecord>,
+    /// Push records retained; the first has id `pushes_base`.
+    pub(crate) pushes: VecDeque<PushRecord>,
+    pub(crate) pushes_base: usize,
+    /// Ended sessions, in the order they ended, with the virtual time they ended.
+    ended: VecDeque<(VTime, Arc<str>)>,
+    /// Push records evicted, counted as the summary counts them.
+    evicted_pushes: PushSummary,
+    /// Sessions evicted.
+    evicted_sessions: usize,
+    /// Sessions ever accepted.
+    total_sessions: usize,
     /// Status pushes waiting per session; an entry exists only while its drain task runs.
     status_queues: HashMap<Arc<str>, VecDeque<usize>>,
     batches: BTreeMap<BatchKey, Vec<(Arc<str>, serde_json::Value)>>,
@@ -78,6 +88,96 @@ pub(crate) struct State {
     pub(crate) recordings: HashMap<(String, String), String>,
     /// Events per session: (virtual time, eventType, body).
     pub(crate) events: HashMap<Arc<str>, Vec<Event>>,
+}
+
+impl State {
+    /// The id the next push record gets.
+    fn next_push_id(&self) -> usize {
+        self.pushes_base + self.pushes.len()
+    }
+
+    fn push(&self, id: usize) -> Option<&PushRecord> {
+        self.pushes.get(id.checked_sub(self.pushes_base)?)
+    }
+
+    fn push_mut(&mut self, id: usize) -> Option<&mut PushRecord> {
+        let i = id.checked_sub(self.pushes_base)?;
+        self.pushes.get_mut(i)
+    }
+
+    /// Applies the retention policy at virtual time `now`: ended sessions beyond the
+    /// count or age leave with their events and recording; finished push records beyond
+    /// the count leave from the front (a pending one stops the sweep until it finishes).
+    fn retain(&mut self, r: &RetentionConfig, record_domain: &str, now: VTime) {
+        let max_age = r.max_age_seconds.map(|s| s.saturating_mul(1000));
+        while let Some((ended_at, _)) = self.ended.front() {
+            let too_many = self.ended.len() > r.max_ended_sessions;
+            let too_old = max_age.is_some_and(|a| now.saturating_sub(*ended_at) > a);
+            if !(too_many || too_old) {
+                break;
+            }
+            let Some((_, id)) = self.ended.pop_front() else {
+                break;
+            };
+            if let Some(s) = self.sessions.remove(&id) {
+                if let Some(file) = s.recording {
+                    self.recordings.remove(&(file, record_domain.to_string()));
+                }
+            }
+            self.events.remove(&id);
+            self.evicted_sessions += 1;
+        }
+        // Ids of evicted sessions leave the order list in amortised O(1).
+        if self.order.len() > 2 * self.sessions.len() + 1024 {
+            let sessions = &self.sessions;
+            self.order.retain(|id| sessions.contains_key(id));
+        }
+        while self.pushes.len() > r.max_push_records {
+            let Some(p) = self.pushes.front() else { break };
+            if p.state == PushState::Pending {
+                break;
+            }
+            if let Some(p) = self.pushes.pop_front() {
+                self.evicted_pushes.count(&p);
+                self.pushes_base += 1;
+            }
+        }
+    }
+}
+
+impl PushSummary {
+    /// Adds a push record to the counts.
+    fn count(&mut self, p: &PushRecord) {
+        self.total += 1;
+        match p.state {
+            PushState::Delivered => self.delivered += 1,
+            PushState::Pending => self.pending += 1,
+            PushState::Failed => self.failed += 1,
+            PushState::Undeliverable => self.undeliverable += 1,
+        }
+        if p.kind == PushKind::Fee {
+            let n = p.sessions.len();
+            self.cdrs += n;
+            match p.state {
+                PushState::Delivered => self.cdrs_delivered += n,
+                PushState::Undeliverable => self.cdrs_undeliverable += n,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// How many sessions the mock has seen, holds and has let go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SessionCounts {
+    /// Sessions ever accepted.
+    pub total: usize,
+    /// Live calls.
+    pub live: usize,
+    /// Sessions held (live and ended).
+    pub retained: usize,
+    /// Ended sessions evicted by the retention policy.
+    pub evicted: usize,
 }
 
 pub(crate) struct Inner {
@@ -335,6 +435,7 @@ impl Mock {
         }
         st.order.push(id.clone());
         st.sessions.insert(id, session);
+        st.total_sessions += 1;
         self.inner.wake.notify_one();
     }
 
@@ -382,13 +483,15 @@ impl Mock {
         let body: Arc<str> = Arc::from(body.to_string());
         let status_url = s.request.status_url.clone();
         let app_key = s.app_key.clone();
+        let push_app = app_key.clone();
         st.events
             .entry(id.clone())
             .or_default()
             .push((at, event, body.clone()));
         if let Some(url) = status_url {
-            let push_id = st.pushes.len();
-            st.pushes.push(PushRecord {
+            let push_id = st.next_push_id();
+            st.pushes.push_back(PushRecord {
+                app_key: push_app,
                 id: push_id,
                 kind: PushKind::Status,
                 event,
@@ -447,6 +550,7 @@ impl Mock {
                 .insert((file, cfg.record_domain.clone()), app.clone());
         }
         st.usage.release(&app, &sp, &req, answered, talk);
+        st.ended.push_back((at, id.clone()));
         match fee_url {
             Some(url) => {
                 let key = (app, url, self.inner.clock.stamp(at));
@@ -458,8 +562,9 @@ impl Mock {
                 }
             }
             None => {
-                let push_id = st.pushes.len();
-                st.pushes.push(PushRecord {
+                let push_id = st.next_push_id();
+                st.pushes.push_back(PushRecord {
+                    app_key: app.clone(),
                     id: push_id,
                     kind: PushKind::Fee,
                     event: "fee",
@@ -481,7 +586,17 @@ impl Mock {
                 });
             }
         }
+        self.sweep(st, at);
         self.inner.wake.notify_one();
+    }
+
+    /// Applies the retention policy (after a session ends or a push finishes).
+    fn sweep(&self, st: &mut State, now: VTime) {
+        st.retain(
+            &self.inner.config.retention,
+            &self.inner.config.platform.record_domain,
+            now,
+        );
     }
 
     fn flush_fees(&self, key: BatchKey, _at: VTime) {
@@ -492,9 +607,10 @@ impl Mock {
                 return;
             };
             for chunk in batch.chunks(50) {
-                let push_id = st.pushes.len();
+                let push_id = st.next_push_id();
                 let records: Vec<_> = chunk.iter().map(|(_, r)| r.clone()).collect();
-                st.pushes.push(PushRecord {
+                st.pushes.push_back(PushRecord {
+                    app_key: key.0.clone(),
                     id: push_id,
                     kind: PushKind::Fee,
                     event: "fee",
@@ -517,15 +633,10 @@ impl Mock {
     fn attempt_fee(&self, push_id: usize) {
         let (url, body, app) = {
             let st = self.state();
-            let Some(p) = st.pushes.get(push_id) else {
+            let Some(p) = st.push(push_id) else {
                 return;
             };
-            let app = p
-                .sessions
-                .first()
-                .and_then(|s| st.sessions.get(s.as_str()))
-                .map(|s| s.app_key.clone());
-            (p.url.clone(), p.body.clone(), app)
+            (p.url.clone(), p.body.clone(), Some(p.app_key.clone()))
         };
         let Some(creds) = app.and_then(|a| self.inner.creds.get(&a).cloned()) else {
             return;
@@ -541,7 +652,7 @@ impl Mock {
                 let retries = me.inner.config.platform.fee_max_retries as usize;
                 let interval = me.inner.config.platform.fee_retry_interval().as_millis() as u64;
                 let again = {
-                    let Some(p) = st.pushes.get_mut(push_id) else {
+                    let Some(p) = st.push_mut(push_id) else {
                         return;
                     };
                     let attempt = Attempt::of(now, out, PushKind::Fee);
@@ -558,6 +669,8 @@ impl Mock {
                 };
                 if again {
                     me.schedule(&mut st, now + interval, Action::FeeRetry { push: push_id });
+                } else {
+                    me.sweep(&mut st, now);
                 }
             }
             me.done_one();
@@ -578,11 +691,7 @@ impl Mock {
                     st.status_queues
                         .get(&session)
                         .and_then(|q| q.front().copied())
-                        .and_then(|id| {
-                            st.pushes
-                                .get(id)
-                                .map(|p| (id, p.url.clone(), p.body.clone()))
-                        })
+                        .and_then(|id| st.push(id).map(|p| (id, p.url.clone(), p.body.clone())))
                 };
                 let Some((push_id, url, body)) = next else {
                     me.state().status_queues.remove(&session);
@@ -592,7 +701,7 @@ impl Mock {
                 let more = {
                     let now = me.inner.clock.now();
                     let mut st = me.state();
-                    if let Some(p) = st.pushes.get_mut(push_id) {
+                    if let Some(p) = st.push_mut(push_id) {
                         let attempt = Attempt::of(now, out, PushKind::Status);
                         let ok = attempt.ok;
                         p.attempts.push(attempt);
@@ -602,6 +711,7 @@ impl Mock {
                             PushState::Failed
                         };
                     }
+                    me.sweep(&mut st, now);
                     let q = st.status_queues.get_mut(&session);
                     let more = q.map(|q| {
                         q.pop_front();
@@ -722,12 +832,11 @@ impl Mock {
         limit: usize,
     ) -> (Vec<PushRecord>, Option<usize>) {
         let st = self.state();
-        let start = after
-            .map_or(0, |a| a.saturating_add(1))
-            .min(st.pushes.len());
+        let first = after.map_or(0, |a| a.saturating_add(1));
+        let start = first.saturating_sub(st.pushes_base).min(st.pushes.len());
         let end = start.saturating_add(limit).min(st.pushes.len());
-        let items = st.pushes[start..end].to_vec();
-        let next = (end < st.pushes.len() && end > start).then(|| end - 1);
+        let items: Vec<PushRecord> = st.pushes.range(start..end).cloned().collect();
+        let next = (end < st.pushes.len() && end > start).then(|| st.pushes_base + end - 1);
         (items, next)
     }
 
@@ -744,33 +853,29 @@ impl Mock {
 
     /// Every push and its attempts.
     pub fn pushes(&self) -> Vec<PushRecord> {
-        self.state().pushes.clone()
+        self.state().pushes.iter().cloned().collect()
     }
 
     /// Counts of push outcomes, and of CDRs by fate.
     pub fn push_summary(&self) -> PushSummary {
         let st = self.state();
-        let mut s = PushSummary::default();
+        let mut s = st.evicted_pushes;
         for p in &st.pushes {
-            s.total += 1;
-            match p.state {
-                PushState::Delivered => s.delivered += 1,
-                PushState::Pending => s.pending += 1,
-                PushState::Failed => s.failed += 1,
-                PushState::Undeliverable => s.undeliverable += 1,
-            }
-            if p.kind == PushKind::Fee {
-                let n = p.sessions.len();
-                s.cdrs += n;
-                match p.state {
-                    PushState::Delivered => s.cdrs_delivered += n,
-                    PushState::Undeliverable => s.cdrs_undeliverable += n,
-                    _ => {}
-                }
-            }
+            s.count(p);
         }
         s.cdrs += st.batches.values().map(Vec::len).sum::<usize>();
         s
+    }
+
+    /// Sessions accepted, live, held and evicted.
+    pub fn session_counts(&self) -> SessionCounts {
+        let st = self.state();
+        SessionCounts {
+            total: st.total_sessions,
+            live: st.sessions.values().filter(|s| !s.ended).count(),
+            retained: st.sessions.len(),
+            evicted: st.evicted_sessions,
+        }
     }
 
     /// Live calls now.

@@ -458,7 +458,7 @@ async fn control(
         }
         ("GET", "summary") => json_response(
             StatusCode::OK,
-            json!({ "pushes": mock.push_summary(), "live_calls": mock.live_calls(), "virtual_ms": mock.clock().now() }),
+            json!({ "pushes": mock.push_summary(), "sessions": mock.session_counts(), "live_calls": mock.live_calls(), "virtual_ms": mock.clock().now() }),
         ),
         ("GET", r) if r.starts_with("sessions/") => match mock.session(&r["sessions/".len()..]) {
             Some(s) => json_response(StatusCode::OK, json!(s)),

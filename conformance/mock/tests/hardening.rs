@@ -601,3 +601,56 @@ async fn slowloris_and_idle_connections_are_closed_and_requests_still_served() {
     assert!(got.starts_with("HTTP/1.1 408"), "{got}");
     server.shutdown().await;
 }
+
+/// Places `calls` callbacks with status and fee pushes to real receivers, runs the
+/// manual clock past their ends and the fee pushes, and returns the summary.
+async fn run_calls(
+    mut cfg: voicecall_mock::MockConfig,
+    calls: usize,
+) -> (voicecall_mock::MockServer, voicecall_mock::PushSummary) {
+    use voicecall::receiver::PushKind;
+    cfg.clock = voicecall_mock::ClockConfig::Manual;
+    let server = start(cfg).await;
+    let (status_url, _) = receiver(PushKind::CallbackStatus).await;
+    let (fee_url, _) = receiver(PushKind::CallbackFee).await;
+    for _ in 0..calls {
+        let a = send(
+            &server,
+            Operation::CreateVoiceCallback,
+            &callback(&status_url, &fee_url),
+        )
+        .await;
+        assert_eq!(a.status, 200, "{:?}", a.reason);
+    }
+    for _ in 0..4 {
+        run(&server, 600).await;
+    }
+    let summary = server.mock.push_summary();
+    (server, summary)
+}
+
+/// Finding 5: ended sessions, their events and finished push records are evicted by
+/// count (and age), and the summary stays exact: the same run with and without
+/// retention gives the same counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_bounds_the_state_and_keeps_the_summary_exact() {
+    let calls = 12;
+    let (full, expected) = run_calls(config(), calls).await;
+    assert_eq!(full.mock.sessions().len(), calls);
+    let mut cfg = config();
+    cfg.retention.max_ended_sessions = 3;
+    cfg.retention.max_push_records = 5;
+    let (kept, got) = run_calls(cfg, calls).await;
+    assert_eq!(got, expected, "the summary counts evicted pushes too");
+    assert!(got.total > 5 && got.pending == 0, "{got:?}");
+    assert!(kept.mock.sessions().len() <= 3);
+    assert!(kept.mock.pushes().len() <= 5);
+    let counts = kept.mock.session_counts();
+    assert_eq!(
+        (counts.total, counts.live, counts.evicted + counts.retained),
+        (calls, 0, calls)
+    );
+    assert!(counts.evicted >= calls - 3);
+    full.shutdown().await;
+    kept.shutdown().await;
+}
