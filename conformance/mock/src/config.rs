@@ -43,10 +43,10 @@ pub struct MockConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetentionConfig {
-    /// Most ended sessions kept (default 20,000: any conformance run keeps all of its
-    /// calls; ≈ 5–8 KB each).
+    /// Most ended sessions kept (default 10,000: a conformance run keeps all of its
+    /// calls).
     pub max_ended_sessions: usize,
-    /// Most finished push records kept (default 100,000).
+    /// Most finished push records kept (default 50,000).
     pub max_push_records: usize,
     /// Ended sessions older than this (virtual seconds since they ended) leave as well;
     /// absent (default): only the counts bound them.
@@ -56,8 +56,8 @@ pub struct RetentionConfig {
 impl Default for RetentionConfig {
     fn default() -> Self {
         RetentionConfig {
-            max_ended_sessions: 20_000,
-            max_push_records: 100_000,
+            max_ended_sessions: 10_000,
+            max_push_records: 50_000,
             max_age_seconds: None,
         }
     }

@@ -67,9 +67,10 @@ pub(crate) struct State {
     pub(crate) order: Vec<Arc<str>>,
     queue: BinaryHeap<Reverse<(VTime, u64)>>,
     actions: HashMap<u64, Action>,
-    /// Push records retained; the first has id `pushes_base`.
-    pub(crate) pushes: VecDeque<PushRecord>,
-    pub(crate) pushes_base: usize,
+    /// Push records retained, by id.
+    pub(crate) pushes: BTreeMap<usize, PushRecord>,
+    /// The id the next push record gets.
+    next_push: usize,
     /// Ended sessions, in the order they ended, with the virtual time they ended.
     ended: VecDeque<(VTime, Arc<str>)>,
     /// Push records evicted, counted as the summary counts them.
@@ -92,17 +93,22 @@ pub(crate) struct State {
 
 impl State {
     /// The id the next push record gets.
-    fn next_push_id(&self) -> usize {
-        self.pushes_base + self.pushes.len()
+    fn next_push_id(&mut self) -> usize {
+        let id = self.next_push;
+        self.next_push += 1;
+        id
     }
 
     fn push(&self, id: usize) -> Option<&PushRecord> {
-        self.pushes.get(id.checked_sub(self.pushes_base)?)
+        self.pushes.get(&id)
     }
 
     fn push_mut(&mut self, id: usize) -> Option<&mut PushRecord> {
-        let i = id.checked_sub(self.pushes_base)?;
-        self.pushes.get_mut(i)
+        self.pushes.get_mut(&id)
+    }
+
+    fn add_push(&mut self, p: PushRecord) {
+        self.pushes.insert(p.id, p);
     }
 
     /// Applies the retention policy at virtual time `now`: ended sessions beyond the
@@ -132,14 +138,21 @@ impl State {
             let sessions = &self.sessions;
             self.order.retain(|id| sessions.contains_key(id));
         }
-        while self.pushes.len() > r.max_push_records {
-            let Some(p) = self.pushes.front() else { break };
-            if p.state == PushState::Pending {
-                break;
-            }
-            if let Some(p) = self.pushes.pop_front() {
-                self.evicted_pushes.count(&p);
-                self.pushes_base += 1;
+        let over = self.pushes.len().saturating_sub(r.max_push_records);
+        if over > 0 {
+            // The oldest finished ones; pending pushes (a fee push waiting for its
+            // retry) stay, and are passed over.
+            let victims: Vec<usize> = self
+                .pushes
+                .iter()
+                .filter(|(_, p)| p.state != PushState::Pending)
+                .map(|(id, _)| *id)
+                .take(over)
+                .collect();
+            for id in victims {
+                if let Some(p) = self.pushes.remove(&id) {
+                    self.evicted_pushes.count(&p);
+                }
             }
         }
     }
@@ -490,7 +503,7 @@ impl Mock {
             .push((at, event, body.clone()));
         if let Some(url) = status_url {
             let push_id = st.next_push_id();
-            st.pushes.push_back(PushRecord {
+            st.add_push(PushRecord {
                 app_key: push_app,
                 id: push_id,
                 kind: PushKind::Status,
@@ -563,7 +576,7 @@ impl Mock {
             }
             None => {
                 let push_id = st.next_push_id();
-                st.pushes.push_back(PushRecord {
+                st.add_push(PushRecord {
                     app_key: app.clone(),
                     id: push_id,
                     kind: PushKind::Fee,
@@ -609,7 +622,7 @@ impl Mock {
             for chunk in batch.chunks(50) {
                 let push_id = st.next_push_id();
                 let records: Vec<_> = chunk.iter().map(|(_, r)| r.clone()).collect();
-                st.pushes.push_back(PushRecord {
+                st.add_push(PushRecord {
                     app_key: key.0.clone(),
                     id: push_id,
                     kind: PushKind::Fee,
@@ -833,10 +846,12 @@ impl Mock {
     ) -> (Vec<PushRecord>, Option<usize>) {
         let st = self.state();
         let first = after.map_or(0, |a| a.saturating_add(1));
-        let start = first.saturating_sub(st.pushes_base).min(st.pushes.len());
-        let end = start.saturating_add(limit).min(st.pushes.len());
-        let items: Vec<PushRecord> = st.pushes.range(start..end).cloned().collect();
-        let next = (end < st.pushes.len() && end > start).then(|| st.pushes_base + end - 1);
+        let mut rest = st.pushes.range(first..);
+        let items: Vec<PushRecord> = rest.by_ref().take(limit).map(|(_, p)| p.clone()).collect();
+        let next = match (rest.next(), items.last()) {
+            (Some(_), Some(last)) => Some(last.id),
+            _ => None,
+        };
         (items, next)
     }
 
@@ -853,14 +868,14 @@ impl Mock {
 
     /// Every push and its attempts.
     pub fn pushes(&self) -> Vec<PushRecord> {
-        self.state().pushes.iter().cloned().collect()
+        self.state().pushes.values().cloned().collect()
     }
 
     /// Counts of push outcomes, and of CDRs by fate.
     pub fn push_summary(&self) -> PushSummary {
         let st = self.state();
         let mut s = st.evicted_pushes;
-        for p in &st.pushes {
+        for p in st.pushes.values() {
             s.count(p);
         }
         s.cdrs += st.batches.values().map(Vec::len).sum::<usize>();
