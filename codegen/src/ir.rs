@@ -80,6 +80,7 @@ pub(crate) struct SchemeIr {
     pub(crate) stale_created: String,
     pub(crate) unknown_app_key: String,
     pub(crate) replayed_nonce: String,
+    pub(crate) replay_memory_full: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -693,6 +694,7 @@ pub(crate) fn build(spec: &Spec) -> Ir {
             stale_created: code(&s.stale_created),
             unknown_app_key: code(&s.unknown_app_key),
             replayed_nonce: code(&s.replayed_nonce),
+            replay_memory_full: code(&s.replay_memory_full),
         })
         .collect();
     let messages = spec

@@ -85,6 +85,53 @@ pub fn expected(op: Operation, e: &Expect) -> Expected {
     }
 }
 
+/// A valid request sent with its first member twice (same value), so a reader that
+/// keeps the last key would accept it: the spec expects it refused as an unreadable
+/// request, with the code of an unknown field (the same class of defect: the body
+/// cannot be read as the message). The repetition is made on the wire by
+/// [`repeat_first_member`], since a JSON `Value` cannot hold it.
+fn duplicate_key_case(op: Operation, base: &Value, mutants: &[Case]) -> Option<Case> {
+    let unreadable = mutants.iter().find(|c| {
+        c.rule
+            .as_ref()
+            .is_some_and(|r| r.kind == "unknown_field" && !r.path.contains('['))
+    })?;
+    let first = base.as_object()?.keys().next()?.clone();
+    Some(Case {
+        id: format!("{}/body.duplicate_key", op.name()),
+        operation: op.name().to_string(),
+        rule: None,
+        also: Vec::new(),
+        value: base.clone(),
+        expect: unreadable.expect.clone(),
+        violations: Vec::new(),
+        doc: format!(
+            "the canonical request with its member {first:?} sent twice (same value); \
+             one body must have one reading, so it is unreadable ({})",
+            unreadable.rule.as_ref().map_or("", |r| r.doc.as_str())
+        ),
+    })
+}
+
+/// Repeats the first member of a request: the first key of its JSON body, or the first
+/// parameter of its query.
+fn repeat_first_member(r: &mut Request) {
+    if let Some(body) = r.body.as_mut() {
+        if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(body) {
+            if let Some((k, v)) = m.iter().next() {
+                let first = format!("{}:{}", Value::String(k.clone()), v);
+                if let Some(rest) = body.strip_prefix('{') {
+                    *body = format!("{{{first},{rest}");
+                }
+            }
+        }
+    } else if let Some(first) = r.query.split('&').next().map(str::to_string) {
+        if !first.is_empty() {
+            r.query = format!("{first}&{}", r.query);
+        }
+    }
+}
+
 /// The proptest value tree of a generated case, kept for shrinking.
 type Tree = Box<dyn ValueTree<Value = Case>>;
 
@@ -160,8 +207,16 @@ impl<'a> PlatformRun<'a> {
             let base = cases::canonical(self.spec, crate::input_message(op));
             let mut fixed = cases::valid_cases(self.spec, id);
             fixed.extend(cases::mutants(self.spec, id, &base));
+            let duplicate = duplicate_key_case(op, &base, &fixed);
             for c in fixed {
                 all.push((op, self.prepare(op, c), None));
+            }
+            if let Some(c) = duplicate {
+                let mut p = self.prepare(op, c);
+                if let Some(r) = p.request.as_mut() {
+                    repeat_first_member(r);
+                }
+                all.push((op, p, None));
             }
             let mut runner = self.runner(i as u64);
             for strategy in [generator.strategy_valid(id), generator.strategy_mutants(id)] {

@@ -2,7 +2,8 @@
 //! `valgrind --tool=callgrind` (see BENCHMARKS.md):
 //! `cargo run --release -p voicecall --example auth_cost -- MODE N`, MODE one of
 //! `sign`, `verify` (replay memory off), `replay` (replay memory on, a fresh nonce each
-//! time from 4,096 pre-signed requests cycled through a memory of 2,048), `reference`
+//! time from 4,096 pre-signed requests whose Created steps one second every 512, each verified
+//! at its Created with a 1 s window, so old nonces expire as new ones arrive), `reference`
 //! (bare HMAC-SHA256 with its key schedule + Base64, as the bench's
 //! `hmac_sha256_base64_alone`), `digest`, `header`, `created`, `none`.
 
@@ -25,21 +26,29 @@ fn main() {
     })
     .with_app(creds.app_key.clone(), &AppSecret::new("testSecret"));
     const POOL: usize = 4096;
+    let base = now;
     let pool: Vec<_> = if mode == "replay" {
         (0..POOL)
             .map(|i| {
+                let at = base + std::time::Duration::from_secs((i / 512) as u64);
                 let nonce = format!("{nonce:.24}{i:08X}");
-                sign_request_with(&signer, &creds.app_key, Some(&nonce), Some(created))
+                let created = voicecall::auth::format_created(at);
+                let h = sign_request_with(&signer, &creds.app_key, Some(&nonce), Some(&created));
+                (h, at)
             })
             .collect()
     } else {
         Vec::new()
     };
-    let with_memory = Verifier::new(VerifierConfig {
-        replay_capacity: POOL / 2,
-        ..VerifierConfig::default()
-    })
-    .with_app(creds.app_key.clone(), &AppSecret::new("testSecret"));
+    let fresh_memory = || {
+        Verifier::new(VerifierConfig {
+            window: std::time::Duration::from_secs(1),
+            replay_capacity: POOL,
+            ..VerifierConfig::default()
+        })
+        .with_app(creds.app_key.clone(), &AppSecret::new("testSecret"))
+    };
+    let with_memory = std::cell::RefCell::new(fresh_memory());
     let next = std::cell::Cell::new(0usize);
     // One step of the chosen mode; the count of successes keeps the work observable.
     let step = || -> usize {
@@ -62,14 +71,20 @@ fn main() {
                     .is_ok(),
             ),
             "replay" => {
-                let h = &pool[next.get() % POOL];
+                if next.get() == POOL {
+                    // A new verifier for each pass: the pool's times start over.
+                    next.set(0);
+                    *with_memory.borrow_mut() = fresh_memory();
+                }
+                let (h, at) = &pool[next.get()];
                 next.set(next.get() + 1);
                 usize::from(
                     with_memory
+                        .borrow()
                         .verify(
                             Some(std::hint::black_box(&h.authorization)),
                             Some(&h.x_aksk),
-                            now,
+                            *at,
                         )
                         .is_ok(),
                 )

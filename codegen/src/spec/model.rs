@@ -182,6 +182,10 @@ pub struct SigningScheme {
     /// A nonce seen before within the window (the reference names no code; see errata).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replayed_nonce: Option<CodeRef>,
+    /// The replay memory is full of nonces still inside the window, so a new request is
+    /// refused rather than a live nonce forgotten (the reference names no code; see errata).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_memory_full: Option<CodeRef>,
     /// Known-answer vectors; `spec check` recomputes each digest.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vectors: Vec<SigningVector>,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::Deserialize;
+use voicecall::auth::AppSecret;
 
 use crate::outcome::Outcome;
 
@@ -29,6 +30,84 @@ pub struct MockConfig {
     pub digits: BTreeMap<String, String>,
     /// The clock.
     pub clock: ClockConfig,
+    /// The HTTP server's resource bounds and the control plane's token.
+    pub server: ServerConfig,
+    /// How much of the past the mock keeps for introspection.
+    pub retention: RetentionConfig,
+}
+
+/// What the mock keeps of ended calls. Ended sessions (with their events and recording)
+/// and finished push records (delivered, failed or undeliverable) beyond these bounds
+/// leave, oldest first; live calls and pending pushes always stay. The counts of
+/// `/_mock/summary` include what left, so they stay exact.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Most ended sessions kept (default 10,000: a conformance run keeps all of its
+    /// calls).
+    pub max_ended_sessions: usize,
+    /// Most finished push records kept (default 50,000).
+    pub max_push_records: usize,
+    /// Ended sessions older than this (virtual seconds since they ended) leave as well;
+    /// absent (default): only the counts bound them.
+    pub max_age_seconds: Option<u64>,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            max_ended_sessions: 10_000,
+            max_push_records: 50_000,
+            max_age_seconds: None,
+        }
+    }
+}
+
+/// What the HTTP server holds at most, and how `/_mock/*` is guarded.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Most connections open at once; beyond it new connections wait in the listen
+    /// backlog until one closes.
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request's headers, counted from when the
+    /// server starts waiting for them: so also how long an idle keep-alive connection
+    /// (or one that never sends a byte) is kept.
+    pub header_read_timeout_seconds: u64,
+    /// Seconds a request may take to send its body (408 and the connection closed).
+    pub body_read_timeout_seconds: u64,
+    /// Token that `/_mock/*` requests must carry in `X-Mock-Token`. Absent: a random
+    /// token per run (`MockServer::control_token`, printed by `voicecall-mock`).
+    pub control_token: Option<String>,
+    /// Most numbers scripted through `POST /_mock/outcomes` (each at most 32 characters).
+    pub max_scripted_outcomes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_connections: 512,
+            header_read_timeout_seconds: 10,
+            body_read_timeout_seconds: 10,
+            control_token: None,
+            max_scripted_outcomes: 10_000,
+        }
+    }
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("max_connections", &self.max_connections)
+            .field(
+                "header_read_timeout_seconds",
+                &self.header_read_timeout_seconds,
+            )
+            .field("body_read_timeout_seconds", &self.body_read_timeout_seconds)
+            .field("control_token", &self.control_token.as_ref().map(|_| "***"))
+            .field("max_scripted_outcomes", &self.max_scripted_outcomes)
+            .finish()
+    }
 }
 
 impl MockConfig {
@@ -161,14 +240,20 @@ pub struct NumberConfig {
     pub max_calls: Option<u32>,
 }
 
+/// Reads an app secret from its text, straight into the type that never prints it.
+fn secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AppSecret, D::Error> {
+    String::deserialize(d).map(AppSecret::new)
+}
+
 /// An app of the console (应用管理).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppConfig {
     /// APP_Key.
     pub app_key: String,
-    /// APP_Secret.
-    pub app_secret: String,
+    /// APP_Secret (`Debug` prints `AppSecret(***)`).
+    #[serde(deserialize_with = "secret")]
+    pub app_secret: AppSecret,
     /// The customer's account (spId in CDRs); apps of one SP share `platform.sp_max_calls`.
     #[serde(default = "default_sp_id")]
     pub sp_id: String,
@@ -265,7 +350,7 @@ impl AppConfig {
     pub fn new(app_key: impl Into<String>, app_secret: impl Into<String>) -> Self {
         AppConfig {
             app_key: app_key.into(),
-            app_secret: app_secret.into(),
+            app_secret: AppSecret::new(app_secret),
             sp_id: default_sp_id(),
             state: AppState::Active,
             display_numbers: None,
@@ -353,6 +438,11 @@ pub struct PlatformConfig {
     pub record_domain: String,
     /// Host name of CDRs.
     pub host_name: String,
+    /// Nonces the request verifier remembers: every accepted nonce is kept until
+    /// max(Created, now) + 15 minutes and never forgotten early, so this is also the most
+    /// signed requests accepted per 15 minutes; beyond it 403/1010010 (flow control).
+    /// Default 1,000,000 (≈ 1,100 requests/s sustained, ≈ 60 MB when full).
+    pub replay_capacity: usize,
 }
 
 impl Default for PlatformConfig {
@@ -369,6 +459,7 @@ impl Default for PlatformConfig {
             push_timeout_seconds: 5,
             record_domain: "record.mock.voicecall.local".into(),
             host_name: "callenabler.mock.voicecall.local".into(),
+            replay_capacity: 1_000_000,
         }
     }
 }

@@ -328,6 +328,9 @@ fn read_input(mock: &Mock, op: Operation, req: &MockRequest) -> Result<Value, Re
             let (Some(k), Some(v)) = (percent_decode(k), percent_decode(v)) else {
                 return refuse(bad, "the query is not valid percent-encoded UTF-8");
             };
+            if m.contains_key(&k) {
+                return refuse(bad, format!("the query names {k:?} twice"));
+            }
             m.insert(k, Value::String(v));
         }
         return Ok(Value::Object(m));
@@ -343,8 +346,87 @@ fn read_input(mock: &Mock, op: Operation, req: &MockRequest) -> Result<Value, Re
     if req.body.len() > max {
         return refuse(bad, format!("the body has {} bytes; the mock accepts at most {max} (config platform.max_body_bytes)", req.body.len()));
     }
-    serde_json::from_slice(&req.body)
-        .map_err(|e| Reject::new(bad, format!("the body is not JSON: {e}")))
+    parse_json(&req.body).map_err(|e| Reject::new(bad, format!("the body is not JSON: {e}")))
+}
+
+/// Parses a request body into a `Value`, refusing a key repeated in one object (at any
+/// depth): `serde_json::Value` keeps the last, the typed parse of the generated crate
+/// refuses the body, and one body must have one reading.
+pub fn parse_json(body: &[u8]) -> Result<Value, serde_json::Error> {
+    serde_json::from_slice::<Unique>(body).map(|u| u.0)
+}
+
+/// A JSON value whose objects have no repeated key.
+struct Unique(Value);
+
+impl<'de> serde::Deserialize<'de> for Unique {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueVisitor).map(Unique)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Unique(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut m = Map::new();
+        while let Some(k) = map.next_key::<String>()? {
+            if m.contains_key(&k) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "the key {k:?} appears twice in one object"
+                )));
+            }
+            let Unique(v) = map.next_value()?;
+            m.insert(k, v);
+        }
+        Ok(Value::Object(m))
+    }
 }
 
 /// `application/json`, with `charset=UTF-8` or no charset; case and spaces as RFC 9110 allows.

@@ -33,7 +33,7 @@ pub mod reject;
 pub mod server;
 pub mod session;
 
-pub use config::{AppConfig, ClockConfig, MockConfig};
+pub use config::{AppConfig, ClockConfig, MockConfig, RetentionConfig, ServerConfig};
 
 /// Caps glibc's malloc arenas at two for this process. The mock allocates many small,
 /// long-lived objects (sessions, pushes) from every tokio worker; with one arena per
@@ -49,7 +49,7 @@ pub fn limit_malloc_arenas() {
     }
 }
 pub use handle::{MockRequest, MockResponse};
-pub use mock::{Mock, PushSummary};
+pub use mock::{Mock, PushSummary, SessionCounts};
 pub use outcome::{Outcome, Party};
 pub use push::{PushKind, PushRecord, PushState};
 pub use server::MockServer;

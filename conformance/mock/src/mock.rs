@@ -10,13 +10,13 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tokio::sync::{Notify, Semaphore};
-use voicecall::auth::{AppSecret, Credentials, Verifier, VerifierConfig};
+use voicecall::auth::{Credentials, Verifier, VerifierConfig};
 use voicecall::codes::ResultCode;
 use voicecall::operations::Operation;
 
 use crate::cdr::cdr;
 use crate::clock::{secs, Clock, VTime};
-use crate::config::{ClockConfig, MockConfig};
+use crate::config::{ClockConfig, MockConfig, RetentionConfig};
 use crate::outcome::Outcome;
 use crate::policy::Usage;
 use crate::push::{self, Attempt, PushKind, PushRecord, PushState};
@@ -67,7 +67,18 @@ pub(crate) struct State {
     pub(crate) order: Vec<Arc<str>>,
     queue: BinaryHeap<Reverse<(VTime, u64)>>,
     actions: HashMap<u64, Action>,
-    pub(crate) pushes: Vec<PushRecord>,
+    /// Push records retained, by id.
+    pub(crate) pushes: BTreeMap<usize, PushRecord>,
+    /// The id the next push record gets.
+    next_push: usize,
+    /// Ended sessions, in the order they ended, with the virtual time they ended.
+    ended: VecDeque<(VTime, Arc<str>)>,
+    /// Push records evicted, counted as the summary counts them.
+    evicted_pushes: PushSummary,
+    /// Sessions evicted.
+    evicted_sessions: usize,
+    /// Sessions ever accepted.
+    total_sessions: usize,
     /// Status pushes waiting per session; an entry exists only while its drain task runs.
     status_queues: HashMap<Arc<str>, VecDeque<usize>>,
     batches: BTreeMap<BatchKey, Vec<(Arc<str>, serde_json::Value)>>,
@@ -78,6 +89,108 @@ pub(crate) struct State {
     pub(crate) recordings: HashMap<(String, String), String>,
     /// Events per session: (virtual time, eventType, body).
     pub(crate) events: HashMap<Arc<str>, Vec<Event>>,
+}
+
+impl State {
+    /// The id the next push record gets.
+    fn next_push_id(&mut self) -> usize {
+        let id = self.next_push;
+        self.next_push += 1;
+        id
+    }
+
+    fn push(&self, id: usize) -> Option<&PushRecord> {
+        self.pushes.get(&id)
+    }
+
+    fn push_mut(&mut self, id: usize) -> Option<&mut PushRecord> {
+        self.pushes.get_mut(&id)
+    }
+
+    fn add_push(&mut self, p: PushRecord) {
+        self.pushes.insert(p.id, p);
+    }
+
+    /// Applies the retention policy at virtual time `now`: ended sessions beyond the
+    /// count or age leave with their events and recording; finished push records beyond
+    /// the count leave from the front (a pending one stops the sweep until it finishes).
+    fn retain(&mut self, r: &RetentionConfig, record_domain: &str, now: VTime) {
+        let max_age = r.max_age_seconds.map(|s| s.saturating_mul(1000));
+        while let Some((ended_at, _)) = self.ended.front() {
+            let too_many = self.ended.len() > r.max_ended_sessions;
+            let too_old = max_age.is_some_and(|a| now.saturating_sub(*ended_at) > a);
+            if !(too_many || too_old) {
+                break;
+            }
+            let Some((_, id)) = self.ended.pop_front() else {
+                break;
+            };
+            if let Some(s) = self.sessions.remove(&id) {
+                if let Some(file) = s.recording {
+                    self.recordings.remove(&(file, record_domain.to_string()));
+                }
+            }
+            self.events.remove(&id);
+            self.evicted_sessions += 1;
+        }
+        // Ids of evicted sessions leave the order list in amortised O(1).
+        if self.order.len() > 2 * self.sessions.len() + 1024 {
+            let sessions = &self.sessions;
+            self.order.retain(|id| sessions.contains_key(id));
+        }
+        let over = self.pushes.len().saturating_sub(r.max_push_records);
+        if over > 0 {
+            // The oldest finished ones; pending pushes (a fee push waiting for its
+            // retry) stay, and are passed over.
+            let victims: Vec<usize> = self
+                .pushes
+                .iter()
+                .filter(|(_, p)| p.state != PushState::Pending)
+                .map(|(id, _)| *id)
+                .take(over)
+                .collect();
+            for id in victims {
+                if let Some(p) = self.pushes.remove(&id) {
+                    self.evicted_pushes.count(&p);
+                }
+            }
+        }
+    }
+}
+
+impl PushSummary {
+    /// Adds a push record to the counts.
+    fn count(&mut self, p: &PushRecord) {
+        self.total += 1;
+        match p.state {
+            PushState::Delivered => self.delivered += 1,
+            PushState::Pending => self.pending += 1,
+            PushState::Failed => self.failed += 1,
+            PushState::Undeliverable => self.undeliverable += 1,
+        }
+        if p.kind == PushKind::Fee {
+            let n = p.sessions.len();
+            self.cdrs += n;
+            match p.state {
+                PushState::Delivered => self.cdrs_delivered += n,
+                PushState::Undeliverable => self.cdrs_undeliverable += n,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// How many sessions the mock has seen, holds and has let go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SessionCounts {
+    /// Sessions ever accepted.
+    pub total: usize,
+    /// Live calls.
+    pub live: usize,
+    /// Sessions held (live and ended).
+    pub retained: usize,
+    /// Ended sessions evicted by the retention policy.
+    pub evicted: usize,
 }
 
 pub(crate) struct Inner {
@@ -145,14 +258,19 @@ impl Mock {
     /// A mock with this provisioning. Needs a tokio runtime (for pushes and, unless the
     /// clock is manual, the scheduler).
     pub fn new(config: MockConfig) -> Self {
-        let mut verifier = Verifier::new(VerifierConfig::default());
+        let mut verifier = Verifier::new(VerifierConfig {
+            replay_capacity: config.platform.replay_capacity,
+            ..VerifierConfig::default()
+        });
         let mut creds = HashMap::new();
         for app in &config.apps {
-            verifier =
-                verifier.with_app(app.app_key.clone(), &AppSecret::new(app.app_secret.clone()));
+            verifier = verifier.with_app(app.app_key.clone(), &app.app_secret);
             creds.insert(
                 app.app_key.clone(),
-                Credentials::new(app.app_key.clone(), app.app_secret.clone()),
+                Credentials {
+                    app_key: app.app_key.clone(),
+                    app_secret: app.app_secret.clone(),
+                },
             );
         }
         let http = reqwest::Client::builder()
@@ -330,6 +448,7 @@ impl Mock {
         }
         st.order.push(id.clone());
         st.sessions.insert(id, session);
+        st.total_sessions += 1;
         self.inner.wake.notify_one();
     }
 
@@ -377,13 +496,15 @@ impl Mock {
         let body: Arc<str> = Arc::from(body.to_string());
         let status_url = s.request.status_url.clone();
         let app_key = s.app_key.clone();
+        let push_app = app_key.clone();
         st.events
             .entry(id.clone())
             .or_default()
             .push((at, event, body.clone()));
         if let Some(url) = status_url {
-            let push_id = st.pushes.len();
-            st.pushes.push(PushRecord {
+            let push_id = st.next_push_id();
+            st.add_push(PushRecord {
+                app_key: push_app,
                 id: push_id,
                 kind: PushKind::Status,
                 event,
@@ -442,6 +563,7 @@ impl Mock {
                 .insert((file, cfg.record_domain.clone()), app.clone());
         }
         st.usage.release(&app, &sp, &req, answered, talk);
+        st.ended.push_back((at, id.clone()));
         match fee_url {
             Some(url) => {
                 let key = (app, url, self.inner.clock.stamp(at));
@@ -453,8 +575,9 @@ impl Mock {
                 }
             }
             None => {
-                let push_id = st.pushes.len();
-                st.pushes.push(PushRecord {
+                let push_id = st.next_push_id();
+                st.add_push(PushRecord {
+                    app_key: app.clone(),
                     id: push_id,
                     kind: PushKind::Fee,
                     event: "fee",
@@ -476,7 +599,17 @@ impl Mock {
                 });
             }
         }
+        self.sweep(st, at);
         self.inner.wake.notify_one();
+    }
+
+    /// Applies the retention policy (after a session ends or a push finishes).
+    fn sweep(&self, st: &mut State, now: VTime) {
+        st.retain(
+            &self.inner.config.retention,
+            &self.inner.config.platform.record_domain,
+            now,
+        );
     }
 
     fn flush_fees(&self, key: BatchKey, _at: VTime) {
@@ -487,9 +620,10 @@ impl Mock {
                 return;
             };
             for chunk in batch.chunks(50) {
-                let push_id = st.pushes.len();
+                let push_id = st.next_push_id();
                 let records: Vec<_> = chunk.iter().map(|(_, r)| r.clone()).collect();
-                st.pushes.push(PushRecord {
+                st.add_push(PushRecord {
+                    app_key: key.0.clone(),
                     id: push_id,
                     kind: PushKind::Fee,
                     event: "fee",
@@ -512,15 +646,10 @@ impl Mock {
     fn attempt_fee(&self, push_id: usize) {
         let (url, body, app) = {
             let st = self.state();
-            let Some(p) = st.pushes.get(push_id) else {
+            let Some(p) = st.push(push_id) else {
                 return;
             };
-            let app = p
-                .sessions
-                .first()
-                .and_then(|s| st.sessions.get(s.as_str()))
-                .map(|s| s.app_key.clone());
-            (p.url.clone(), p.body.clone(), app)
+            (p.url.clone(), p.body.clone(), Some(p.app_key.clone()))
         };
         let Some(creds) = app.and_then(|a| self.inner.creds.get(&a).cloned()) else {
             return;
@@ -536,7 +665,7 @@ impl Mock {
                 let retries = me.inner.config.platform.fee_max_retries as usize;
                 let interval = me.inner.config.platform.fee_retry_interval().as_millis() as u64;
                 let again = {
-                    let Some(p) = st.pushes.get_mut(push_id) else {
+                    let Some(p) = st.push_mut(push_id) else {
                         return;
                     };
                     let attempt = Attempt::of(now, out, PushKind::Fee);
@@ -553,6 +682,8 @@ impl Mock {
                 };
                 if again {
                     me.schedule(&mut st, now + interval, Action::FeeRetry { push: push_id });
+                } else {
+                    me.sweep(&mut st, now);
                 }
             }
             me.done_one();
@@ -573,11 +704,7 @@ impl Mock {
                     st.status_queues
                         .get(&session)
                         .and_then(|q| q.front().copied())
-                        .and_then(|id| {
-                            st.pushes
-                                .get(id)
-                                .map(|p| (id, p.url.clone(), p.body.clone()))
-                        })
+                        .and_then(|id| st.push(id).map(|p| (id, p.url.clone(), p.body.clone())))
                 };
                 let Some((push_id, url, body)) = next else {
                     me.state().status_queues.remove(&session);
@@ -587,7 +714,7 @@ impl Mock {
                 let more = {
                     let now = me.inner.clock.now();
                     let mut st = me.state();
-                    if let Some(p) = st.pushes.get_mut(push_id) {
+                    if let Some(p) = st.push_mut(push_id) {
                         let attempt = Attempt::of(now, out, PushKind::Status);
                         let ok = attempt.ok;
                         p.attempts.push(attempt);
@@ -597,6 +724,7 @@ impl Mock {
                             PushState::Failed
                         };
                     }
+                    me.sweep(&mut st, now);
                     let q = st.status_queues.get_mut(&session);
                     let more = q.map(|q| {
                         q.pop_front();
@@ -675,35 +803,94 @@ impl Mock {
         })
     }
 
+    /// At most `limit` sessions after the one with id `after` (from the first without
+    /// it), in the order they were placed, and the cursor of the next page if more
+    /// follow. Only the page is copied under the lock.
+    pub fn sessions_page(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> (Vec<SessionView>, Option<String>) {
+        let st = self.state();
+        let start = match after {
+            None => 0,
+            // A scan of the ids (no copy); an unknown cursor gives an empty page.
+            Some(a) => st
+                .order
+                .iter()
+                .position(|id| &**id == a)
+                .map_or(st.order.len(), |i| i + 1),
+        };
+        let end = start.saturating_add(limit).min(st.order.len());
+        let items: Vec<SessionView> = st.order[start..end]
+            .iter()
+            .filter_map(|id| {
+                st.sessions.get(id).map(|s| SessionView {
+                    session: s.clone(),
+                    events: st.events.get(id).cloned().unwrap_or_default(),
+                })
+            })
+            .collect();
+        let next = (end < st.order.len())
+            .then(|| st.order.get(end.wrapping_sub(1)).map(|id| id.to_string()))
+            .flatten();
+        (items, next)
+    }
+
+    /// At most `limit` pushes with an id above `after`, and the id to continue after if
+    /// more follow. Only the page is copied under the lock.
+    pub fn pushes_page(
+        &self,
+        after: Option<usize>,
+        limit: usize,
+    ) -> (Vec<PushRecord>, Option<usize>) {
+        let st = self.state();
+        let first = after.map_or(0, |a| a.saturating_add(1));
+        let mut rest = st.pushes.range(first..);
+        let items: Vec<PushRecord> = rest.by_ref().take(limit).map(|(_, p)| p.clone()).collect();
+        let next = match (rest.next(), items.last()) {
+            (Some(_), Some(last)) => Some(last.id),
+            _ => None,
+        };
+        (items, next)
+    }
+
+    /// Scripts `number` unless `max` numbers are scripted already (a number scripted
+    /// before may always be changed); false when refused.
+    pub fn try_set_outcome(&self, number: String, outcome: Outcome, max: usize) -> bool {
+        let mut st = self.state();
+        if st.outcomes.len() >= max && !st.outcomes.contains_key(&number) {
+            return false;
+        }
+        st.outcomes.insert(number, outcome);
+        true
+    }
+
     /// Every push and its attempts.
     pub fn pushes(&self) -> Vec<PushRecord> {
-        self.state().pushes.clone()
+        self.state().pushes.values().cloned().collect()
     }
 
     /// Counts of push outcomes, and of CDRs by fate.
     pub fn push_summary(&self) -> PushSummary {
         let st = self.state();
-        let mut s = PushSummary::default();
-        for p in &st.pushes {
-            s.total += 1;
-            match p.state {
-                PushState::Delivered => s.delivered += 1,
-                PushState::Pending => s.pending += 1,
-                PushState::Failed => s.failed += 1,
-                PushState::Undeliverable => s.undeliverable += 1,
-            }
-            if p.kind == PushKind::Fee {
-                let n = p.sessions.len();
-                s.cdrs += n;
-                match p.state {
-                    PushState::Delivered => s.cdrs_delivered += n,
-                    PushState::Undeliverable => s.cdrs_undeliverable += n,
-                    _ => {}
-                }
-            }
+        let mut s = st.evicted_pushes;
+        for p in st.pushes.values() {
+            s.count(p);
         }
         s.cdrs += st.batches.values().map(Vec::len).sum::<usize>();
         s
+    }
+
+    /// Sessions accepted, live, held and evicted.
+    pub fn session_counts(&self) -> SessionCounts {
+        let st = self.state();
+        SessionCounts {
+            total: st.total_sessions,
+            live: st.sessions.values().filter(|s| !s.ended).count(),
+            retained: st.sessions.len(),
+            evicted: st.evicted_sessions,
+        }
     }
 
     /// Live calls now.

@@ -68,6 +68,9 @@ pub struct PushRecord {
     pub state: PushState,
     /// Attempts so far.
     pub attempts: Vec<Attempt>,
+    /// App whose credentials sign it (kept here, since its sessions may leave first).
+    #[serde(skip)]
+    pub app_key: String,
 }
 
 impl Attempt {

@@ -430,6 +430,8 @@ async fn injected_codes_come_back_once() {
     // Over HTTP too.
     let r = reqwest::Client::new()
         .post(format!("{}/_mock/inject", server.base_url()))
+        .header("X-Mock-Token", server.control_token())
+        .header("Content-Type", "application/json")
         .body(r#"{"operation":"CreateVoiceCallback","status":500,"code":"1023002"}"#)
         .send()
         .await
@@ -512,7 +514,10 @@ async fn unknown_paths_and_control_endpoints() {
     let a = answer(r).await;
     assert_eq!((a.status, a.code.as_deref()), (403, Some("1010006")));
     send(&server, Op::CreateVoiceCallback, &cb()).await;
-    let s: Value = reqwest::get(format!("{}/_mock/sessions", server.base_url()))
+    let s: Value = reqwest::Client::new()
+        .get(format!("{}/_mock/sessions", server.base_url()))
+        .header("X-Mock-Token", server.control_token())
+        .send()
         .await
         .unwrap()
         .text()
@@ -522,12 +527,17 @@ async fn unknown_paths_and_control_endpoints() {
     assert_eq!(s.as_array().unwrap().len(), 1);
     let r = reqwest::Client::new()
         .post(format!("{}/_mock/advance", server.base_url()))
+        .header("X-Mock-Token", server.control_token())
+        .header("Content-Type", "application/json")
         .body(r#"{"seconds":600}"#)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let s: Value = reqwest::get(format!("{}/_mock/summary", server.base_url()))
+    let s: Value = reqwest::Client::new()
+        .get(format!("{}/_mock/summary", server.base_url()))
+        .header("X-Mock-Token", server.control_token())
+        .send()
         .await
         .unwrap()
         .text()

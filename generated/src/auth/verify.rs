@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::created::{created_unix, ClockMode, BEIJING_OFFSET_SECONDS};
 use super::digest::{PushVariant, Signer};
 use super::header::{parse_canonical, parse_into};
-use super::replay::ReplayCache;
+use super::replay::{ReplayCache, Seen};
 use super::secret::AppSecret;
 use crate::codes::ResultCode;
 use crate::formats;
@@ -89,7 +89,12 @@ pub struct VerifierConfig {
     pub clock: ClockMode,
     /// Refuse a nonce seen before within the window.
     pub reject_replays: bool,
-    /// Most nonces remembered.
+    /// Most nonces remembered. Each accepted request's nonce is remembered until
+    /// max(Created, now) + window, and none is ever forgotten early, so this is also the
+    /// most requests accepted per window: beyond it a request is refused with 403/1010010
+    /// (flow control; `None`, so HTTP 401, for pushes) until nonces expire. The default,
+    /// 100,000, admits ≈ 111 requests/s sustained over the 15-minute window (bursts up
+    /// to 100,000 at once) in at most ≈ 6 MB.
     pub replay_capacity: usize,
 }
 
@@ -295,7 +300,11 @@ fn check_authorization(scheme: &Scheme, authorization: Option<&str>) -> Result<(
                 return Err(AuthError::new(
                     a.wrong,
                     a.name,
-                    format!("{} is {v:?}, must be {want:?}", a.name),
+                    format!(
+                        "{} is not {want:?} (a value of {} characters, not shown)",
+                        a.name,
+                        v.chars().count()
+                    ),
                 ))
             }
             _ => {}
@@ -351,7 +360,10 @@ fn check_headers<'a>(
         AuthError::new(
             malformed("Created"),
             "Created",
-            format!("Created {created:?} is not yyyy-MM-ddTHH:mm:ssZ"),
+            format!(
+                "Created is not yyyy-MM-ddTHH:mm:ssZ (a value of {} characters, not shown)",
+                created.chars().count()
+            ),
         )
     })?;
     Ok(Checked {
@@ -375,8 +387,12 @@ impl<'a> Checked<'a> {
 }
 
 /// Refuses a nonce of `app` (the verifier's number for the app key) seen before within
-/// the window (when the settings ask for it) and remembers this one until `expires`
-/// (Unix seconds).
+/// the window (when the settings ask for it) and remembers this one until
+/// max(Created, now) + window, the one expiry rule of both verifiers: a replay passes
+/// the time check only while Created is within the window of the clock, i.e. until
+/// Created + window (in lenient mode the Beijing reading ends earlier still). When the
+/// memory is full of unexpired nonces the request is refused with the scheme's
+/// flow-control code rather than a live nonce forgotten.
 fn remember_nonce(
     config: &VerifierConfig,
     replay: &Mutex<ReplayCache>,
@@ -384,23 +400,35 @@ fn remember_nonce(
     app: u32,
     c: &Checked<'_>,
     now: &Now,
-    expires: i64,
 ) -> Result<(), AuthError> {
     if !config.reject_replays {
         return Ok(());
     }
-    let fresh = replay
-        .lock()
-        .map(|mut r| r.insert(app, c.nonce, now.seconds, expires))
-        .unwrap_or(true);
-    if fresh {
-        Ok(())
-    } else {
-        Err(AuthError::new(
+    let expires = c
+        .created_at
+        .max(now.seconds)
+        .saturating_add(i64::try_from(config.window.as_secs()).unwrap_or(i64::MAX));
+    let seen = match replay.lock() {
+        Ok(mut r) => r.insert(app, c.nonce, now.seconds, expires),
+        Err(poisoned) => poisoned
+            .into_inner()
+            .insert(app, c.nonce, now.seconds, expires),
+    };
+    match seen {
+        Seen::Fresh => Ok(()),
+        Seen::Replayed => Err(AuthError::new(
             scheme.replayed_nonce,
             "Nonce",
             "this Nonce was already used within the window",
-        ))
+        )),
+        Seen::Full => Err(AuthError::new(
+            scheme.replay_memory_full,
+            "Nonce",
+            format!(
+                "the replay memory holds {} nonces still inside the window; retry when some expire",
+                config.replay_capacity.max(1)
+            ),
+        )),
     }
 }
 
@@ -568,18 +596,7 @@ impl Verifier {
                 "PasswordDigest does not match Base64(HMAC-SHA256(APP_Secret, Nonce + Created))",
             ));
         }
-        let expires = c.created_at.max(now.seconds)
-            + self.config.window.as_secs() as i64
-            + if beijing { BEIJING_OFFSET_SECONDS } else { 0 };
-        remember_nonce(
-            &self.config,
-            &self.replay,
-            scheme,
-            app.id,
-            &c,
-            &now,
-            expires,
-        )?;
+        remember_nonce(&self.config, &self.replay, scheme, app.id, &c, &now)?;
         Ok(c.verified(beijing))
     }
 }
@@ -650,8 +667,7 @@ impl PushVerifier {
                     ),
                 )
             })?;
-        let expires = now.seconds + self.config.window.as_secs() as i64;
-        remember_nonce(&self.config, &self.replay, scheme, 0, &c, &now, expires)?;
+        remember_nonce(&self.config, &self.replay, scheme, 0, &c, &now)?;
         let verified = c.verified(beijing);
         Ok((verified, variant))
     }

@@ -9,6 +9,7 @@ use voicecall::auth::{
     parse_created, parse_header, sign_push, sign_request, AppSecret, ClockMode, Credentials,
     PushSeparator, PushUrlForm, PushVariant, PushVerifier, Verifier, VerifierConfig,
 };
+use voicecall::signing::{self, Attribute};
 
 #[derive(Parser)]
 #[command(
@@ -158,8 +159,25 @@ fn verify(a: VerifyArgs) -> (String, bool) {
         },
         None => time::OffsetDateTime::now_utc(),
     };
-    describe(&mut out, "Authorization", a.authorization.as_deref());
-    describe(&mut out, "X-AKSK", a.x_aksk.as_deref());
+    let scheme = if a.push_url.is_some() {
+        &signing::PUSH
+    } else {
+        &signing::REQUEST
+    };
+    describe(
+        &mut out,
+        "Authorization",
+        a.authorization.as_deref(),
+        scheme.authorization_scheme,
+        scheme.authorization_attributes,
+    );
+    describe(
+        &mut out,
+        "X-AKSK",
+        a.x_aksk.as_deref(),
+        scheme.token,
+        scheme.x_aksk_attributes,
+    );
     let username = a
         .x_aksk
         .as_deref()
@@ -188,9 +206,14 @@ fn verify(a: VerifyArgs) -> (String, bool) {
     };
     match result {
         Ok((v, extra)) => {
+            let whose = if a.app_key.is_some() {
+                "the --app-key given"
+            } else {
+                "the header's Username"
+            };
             out.push_str(&format!(
-                "PASS: signature verifies for app {:?}{extra}",
-                v.app_key
+                "PASS: signature verifies for {whose} ({} characters){extra}",
+                v.app_key.chars().count()
             ));
             if v.created_was_beijing_time {
                 out.push_str("; Created was read as Beijing time written with Z (lenient mode)");
@@ -217,20 +240,40 @@ fn verify(a: VerifyArgs) -> (String, bool) {
     }
 }
 
-/// Lists a header's attributes; digests are shown only by their length.
-fn describe(out: &mut String, name: &str, value: Option<&str>) {
+/// Says which of the scheme's attributes a header has, by names from the scheme's fixed
+/// list and the lengths of their values: no value and no other name is printed, since in
+/// a malformed header any of them may be the digest (a name with an invisible character
+/// in it, a value whose closing quote is missing).
+fn describe(out: &mut String, name: &str, value: Option<&str>, token: &str, attrs: &[Attribute]) {
     let Some(v) = value else {
         out.push_str(&format!("{name}: absent\n"));
         return;
     };
     let p = parse_header(v);
-    out.push_str(&format!("{name}: token {:?}\n", p.token.unwrap_or("")));
-    for (k, val) in &p.attributes {
-        if k.eq_ignore_ascii_case("PasswordDigest") {
-            out.push_str(&format!("  {k} = <{} characters, not shown>\n", val.len()));
-        } else {
-            out.push_str(&format!("  {k} = {val:?}\n"));
+    if p.token == Some(token) {
+        out.push_str(&format!("{name}: starts with {token}\n"));
+    } else {
+        out.push_str(&format!("{name}: does not start with {token}\n"));
+    }
+    for a in attrs {
+        match p.get(a.name) {
+            Some(val) => out.push_str(&format!(
+                "  {}: present, {} characters (not shown)\n",
+                a.name,
+                val.chars().count()
+            )),
+            None => out.push_str(&format!("  {}: absent\n", a.name)),
         }
+    }
+    let others = p
+        .attributes
+        .iter()
+        .filter(|(k, _)| !attrs.iter().any(|a| a.name == *k))
+        .count();
+    if others > 0 {
+        out.push_str(&format!(
+            "  and {others} other attribute(s) (names not shown)\n"
+        ));
     }
 }
 
@@ -314,6 +357,70 @@ mod tests {
             !ok && out.contains("FAIL at profile") && out.contains("1023008"),
             "{out}"
         );
+    }
+
+    /// Finding 8: malformed headers that put the digest where a name or another value
+    /// is read (a zero-width space inside the name PasswordDigest, a Username whose
+    /// closing quote is missing, the digest as Created or realm, an unknown attribute
+    /// name) never get it echoed; nor is the secret, a sentinel here.
+    #[test]
+    fn verify_never_echoes_a_digest_or_the_secret() {
+        const SECRET: &str = "SENTINEL-SECRET-5f1c";
+        const DIGEST: &str = "Q2FuYXJ5RGlnZXN0VmFsdWUwMTIzNDU2Nzg5YWJjZGVm";
+        let auth = r#"AKSK realm="SDP",profile="UsernameToken",type="Appkey""#;
+        let created = "2018-02-12T15:30:20Z";
+        let headers = [
+            (
+                auth.to_string(),
+                format!("UsernameToken Username=\"app\",Pass\u{200B}wordDigest=\"{DIGEST}\",Nonce=\"n1\",Created=\"{created}\""),
+            ),
+            (
+                auth.to_string(),
+                format!("UsernameToken Username=\"testKey,PasswordDigest=\"{DIGEST}\",Nonce=\"n1\",Created=\"{created}\""),
+            ),
+            (
+                auth.to_string(),
+                format!("UsernameToken Username=\"app\",PasswordDigest=\"x\",Nonce=\"n1\",Created=\"{DIGEST}\""),
+            ),
+            (
+                format!("AKSK realm=\"{DIGEST}\",profile=\"UsernameToken\",type=\"Appkey\""),
+                format!("UsernameToken Username=\"app\",PasswordDigest=\"x\",Nonce=\"n1\",Created=\"{created}\""),
+            ),
+            (
+                auth.to_string(),
+                format!("UsernameToken Username=\"app\",{DIGEST}=\"1\",PasswordDigest=\"x\",Nonce=\"n1\",Created=\"{created}\""),
+            ),
+            (
+                auth.to_string(),
+                format!("{DIGEST} Username=\"app\",PasswordDigest=\"x\",Nonce=\"n1\",Created=\"{created}\""),
+            ),
+        ];
+        for (a, x) in &headers {
+            for push in [false, true] {
+                let mut args = vec![
+                    "verify",
+                    "--app-secret",
+                    SECRET,
+                    "--authorization",
+                    a,
+                    "--x-aksk",
+                    x,
+                    "--now",
+                    created,
+                ];
+                if push {
+                    args.extend(["--push-url", "https://a.example/fee"]);
+                }
+                let (out, ok) = run_args(&args);
+                assert!(!ok, "{out}");
+                assert!(
+                    !out.contains(&DIGEST[..12]) && !out.contains(SECRET),
+                    "{x}\n{out}"
+                );
+            }
+        }
+        let (out, _) = run_args(&["sign", "--app-key", "app", "--app-secret", SECRET]);
+        assert!(!out.contains(SECRET), "{out}");
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub struct Scheme {
     pub unknown_app_key: Option<ResultCode>,
     /// Result code of a nonce seen before within the window.
     pub replayed_nonce: Option<ResultCode>,
+    /// Result code of a new request refused because the replay memory is full of nonces
+    /// still inside the window.
+    pub replay_memory_full: Option<ResultCode>,
 }
 /// Customer → platform requests; PasswordDigest = Base64(HMAC-SHA256(APP_Secret, Nonce + Created)). (4.2 表4-1, 4.3 表4-6, 4.6 表4-26, 5.2 表5-2, 6.2 表6-1).
 pub static REQUEST: Scheme = Scheme {
@@ -143,6 +146,7 @@ pub static REQUEST: Scheme = Scheme {
     stale_created: Some(ResultCode::TimeOutLimit),
     unknown_app_key: Some(ResultCode::InvalidAppKey),
     replayed_nonce: Some(ResultCode::InvalidDigest),
+    replay_memory_full: Some(ResultCode::FlowControlUpperLimitReachedPlatform),
 };
 /// Platform → customer pushes; PasswordDigest = Base64(HMAC(APP_Secret, url + "\n" + Nonce + "\n" + Created)). (4.4 表4-12, 4.5 表4-20, 5.3 表5-9, 5.4 表5-18, 6.3 表6-7, 6.4 表6-15).
 pub static PUSH: Scheme = Scheme {
@@ -216,4 +220,5 @@ pub static PUSH: Scheme = Scheme {
     stale_created: None,
     unknown_app_key: None,
     replayed_nonce: None,
+    replay_memory_full: None,
 };

@@ -32,7 +32,23 @@ pub fn axum_router(
 }
 
 async fn handle(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    // The signing headers are read as bytes (non-ASCII kept, invalid UTF-8 as U+FFFD),
+    // so a malformed attribute is named instead of the header seeming absent.
+    let lossy = |name: &str| {
+        headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
+    };
+    let (authorization, x_aksk) = (lossy("authorization"), lossy("x-aksk"));
+    let lookup = |name: &str| {
+        if name.eq_ignore_ascii_case("authorization") {
+            authorization.as_deref()
+        } else if name.eq_ignore_ascii_case("x-aksk") {
+            x_aksk.as_deref()
+        } else {
+            headers.get(name).and_then(|v| v.to_str().ok())
+        }
+    };
     let (reply, outcome) = state
         .receiver
         .handle(lookup, &body, time::OffsetDateTime::now_utc());

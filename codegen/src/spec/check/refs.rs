@@ -438,6 +438,11 @@ pub(super) fn check_file(ctx: &mut Ctx, ix: &Index, fi: usize, f: &SourceFile) {
                 .iter()
                 .map(|r| (format!("{p}.replayed_nonce"), r)),
         );
+        refs.extend(
+            s.replay_memory_full
+                .iter()
+                .map(|r| (format!("{p}.replay_memory_full"), r)),
+        );
         for (j, at) in x.attributes.iter().enumerate() {
             refs.extend(
                 at.malformed

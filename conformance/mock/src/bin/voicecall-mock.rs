@@ -30,6 +30,13 @@ struct Args {
     /// Clock: fast (1000× real time), realtime or manual (moves on POST /_mock/advance).
     #[arg(long, default_value = "fast")]
     clock: String,
+    /// Token /_mock/* requests must carry in X-Mock-Token (default: random per run,
+    /// printed at start).
+    #[arg(long, env = "VOICECALL_MOCK_TOKEN", hide_env_values = true)]
+    control_token: Option<String>,
+    /// Most connections open at once (default: config server.max_connections, 512).
+    #[arg(long)]
+    max_connections: Option<usize>,
 }
 
 fn main() {
@@ -74,6 +81,12 @@ async fn run() {
             std::process::exit(2);
         }
     };
+    if let Some(t) = args.control_token.clone() {
+        config.server.control_token = Some(t);
+    }
+    if let Some(n) = args.max_connections {
+        config.server.max_connections = n;
+    }
     let apps: Vec<String> = config.apps.iter().map(|a| a.app_key.clone()).collect();
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let server = match MockServer::start(Mock::new(config), addr).await {
@@ -88,6 +101,10 @@ async fn run() {
     println!(
         "introspection: {}/_mock/sessions, /_mock/pushes, /_mock/summary",
         server.base_url()
+    );
+    println!(
+        "control token (send as X-Mock-Token): {}",
+        server.control_token()
     );
     let _ = tokio::signal::ctrl_c().await;
     println!("shutting down");
