@@ -533,3 +533,78 @@ fn base_is_read_from_git_objects() {
     assert!(load_sources(at.sources(), |p| at.files.get(p).cloned()).is_err());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every value of the spec is compared: changing any one leaf (a string, number or flag)
+/// of operations, pushes, signing schemes, messages, code tables, formats, errata and
+/// examples gives at least one change — so a field added to the spec model is not
+/// silently ignored by the diff. Leaves whose change makes the spec not load are skipped.
+#[test]
+fn every_leaf_of_the_spec_is_compared() {
+    fn leaves(v: &serde_json::Value, path: Vec<String>, out: &mut Vec<Vec<String>>) {
+        match v {
+            serde_json::Value::Object(m) => m.iter().for_each(|(k, x)| {
+                let mut p = path.clone();
+                p.push(k.clone());
+                leaves(x, p, out)
+            }),
+            serde_json::Value::Array(a) => a.iter().enumerate().take(2).for_each(|(i, x)| {
+                let mut p = path.clone();
+                p.push(i.to_string());
+                leaves(x, p, out)
+            }),
+            _ => out.push(path),
+        }
+    }
+    fn mutate(v: &mut serde_json::Value, path: &[String]) {
+        let mut cur = v;
+        for k in path {
+            cur = match cur {
+                serde_json::Value::Object(m) => m.get_mut(k).unwrap(),
+                serde_json::Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
+                _ => unreachable!(),
+            };
+        }
+        *cur = match cur.take() {
+            serde_json::Value::String(s) => serde_json::Value::String(format!("{s}x")),
+            serde_json::Value::Number(n) => serde_json::json!(n.as_i64().map_or(1, |i| i + 1)),
+            serde_json::Value::Bool(b) => serde_json::Value::Bool(!b),
+            other => other,
+        };
+    }
+    let spec = base();
+    let files_to_try = [
+        "signing.yaml",
+        "callback/4.2-create-voice-callback.yaml",
+        "callback/4.5-fee-notification.yaml",
+        "appendix/7.1-hangup-reasons.yaml",
+        "voicecall.yaml",
+        "errata.yaml",
+    ];
+    let (mut tried, mut silent) = (0, Vec::new());
+    for f in spec
+        .files
+        .iter()
+        .filter(|f| files_to_try.contains(&f.name.as_str()))
+    {
+        let value = serde_json::to_value(&f.content).unwrap();
+        let mut paths = Vec::new();
+        leaves(&value, Vec::new(), &mut paths);
+        for path in paths {
+            let mut v = value.clone();
+            mutate(&mut v, &path);
+            let mut all = files().clone();
+            all.insert(f.name.clone(), serde_json::to_string(&v).unwrap());
+            let Ok(head) = load(&all) else { continue };
+            tried += 1;
+            if diff::diff(spec, &head, "a", "b").changes.is_empty() {
+                silent.push(format!("{}: {}", f.name, path.join(".")));
+            }
+        }
+    }
+    assert!(tried > 200, "only {tried} leaves could be changed");
+    assert!(
+        silent.is_empty(),
+        "changes the diff does not see:\n{}",
+        silent.join("\n")
+    );
+}

@@ -57,6 +57,7 @@ pub fn diff(base: &Spec, head: &Spec, base_name: &str, head_name: &str) -> Diff 
         out: Vec::new(),
     };
     d.document();
+    d.spec_files();
     d.services();
     d.formats();
     d.messages();

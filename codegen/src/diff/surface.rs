@@ -735,6 +735,11 @@ impl Differ<'_> {
                 ("stale-created", &a.stale_created, &b.stale_created),
                 ("unknown-app-key", &a.unknown_app_key, &b.unknown_app_key),
                 ("replayed-nonce", &a.replayed_nonce, &b.replayed_nonce),
+                (
+                    "replay-memory-full",
+                    &a.replay_memory_full,
+                    &b.replay_memory_full,
+                ),
             ];
             for (loc, x, y) in codes {
                 emit(
@@ -771,6 +776,15 @@ impl Differ<'_> {
                 s(&a.description),
                 s(&b.description),
                 format!("description of scheme `{id}` changed"),
+            );
+            emit(
+                "signing-doc",
+                "doc",
+                Severity::Info,
+                vec![],
+                s(&format!("{:?}", a.doc)),
+                s(&format!("{:?}", b.doc)),
+                format!("doc references of scheme `{id}` changed"),
             );
             emit(
                 "signing-errata",

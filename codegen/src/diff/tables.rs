@@ -65,6 +65,48 @@ impl Differ<'_> {
         );
     }
 
+    /// Each file's section and title (what a file transcribes).
+    pub(super) fn spec_files(&mut self) {
+        let old: Vec<_> = self.base.files.iter().collect();
+        let new: Vec<_> = self.head.files.iter().collect();
+        let (both, removed, added) = pair_by(&old, &new, |f| f.name.clone());
+        let show =
+            |f: &crate::spec::SourceFile| format!("{} {}", f.content.section, f.content.title);
+        for f in removed {
+            self.note(
+                "spec-file-removed",
+                &f.name,
+                group("files"),
+                &f.content.section,
+                Some(show(f)),
+                None,
+                format!("spec file {} removed", f.name),
+            );
+        }
+        for f in added {
+            self.note(
+                "spec-file-added",
+                &f.name,
+                group("files"),
+                &f.content.section,
+                None,
+                Some(show(f)),
+                format!("spec file {} added", f.name),
+            );
+        }
+        for (x, y) in both {
+            self.note(
+                "spec-file-text",
+                &y.name,
+                group("files"),
+                &y.content.section,
+                Some(show(x)),
+                Some(show(y)),
+                format!("section or title of {} changed", y.name),
+            );
+        }
+    }
+
     pub(super) fn services(&mut self) {
         let old: Vec<&Service> = self.base.all(|c| &c.services).collect();
         let new: Vec<&Service> = self.head.all(|c| &c.services).collect();
@@ -202,11 +244,13 @@ impl Differ<'_> {
             }
             let text = |f: &Format| {
                 format!(
-                    "{} | examples: {} | counter-examples: {} | {}",
+                    "{} | examples: {} | counter-examples: {} | {} | {:?} | {:?}",
                     f.description,
                     f.examples.join(", "),
                     f.counter_examples.join(", "),
-                    f.zh
+                    f.zh,
+                    f.doc,
+                    f.errata
                 )
             };
             self.note(
@@ -554,9 +598,24 @@ impl Differ<'_> {
                 &y.table,
                 place(y),
                 &doc(y),
-                Some(format!("{} | {}", x.title, x.columns.join(" | "))),
-                Some(format!("{} | {}", y.title, y.columns.join(" | "))),
-                format!("title or columns of table {} changed", y.table),
+                Some(format!(
+                    "{} {} | {} | {:?}",
+                    x.section,
+                    x.title,
+                    x.columns.join(" | "),
+                    x.errata
+                )),
+                Some(format!(
+                    "{} {} | {} | {:?}",
+                    y.section,
+                    y.title,
+                    y.columns.join(" | "),
+                    y.errata
+                )),
+                format!(
+                    "section, title, columns or errata of table {} changed",
+                    y.table
+                ),
             );
             let row = |r: &Vec<String>| r.join(" | ");
             let (_, lost, gained) = pair_by(&x.rows, &y.rows, row);
@@ -627,6 +686,7 @@ impl Differ<'_> {
                     .unwrap_or_default();
                 let verbatim = spec.aux.get(&f.verbatim).cloned().unwrap_or_default();
                 let meta = serde_json::to_string(&(
+                    (&f.section, &f.title),
                     &f.kind,
                     &f.of,
                     &f.message,
