@@ -265,7 +265,7 @@ async fn identity_less_cdrs_are_both_delivered_as_new() {
         let (reply, got) = rx
             .handle(
                 no_headers,
-                fee_of(&[c.clone()]).as_bytes(),
+                fee_of(std::slice::from_ref(c)).as_bytes(),
                 now(),
                 &keep.handler(),
             )

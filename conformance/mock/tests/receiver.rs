@@ -55,8 +55,8 @@ struct Service {
 impl PushHandler for Service {
     type Error = String;
 
-    fn deliver(&self, d: Delivery) -> impl std::future::Future<Output = Result<(), String>> + Send {
-        async move {
+    async fn deliver(&self, d: Delivery) -> Result<(), String> {
+        {
             let Delivery::Fee(push) = d else {
                 return Ok(());
             };
