@@ -30,10 +30,11 @@ pub enum Choice {
         /// The only numbers calls may ring.
         allowed_callees: Vec<String>,
     },
-    /// A customer's notification receiver.
+    /// A customer's notification receivers.
     Receiver {
-        /// The receiver's URL.
-        url: String,
+        /// Notification id → the receiver's URL (see [`receiver::assign`]); kinds
+        /// without a URL are not checked.
+        urls: receiver::Urls,
         /// The app whose secret signs the pushes.
         credentials: Credentials,
     },
@@ -48,15 +49,19 @@ pub async fn run(
 ) -> Report {
     let sender = Sender::new();
     match choice {
-        Choice::Receiver { url, credentials } => {
+        Choice::Receiver { urls, credentials } => {
             let started = Instant::now();
             let generated = options.property_cases.min(16);
             let results =
-                receiver::run(&sender, spec, &url, &credentials, generated, options.seed).await;
-            let coverage = coverage::receiver(&results, &receiver::rule_ids(spec));
+                receiver::run(&sender, spec, &urls, &credentials, generated, options.seed).await;
+            let coverage = coverage::receiver(&results, &receiver::rule_ids(spec, &urls));
+            let mut distinct: Vec<&str> = urls.iter().map(|(_, u)| u.as_str()).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let base = distinct.join(" ");
             Report {
-                target: format!("receiver {url}"),
-                base: url,
+                target: format!("receiver {base}"),
+                base,
                 results,
                 coverage,
                 elapsed: started.elapsed(),

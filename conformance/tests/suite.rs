@@ -3,8 +3,9 @@
 //! wrong code, or skips authentication) it fails and names the rule; live runs never
 //! place a call unless allowed; a customer's receiver is checked push by push.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::extract::{Request, State};
@@ -12,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use voicecall::auth::{sign_request, AppSecret, Credentials, PushVerifier, VerifierConfig};
-use voicecall::receiver::{PushKind, Receiver};
+use voicecall::receiver::{axum_router, Delivery, PushHandler, PushKind, Receiver};
 use voicecall_conformance::engine::Options;
 use voicecall_conformance::{run, workspace_spec, Choice, Report};
 use voicecall_mock::{ClockConfig, Mock, MockConfig, MockServer};
@@ -307,29 +308,202 @@ async fn a_live_run_without_allow_calls_rings_nobody() {
     assert!(report.passed(), "{}", report.text());
 }
 
-async fn receiver_at(kind_for: fn(&str) -> Option<PushKind>, fail_fees: bool) -> String {
+fn verifier(u: &str) -> PushVerifier {
+    PushVerifier::new(
+        &AppSecret::new(SECRET),
+        u.to_string(),
+        VerifierConfig::default(),
+    )
+}
+
+async fn bind() -> (tokio::net::TcpListener, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
-    let verifier = |u: &str| {
-        PushVerifier::new(
-            &AppSecret::new(SECRET),
-            u.to_string(),
-            VerifierConfig::default(),
-        )
-    };
+    (listener, url)
+}
+
+/// The crate's receiver at its own URL, with `handler` as the service.
+async fn served<H: PushHandler + 'static>(kind: PushKind, handler: H) -> String {
+    let (listener, url) = bind().await;
+    let app = axum_router(
+        Receiver::new(kind).with_signature_check(verifier(&url)),
+        handler,
+    );
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    url
+}
+
+fn stores(_: Delivery) -> std::future::Ready<Result<(), String>> {
+    std::future::ready(Ok(()))
+}
+
+const KINDS: [(PushKind, &str); 6] = [
+    (PushKind::CallbackStatus, "CallbackStatusNotification"),
+    (PushKind::CallbackFee, "CallbackFeeNotification"),
+    (
+        PushKind::NotificationStatus,
+        "NotificationStatusNotification",
+    ),
+    (PushKind::NotificationFee, "NotificationFeeNotification"),
+    (
+        PushKind::VerificationStatus,
+        "VerificationStatusNotification",
+    ),
+    (PushKind::VerificationFee, "VerificationFeeNotification"),
+];
+
+fn callback_fee(url: String) -> Choice {
+    Choice::Receiver {
+        urls: vec![("CallbackFeeNotification".into(), url)],
+        credentials: Credentials::new(KEY, SECRET),
+    }
+}
+
+/// The rules (after the notification id) of the failed cases.
+fn failed_receiver_rules(report: &Report) -> std::collections::BTreeSet<String> {
+    report
+        .failures()
+        .filter_map(|f| f.rule.as_deref())
+        .map(|r| r.split_once('/').map_or(r, |(_, x)| x).to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kits_receivers_one_kind_per_url_pass_in_full() {
+    let mut urls = Vec::new();
+    for (kind, id) in KINDS {
+        urls.push((id.to_string(), served(kind, stores).await));
+    }
+    let report = run_against(Choice::Receiver {
+        urls,
+        credentials: Credentials::new(KEY, SECRET),
+    })
+    .await;
+    assert!(report.passed(), "{}", report.text());
+    for (_, id) in KINDS {
+        let a = &report.coverage.apis[&format!("Receiver:{id}")];
+        assert!(a.run > 0 && a.failed == 0, "{id}: {a:?}");
+    }
+    let rules: Vec<&str> = report
+        .results
+        .iter()
+        .filter_map(|r| r.rule.as_deref())
+        .collect();
+    for r in voicecall_conformance::receiver::FEE_RULES {
+        assert!(
+            rules.contains(&format!("VerificationFeeNotification/{r}").as_str()),
+            "{r}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_acknowledging_before_storing_fails_the_refusal_rule() {
+    // Answers success before anything is checked or stored.
+    let (listener, url) = bind().await;
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::post(|| async { r#"{"resultcode":"0","resultdesc":"Success"}"# }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let report = run_against(callback_fee(url)).await;
+    assert_eq!(
+        failed_receiver_rules(&report),
+        std::collections::BTreeSet::from(["retry-after-refusal".to_string()]),
+        "{}",
+        report.text()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_refusing_retries_fails_the_retry_rule() {
+    // A service that treats a CDR delivered before as an error.
+    let url = served(PushKind::CallbackFee, |d: Delivery| {
+        let retry = matches!(&d, Delivery::Fee(f) if f.cdrs.iter().any(|c| c.seen_before));
+        std::future::ready(if retry { Err("duplicate CDR") } else { Ok(()) })
+    })
+    .await;
+    let report = run_against(callback_fee(url)).await;
+    assert!(
+        failed_receiver_rules(&report).contains("retry-acknowledged-again"),
+        "{}",
+        report.text()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_merging_identity_less_cdrs_fails_the_partial_key_rule() {
+    // A service whose table is unique on (sessionId, icid, callEndTime): a second,
+    // different CDR with the same (absent) ids is a conflict.
+    let table: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    let url = served(PushKind::CallbackFee, move |d: Delivery| {
+        let mut t = table.lock().unwrap();
+        let mut result = Ok(());
+        if let Delivery::Fee(f) = &d {
+            for c in &f.cdrs {
+                let v: Value = serde_json::from_str(&c.raw).unwrap_or_default();
+                let key = format!("{}|{}|{}", v["sessionId"], v["icid"], v["callEndTime"]);
+                match t.get(&key) {
+                    Some(raw) if *raw != c.raw => result = Err("unique constraint failed"),
+                    _ => {
+                        t.insert(key, c.raw.clone());
+                    }
+                }
+            }
+        }
+        std::future::ready(result)
+    })
+    .await;
+    let report = run_against(callback_fee(url)).await;
+    assert!(
+        failed_receiver_rules(&report).contains("distinct-cdrs-equal-partial-keys"),
+        "{}",
+        report.text()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_refusing_a_batch_with_a_mistyped_cdr_fails_that_rule() {
+    // The old way: the whole push through the generated type, refused when it fails.
+    let url = served(PushKind::CallbackFee, |d: Delivery| {
+        let bad = matches!(&d, Delivery::Fee(f) if f.cdrs.iter().any(|c| c.cdr.is_err()));
+        std::future::ready(if bad { Err("invalid type") } else { Ok(()) })
+    })
+    .await;
+    let report = run_against(callback_fee(url)).await;
+    assert_eq!(
+        failed_receiver_rules(&report),
+        std::collections::BTreeSet::from(["batch-with-mistyped-cdr".to_string()]),
+        "{}",
+        report.text()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_endpoint_is_not_judged_by_fee_cases() {
+    let status = served(PushKind::CallbackStatus, stores).await;
+    let report = run_against(Choice::Receiver {
+        urls: vec![("CallbackStatusNotification".into(), status)],
+        credentials: Credentials::new(KEY, SECRET),
+    })
+    .await;
+    assert!(report.passed(), "{}", report.text());
+    assert!(report
+        .results
+        .iter()
+        .all(|r| r.api == "Receiver:CallbackStatusNotification"));
+}
+
+async fn receiver_at(kind_for: fn(&str) -> Option<PushKind>, fail_fees: bool) -> String {
+    let (listener, url) = bind().await;
     // One URL takes every push in this test: route by the body's eventType and service
     // through a small dispatcher over the six receivers.
-    let receivers: Vec<(PushKind, Receiver)> = [
-        PushKind::CallbackStatus,
-        PushKind::CallbackFee,
-        PushKind::NotificationStatus,
-        PushKind::NotificationFee,
-        PushKind::VerificationStatus,
-        PushKind::VerificationFee,
-    ]
-    .into_iter()
-    .map(|k| (k, Receiver::new(k).with_signature_check(verifier(&url))))
-    .collect();
+    let receivers: Vec<(PushKind, Receiver)> = KINDS
+        .into_iter()
+        .map(|(k, _)| (k, Receiver::new(k).with_signature_check(verifier(&url))))
+        .collect();
     let receivers = Arc::new(receivers);
     let app = axum::Router::new().route(
         "/",
@@ -348,7 +522,9 @@ async fn receiver_at(kind_for: fn(&str) -> Option<PushKind>, fail_fees: bool) ->
                 }
                 let r = &receivers.iter().find(|(k, _)| *k == kind).unwrap().1;
                 let lookup = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
-                let (reply, _) = r.handle(lookup, &body, time::OffsetDateTime::now_utc());
+                let (reply, _) = r
+                    .handle(lookup, &body, time::OffsetDateTime::now_utc(), &stores)
+                    .await;
                 (StatusCode::from_u16(reply.status).unwrap(), reply.body)
             }
         }),
@@ -385,8 +561,11 @@ fn kind_of(body: &str) -> Option<PushKind> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_is_checked_push_by_push() {
     let url = receiver_at(kind_of, false).await;
+    let spec = workspace_spec().unwrap();
+    let all =
+        |u: &str| voicecall_conformance::receiver::assign(&spec, Some(u), None, None, &[]).unwrap();
     let report = run_against(Choice::Receiver {
-        url: url.clone(),
+        urls: all(&url),
         credentials: Credentials::new(KEY, SECRET),
     })
     .await;
@@ -399,7 +578,7 @@ async fn a_receiver_is_checked_push_by_push() {
 
     let bad = receiver_at(kind_of, true).await;
     let report = run_against(Choice::Receiver {
-        url: bad,
+        urls: all(&bad),
         credentials: Credentials::new(KEY, SECRET),
     })
     .await;

@@ -54,7 +54,7 @@ enum Command {
     /// Run the conformance suite (default: against the embedded mock); `cargo xtask conformance --help`.
     #[command(disable_help_flag = true)]
     Conformance {
-        /// Arguments of `voicecall-conformance` (--target URL, --receiver URL, --junit FILE, --markdown FILE…).
+        /// Arguments of `voicecall-conformance` (--target URL, --receiver URL, --receiver-status/--receiver-fee URL, --junit FILE, --markdown FILE…).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },

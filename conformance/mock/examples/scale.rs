@@ -29,7 +29,7 @@ use base64::Engine as _;
 use serde_json::json;
 use voicecall::auth::{sign_request, AppSecret, Credentials, PushVerifier, VerifierConfig};
 use voicecall::operations::Operation;
-use voicecall::receiver::{axum_router, Push, PushKind, Receiver};
+use voicecall::receiver::{Delivery, PushKind, Receiver};
 use voicecall_mock::{Mock, MockConfig, MockServer};
 
 const KEY: &str = "scaleAppKey";
@@ -132,22 +132,48 @@ async fn receiver(kind: PushKind) -> (String, Arc<Counts>) {
         url.clone(),
         VerifierConfig::default(),
     );
-    let app = axum_router(
-        Receiver::new(kind).with_signature_check(verifier),
-        move |r| match r {
-            Ok(r) => {
-                c.pushes.fetch_add(1, Ordering::Relaxed);
-                c.violations
-                    .fetch_add(r.violations.len(), Ordering::Relaxed);
-                if let Push::CallbackFee(e) = &r.push {
-                    let n = e.fee_lst.as_ref().map_or(0, Vec::len);
-                    c.cdrs.fetch_add(n + r.duplicates, Ordering::Relaxed);
+    // The framework-agnostic receiver behind a plain route, to count refusals too.
+    let rx = Arc::new(Receiver::new(kind).with_signature_check(verifier));
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let (rx, c) = (rx.clone(), c.clone());
+                async move {
+                    let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+                    let count = |d: Delivery| {
+                        c.pushes.fetch_add(1, Ordering::Relaxed);
+                        match &d {
+                            Delivery::Status(s) => {
+                                let bad = s.violations.len() + usize::from(s.event.is_err());
+                                c.violations.fetch_add(bad, Ordering::Relaxed);
+                            }
+                            Delivery::Fee(f) => {
+                                let bad = f.violations.len()
+                                    + f.cdrs
+                                        .iter()
+                                        .map(|x| x.violations.len() + usize::from(x.cdr.is_err()))
+                                        .sum::<usize>();
+                                c.violations.fetch_add(bad, Ordering::Relaxed);
+                                c.cdrs.fetch_add(f.cdrs.len(), Ordering::Relaxed);
+                            }
+                        }
+                        std::future::ready(Ok::<(), std::convert::Infallible>(()))
+                    };
+                    let (reply, outcome) = rx
+                        .handle(lookup, &body, time::OffsetDateTime::now_utc(), &count)
+                        .await;
+                    if outcome.is_err() {
+                        c.refused.fetch_add(1, Ordering::Relaxed);
+                    }
+                    (
+                        axum::http::StatusCode::from_u16(reply.status)
+                            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                        reply.body,
+                    )
                 }
-            }
-            Err(_) => {
-                c.refused.fetch_add(1, Ordering::Relaxed);
-            }
-        },
+            },
+        ),
     );
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;

@@ -89,6 +89,8 @@ pub(crate) struct State {
     pub(crate) recordings: HashMap<(String, String), String>,
     /// Events per session: (virtual time, eventType, body).
     pub(crate) events: HashMap<Arc<str>, Vec<Event>>,
+    /// Rewrites each CDR before it is batched (`Mock::rewrite_cdrs`).
+    cdr_rewrite: Option<Arc<CdrRewrite>>,
 }
 
 impl State {
@@ -192,6 +194,9 @@ pub struct SessionCounts {
     /// Ended sessions evicted by the retention policy.
     pub evicted: usize,
 }
+
+/// A test's rewrite of the CDRs the mock produces.
+type CdrRewrite = dyn Fn(&mut serde_json::Value) + Send + Sync;
 
 pub(crate) struct Inner {
     pub(crate) config: MockConfig,
@@ -355,6 +360,13 @@ impl Mock {
     /// Scripts the outcome of calls to `number` from now on.
     pub fn set_outcome(&self, number: impl Into<String>, outcome: Outcome) {
         self.state().outcomes.insert(number.into(), outcome);
+    }
+
+    /// Rewrites every CDR produced from now on before it is batched and pushed: a test
+    /// double's way of sending CDRs the reference's tables would not produce (a value of
+    /// the wrong JSON type, no identifying fields), to check that receivers keep them.
+    pub fn rewrite_cdrs(&self, rewrite: impl Fn(&mut serde_json::Value) + Send + Sync + 'static) {
+        self.state().cdr_rewrite = Some(Arc::new(rewrite));
     }
 
     /// Makes the next `count` authenticated requests (of `operation`, or any) answer `code`:
@@ -532,6 +544,7 @@ impl Mock {
     fn end_session(&self, st: &mut State, id: &Arc<str>, at: VTime) {
         let icid = format!("MOCK-{}", self.next_seq());
         let cfg = &self.inner.config.platform;
+        let rewrite = st.cdr_rewrite.clone();
         let Some(s) = st.sessions.get_mut(id) else {
             return;
         };
@@ -539,13 +552,16 @@ impl Mock {
         if s.request.record && s.plan.legs.fwd_answer.is_some() {
             s.recording = Some(format!("{}.wav", icid.to_lowercase()));
         }
-        let record = cdr(
+        let mut record = cdr(
             s,
             &self.inner.clock,
             &icid,
             &cfg.record_domain,
             &cfg.host_name,
         );
+        if let Some(rewrite) = rewrite {
+            rewrite(&mut record);
+        }
         let answered = s.plan.legs.out_answer.is_some()
             && (s.request.service != crate::session::Service::Callback
                 || s.plan.legs.fwd_answer.is_some());

@@ -20,11 +20,8 @@ fn bodies(log: &Log) -> Vec<Value> {
             let r = r
                 .as_ref()
                 .expect("push refused by the receiver (signature?)");
-            assert!(
-                r.violations.is_empty(),
-                "push breaks the spec: {:?}",
-                r.violations
-            );
+            let problems = problems(r);
+            assert!(problems.is_empty(), "push breaks the spec: {problems:?}");
             r
         })
         .map(|_| Value::Null)

@@ -1,6 +1,7 @@
 //! `voicecall-conformance` (`cargo xtask conformance`): runs the suite against the
 //! embedded mock (default), a live endpoint (`--target`), or a customer's receiver
-//! (`--receiver`), prints the per-API report, writes JUnit / Markdown, and exits non-zero
+//! (`--receiver`, or per kind `--receiver-status` / `--receiver-fee` /
+//! `--receiver-for NOTIFICATION=URL`), prints the per-API report, writes JUnit / Markdown, and exits non-zero
 //! when a case fails or coverage is incomplete.
 
 use std::path::PathBuf;
@@ -20,9 +21,20 @@ struct Args {
     /// it (and without --receiver), the embedded mock is started and checked.
     #[arg(long, conflicts_with = "receiver")]
     target: Option<String>,
-    /// A customer's notification receiver to check, e.g. http://127.0.0.1:8080/push.
+    /// A customer's notification receiver taking every push, e.g. http://127.0.0.1:8080/push.
     #[arg(long)]
     receiver: Option<String>,
+    /// The receiver of status pushes (every service), overriding --receiver.
+    #[arg(long, conflicts_with = "target")]
+    receiver_status: Option<String>,
+    /// The receiver of fee pushes (CDRs, every service), overriding --receiver.
+    #[arg(long, conflicts_with = "target")]
+    receiver_fee: Option<String>,
+    /// The receiver of one notification, NOTIFICATION=URL (e.g.
+    /// CallbackFeeNotification=http://127.0.0.1:8080/fee); repeat per split service.
+    /// Notifications left without a URL are not checked.
+    #[arg(long, value_parser = parse_pair, conflicts_with = "target")]
+    receiver_for: Vec<(String, String)>,
     /// App key for --target / --receiver.
     #[arg(long, env = "VOICECALL_APP_KEY")]
     app_key: Option<String>,
@@ -49,6 +61,12 @@ struct Args {
     markdown: Option<PathBuf>,
 }
 
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .ok_or_else(|| "expected NOTIFICATION=URL".to_string())
+}
+
 fn parse_seed(s: &str) -> Result<u64, String> {
     let t = s.trim_start_matches("0x");
     u64::from_str_radix(t, if s.starts_with("0x") { 16 } else { 10 }).map_err(|e| e.to_string())
@@ -70,7 +88,11 @@ async fn main() -> ExitCode {
             args.app_secret.clone()?,
         ))
     };
-    let choice = match (&args.target, &args.receiver) {
+    let any_receiver = args.receiver.is_some()
+        || args.receiver_status.is_some()
+        || args.receiver_fee.is_some()
+        || !args.receiver_for.is_empty();
+    let choice = match (&args.target, any_receiver) {
         (Some(url), _) => match credentials() {
             Some(c) => Choice::Live {
                 url: url.clone(),
@@ -83,17 +105,29 @@ async fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
-        (None, Some(url)) => match credentials() {
-            Some(c) => Choice::Receiver {
-                url: url.clone(),
-                credentials: c,
+        (None, true) => match credentials() {
+            Some(c) => match voicecall_conformance::receiver::assign(
+                &spec,
+                args.receiver.as_deref(),
+                args.receiver_status.as_deref(),
+                args.receiver_fee.as_deref(),
+                &args.receiver_for,
+            ) {
+                Ok(urls) => Choice::Receiver {
+                    urls,
+                    credentials: c,
+                },
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
             },
             None => {
                 eprintln!("error: --receiver needs --app-key and --app-secret to sign the pushes");
                 return ExitCode::from(2);
             }
         },
-        (None, None) => Choice::EmbeddedMock,
+        (None, false) => Choice::EmbeddedMock,
     };
     let mut options = Options::default();
     if let Some(n) = args.cases {

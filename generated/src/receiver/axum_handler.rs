@@ -9,29 +9,35 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 
-use super::{ReceiveError, Received, Receiver, Reply};
+use super::{CdrStore, PushHandler, Receiver, Reply};
 
-type Callback = dyn Fn(Result<Received, ReceiveError>) + Send + Sync;
-
-struct AppState {
-    receiver: Receiver,
-    on_push: Box<Callback>,
+struct AppState<S, H> {
+    receiver: Receiver<S>,
+    handler: H,
 }
 
-/// A router that answers pushes at `/` with `receiver` and passes each outcome
-/// (received push or refusal) to `on_push`.
-pub fn axum_router(
-    receiver: Receiver,
-    on_push: impl Fn(Result<Received, ReceiveError>) + Send + Sync + 'static,
-) -> Router {
-    let state = Arc::new(AppState {
-        receiver,
-        on_push: Box::new(on_push),
-    });
-    Router::new().route("/", post(handle)).with_state(state)
+/// A router that answers pushes at `/` with `receiver`, handing what each delivers to
+/// `handler` and acknowledging only when it succeeded (see [`Receiver::handle`]).
+pub fn axum_router<S, H>(receiver: Receiver<S>, handler: H) -> Router
+where
+    S: CdrStore + 'static,
+    H: PushHandler + 'static,
+{
+    let state = Arc::new(AppState { receiver, handler });
+    Router::new()
+        .route("/", post(handle::<S, H>))
+        .with_state(state)
 }
 
-async fn handle(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle<S, H>(
+    State(state): State<Arc<AppState<S, H>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response
+where
+    S: CdrStore + 'static,
+    H: PushHandler + 'static,
+{
     // The signing headers are read as bytes (non-ASCII kept, invalid UTF-8 as U+FFFD),
     // so a malformed attribute is named instead of the header seeming absent.
     let lossy = |name: &str| {
@@ -49,10 +55,15 @@ async fn handle(State(state): State<Arc<AppState>>, headers: HeaderMap, body: By
             headers.get(name).and_then(|v| v.to_str().ok())
         }
     };
-    let (reply, outcome) = state
+    let (reply, _) = state
         .receiver
-        .handle(lookup, &body, time::OffsetDateTime::now_utc());
-    (state.on_push)(outcome);
+        .handle(
+            lookup,
+            &body,
+            time::OffsetDateTime::now_utc(),
+            &state.handler,
+        )
+        .await;
     into_response(reply)
 }
 

@@ -1,63 +1,37 @@
-//! Receiving the platform's pushes: a framework-agnostic [`Receiver::handle`] that
-//! verifies the push signature (configurable, can be off), parses the body into the
-//! generated types, de-duplicates CDRs the platform retries, and returns the reply the
-//! reference asks for (200; fee pushes with `{"resultcode":"0","resultdesc":"Success"}`).
-//! With the `axum` feature, [`axum_router`] serves it.
+//! Receiving the platform's pushes without losing one.
+//!
+//! [`Receiver::handle`] (framework-agnostic, async) verifies the push signature
+//! (configurable, can be off), splits the body into what it delivers ([`Delivery`]:
+//! a status event, or a fee push's CDRs each parsed on its own), hands it to the
+//! service's async [`PushHandler`], and replies success — 200, and for fee pushes
+//! `{"resultcode":"0","resultdesc":"Success"}` — only after the handler succeeded.
+//! Otherwise it replies a failure, on which the platform retries a fee push (6 times,
+//! an hour apart; status pushes are not retried, §4.4).
+//!
+//! Delivery is at least once. Each CDR comes with its [`IdempotencyKey`] and
+//! `seen_before` from the receiver's [`CdrStore`]; CDRs are marked delivered only after
+//! the handler succeeded, so a retry after a failure is delivered again, never dropped.
+//! Store CDRs under their key (a unique column) to make a retry harmless.
+//!
+//! With the `axum` feature, [`axum_router`] serves a receiver.
 
-mod dedup;
+mod delivery;
+mod store;
 
 #[cfg(feature = "axum")]
 mod axum_handler;
 
 #[cfg(feature = "axum")]
 pub use axum_handler::axum_router;
+pub use delivery::{Cdr, CdrDelivery, Delivery, FeePush, StatusEvent, StatusPush};
+pub use store::{canonical_json, CdrStore, IdempotencyKey, MemoryStore, StoreError, RETRY_HORIZON};
 
-use std::sync::Mutex;
+use std::fmt;
+use std::future::Future;
 
 use time::OffsetDateTime;
 
 use crate::auth::{AuthError, PushVerifier};
-use crate::callback::{
-    fee_notification::CallbackFeeEvent, status_notification::CallbackStatusEvent,
-};
-use crate::notification::{
-    fee_notification::NotificationFeeEvent, status_notification::NotificationStatusEvent,
-};
-use crate::verification::{
-    fee_notification::VerificationFeeEvent, status_notification::VerificationStatusEvent,
-};
-use crate::Violation;
-use dedup::Dedup;
-
-/// What identifies a CDR across retries: sessionId, icid and callEndTime.
-type CdrKey = (Option<String>, Option<String>, Option<String>);
-
-/// A fee push of one service: its CDR list.
-trait FeeEvent: serde::de::DeserializeOwned {
-    type Cdr;
-    fn cdrs(&mut self) -> &mut Option<Vec<Self::Cdr>>;
-    fn key(cdr: &Self::Cdr) -> CdrKey;
-}
-
-macro_rules! fee_event {
-    ($($event:ty => $cdr:ty),* $(,)?) => {$(
-        impl FeeEvent for $event {
-            type Cdr = $cdr;
-            fn cdrs(&mut self) -> &mut Option<Vec<$cdr>> {
-                &mut self.fee_lst
-            }
-            fn key(c: &$cdr) -> CdrKey {
-                (c.session_id.clone(), c.icid.clone(), c.call_end_time.clone())
-            }
-        }
-    )*};
-}
-
-fee_event! {
-    CallbackFeeEvent => crate::callback::fee_notification::CallbackFeeInfo,
-    NotificationFeeEvent => crate::notification::fee_notification::NotificationFeeInfo,
-    VerificationFeeEvent => crate::verification::fee_notification::VerificationFeeInfo,
-}
 
 /// Which push a receiver URL takes (each service sends status and fee pushes to the
 /// URLs given in its request, so one URL serves one kind).
@@ -87,48 +61,77 @@ impl PushKind {
     }
 }
 
-/// A parsed push.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Push {
-    /// 4.4.
-    CallbackStatus(CallbackStatusEvent),
-    /// 4.5.
-    CallbackFee(CallbackFeeEvent),
-    /// 5.3.
-    NotificationStatus(NotificationStatusEvent),
-    /// 5.4.
-    NotificationFee(NotificationFeeEvent),
-    /// 6.3.
-    VerificationStatus(VerificationStatusEvent),
-    /// 6.4.
-    VerificationFee(VerificationFeeEvent),
+/// The service's code: takes what a push delivers, stores it, and says whether it did.
+///
+/// Any `Fn(Delivery) -> impl Future<Output = Result<(), E>>` (`E: Display`) is one.
+/// Return `Ok` only once what matters is committed: the success reply tells the platform
+/// it may forget the push.
+pub trait PushHandler: Send + Sync {
+    /// Why the handler failed.
+    type Error: fmt::Display;
+
+    /// Handles one push.
+    fn deliver(&self, delivery: Delivery) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
-/// What a push delivered.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Received {
-    /// The push as parsed (CDRs seen before are removed from fee pushes).
-    pub push: Push,
-    /// CDRs dropped as retries of ones already received.
-    pub duplicates: usize,
-    /// What the generated validators found (the push is accepted anyway: a receiver must
-    /// not refuse what the platform sends).
-    pub violations: Vec<Violation>,
+impl<F, Fut, E> PushHandler for F
+where
+    F: Fn(Delivery) -> Fut + Send + Sync,
+    Fut: Future<Output = Result<(), E>> + Send,
+    E: fmt::Display,
+{
+    type Error = E;
+
+    fn deliver(&self, delivery: Delivery) -> impl Future<Output = Result<(), E>> + Send {
+        self(delivery)
+    }
 }
 
-/// Why a push was refused.
+/// What a push came to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Handled {
+    /// CDRs delivered to the handler (0 for a status push).
+    pub cdrs: usize,
+    /// Of those, the ones the store had seen delivered.
+    pub seen_before: usize,
+    /// Of those, the ones that did not parse into their generated type.
+    pub unparsed: usize,
+    /// Whether a status push did not parse into its generated type.
+    pub status_unparsed: bool,
+}
+
+/// Why a push was not acknowledged.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReceiveError {
-    /// The signature did not verify.
+    /// The signature did not verify (401).
     Signature(AuthError),
-    /// The body is not a push of this kind.
+    /// The body of a fee push has no list of CDRs to read (400).
     Body(String),
+    /// The store failed before the handler ran (503); nothing was delivered.
+    Store(StoreError),
+    /// The handler failed (500).
+    Handler(String),
+    /// The handler succeeded but marking the CDRs delivered failed (500); the retry
+    /// delivers them again with `seen_before` false.
+    Mark(StoreError),
+}
+
+impl fmt::Display for ReceiveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReceiveError::Signature(e) => write!(f, "signature: {e:?}"),
+            ReceiveError::Body(e) => write!(f, "body: {e}"),
+            ReceiveError::Store(e) => write!(f, "store: {e}"),
+            ReceiveError::Handler(e) => write!(f, "handler: {e}"),
+            ReceiveError::Mark(e) => write!(f, "marking delivered: {e}"),
+        }
+    }
 }
 
 /// The HTTP reply to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
-    /// Status: 200 when received (the platform retries anything else).
+    /// Status: 200 when handled (the platform retries a fee push on anything else).
     pub status: u16,
     /// Body, JSON or empty.
     pub body: String,
@@ -139,21 +142,41 @@ impl Reply {
     pub const CONTENT_TYPE: &'static str = "application/json;charset=UTF-8";
 }
 
-/// Handles pushes of one kind.
-#[derive(Debug)]
-pub struct Receiver {
+/// Handles pushes of one kind, remembering delivered CDRs in `S`.
+pub struct Receiver<S = MemoryStore> {
     kind: PushKind,
     verifier: Option<PushVerifier>,
-    dedup: Mutex<Dedup>,
+    store: S,
 }
 
-impl Receiver {
-    /// A receiver that does not check signatures (add one with [`Receiver::with_signature_check`]).
+impl<S> fmt::Debug for Receiver<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver")
+            .field("kind", &self.kind)
+            .field("signature_check", &self.verifier.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Receiver<MemoryStore> {
+    /// A receiver with the default [`MemoryStore`], not checking signatures (add a check
+    /// with [`Receiver::with_signature_check`]).
     pub fn new(kind: PushKind) -> Self {
         Receiver {
             kind,
             verifier: None,
-            dedup: Mutex::new(Dedup::new(100_000)),
+            store: MemoryStore::default(),
+        }
+    }
+}
+
+impl<S: CdrStore> Receiver<S> {
+    /// Remembers delivered CDRs in `store` instead.
+    pub fn with_store<T: CdrStore>(self, store: T) -> Receiver<T> {
+        Receiver {
+            kind: self.kind,
+            verifier: self.verifier,
+            store,
         }
     }
 
@@ -168,102 +191,108 @@ impl Receiver {
         self.kind
     }
 
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
     /// Handles one push: `header` looks a request header up by name (any case), `body`
-    /// is the raw body. Returns the reply to send and what was received.
-    pub fn handle<'h>(
+    /// is the raw body, `handler` the service's code. Returns the reply to send (success
+    /// only when the handler succeeded and its CDRs were marked delivered) and what
+    /// happened.
+    pub async fn handle<'h, H: PushHandler>(
         &self,
         header: impl Fn(&str) -> Option<&'h str>,
         body: &[u8],
         now: OffsetDateTime,
-    ) -> (Reply, Result<Received, ReceiveError>) {
+        handler: &H,
+    ) -> (Reply, Result<Handled, ReceiveError>) {
         if let Some(v) = &self.verifier {
             if let Err(e) = v.verify(header("Authorization"), header("X-AKSK"), now) {
-                let reply = Reply {
-                    status: 401,
-                    body: self.error_body("401", "signature does not verify"),
-                };
-                return (reply, Err(ReceiveError::Signature(e)));
+                return self.fail(401, "signature does not verify", ReceiveError::Signature(e));
             }
         }
-        match self.parse(body) {
-            Ok(received) => {
-                let body = if self.kind.is_fee() {
-                    r#"{"resultcode":"0","resultdesc":"Success"}"#.to_string()
-                } else {
-                    String::new()
-                };
-                (Reply { status: 200, body }, Ok(received))
-            }
-            Err(why) => (
-                Reply {
-                    status: 400,
-                    body: self.error_body("400", "body is not a push of this kind"),
-                },
-                Err(ReceiveError::Body(why)),
-            ),
+        drop(header);
+        if !self.kind.is_fee() {
+            let push = delivery::status(self.kind, body);
+            let handled = Handled {
+                status_unparsed: push.event.is_err(),
+                ..Handled::default()
+            };
+            return match handler.deliver(Delivery::Status(push)).await {
+                Ok(()) => (self.success(), Ok(handled)),
+                Err(e) => self.fail(
+                    500,
+                    "the service could not handle the push",
+                    ReceiveError::Handler(e.to_string()),
+                ),
+            };
         }
+        let mut push = match delivery::fee(self.kind, body) {
+            Ok(p) => p,
+            Err(why) => {
+                return self.fail(400, "body is not a fee push", ReceiveError::Body(why));
+            }
+        };
+        let keys: Vec<IdempotencyKey> = push.cdrs.iter().map(|c| c.key.clone()).collect();
+        let seen = match self.store.delivered(&keys, now).await {
+            Ok(seen) if seen.len() == keys.len() => seen,
+            Ok(seen) => {
+                let e = StoreError::new(format!(
+                    "store answered {} flags for {} keys",
+                    seen.len(),
+                    keys.len()
+                ));
+                return self.fail(503, "store unavailable", ReceiveError::Store(e));
+            }
+            Err(e) => return self.fail(503, "store unavailable", ReceiveError::Store(e)),
+        };
+        for (c, s) in push.cdrs.iter_mut().zip(&seen) {
+            c.seen_before = *s;
+        }
+        let handled = Handled {
+            cdrs: push.cdrs.len(),
+            seen_before: seen.iter().filter(|s| **s).count(),
+            unparsed: push.cdrs.iter().filter(|c| c.cdr.is_err()).count(),
+            status_unparsed: false,
+        };
+        if let Err(e) = handler.deliver(Delivery::Fee(push)).await {
+            return self.fail(
+                500,
+                "the service could not store the CDRs",
+                ReceiveError::Handler(e.to_string()),
+            );
+        }
+        if let Err(e) = self.store.mark_delivered(&keys, now).await {
+            return self.fail(
+                500,
+                "could not mark the CDRs delivered",
+                ReceiveError::Mark(e),
+            );
+        }
+        (self.success(), Ok(handled))
     }
 
-    fn error_body(&self, code: &str, desc: &str) -> String {
-        if self.kind.is_fee() {
-            serde_json::json!({ "resultcode": code, "resultdesc": desc }).to_string()
+    fn success(&self) -> Reply {
+        let body = if self.kind.is_fee() {
+            r#"{"resultcode":"0","resultdesc":"Success"}"#.to_string()
         } else {
             String::new()
-        }
+        };
+        Reply { status: 200, body }
     }
 
-    fn parse(&self, body: &[u8]) -> Result<Received, String> {
-        use crate::Validate;
-        let err = |e: serde_json::Error| e.to_string();
-        let mut duplicates = 0;
-        let push = match self.kind {
-            PushKind::CallbackStatus => {
-                Push::CallbackStatus(serde_json::from_slice(body).map_err(err)?)
-            }
-            PushKind::NotificationStatus => {
-                Push::NotificationStatus(serde_json::from_slice(body).map_err(err)?)
-            }
-            PushKind::VerificationStatus => {
-                Push::VerificationStatus(serde_json::from_slice(body).map_err(err)?)
-            }
-            PushKind::CallbackFee => Push::CallbackFee(self.fee_event(body, &mut duplicates)?),
-            PushKind::NotificationFee => {
-                Push::NotificationFee(self.fee_event(body, &mut duplicates)?)
-            }
-            PushKind::VerificationFee => {
-                Push::VerificationFee(self.fee_event(body, &mut duplicates)?)
-            }
+    fn fail(
+        &self,
+        status: u16,
+        desc: &str,
+        e: ReceiveError,
+    ) -> (Reply, Result<Handled, ReceiveError>) {
+        let body = if self.kind.is_fee() {
+            serde_json::json!({ "resultcode": status.to_string(), "resultdesc": desc }).to_string()
+        } else {
+            String::new()
         };
-        let violations = match &push {
-            Push::CallbackStatus(p) => p.validate(),
-            Push::CallbackFee(p) => p.validate(),
-            Push::NotificationStatus(p) => p.validate(),
-            Push::NotificationFee(p) => p.validate(),
-            Push::VerificationStatus(p) => p.validate(),
-            Push::VerificationFee(p) => p.validate(),
-        };
-        Ok(Received {
-            push,
-            duplicates,
-            violations,
-        })
-    }
-
-    /// Parses a fee push and removes the CDRs already received.
-    fn fee_event<E: FeeEvent>(&self, body: &[u8], duplicates: &mut usize) -> Result<E, String> {
-        let mut ev: E = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-        *duplicates = self.drop_seen(ev.cdrs(), E::key);
-        Ok(ev)
-    }
-
-    /// Removes CDRs already received (same sessionId, icid and callEndTime); returns how many.
-    fn drop_seen<T>(&self, list: &mut Option<Vec<T>>, key: impl Fn(&T) -> CdrKey) -> usize {
-        let Some(items) = list else { return 0 };
-        let Ok(mut seen) = self.dedup.lock() else {
-            return 0;
-        };
-        let before = items.len();
-        items.retain(|c| seen.first_time(key(c)));
-        before - items.len()
+        (Reply { status, body }, Err(e))
     }
 }

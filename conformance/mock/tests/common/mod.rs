@@ -8,38 +8,86 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::body::Bytes;
+use axum::http::HeaderMap;
 use base64::Engine as _;
 use serde_json::{json, Value};
 use voicecall::auth::{sign_request, AppSecret, Credentials, PushVerifier, VerifierConfig};
 use voicecall::operations::Operation;
-use voicecall::receiver::{axum_router, PushKind, ReceiveError, Received, Receiver};
+use voicecall::receiver::{Delivery, PushKind, ReceiveError, Receiver};
 use voicecall_mock::{Mock, MockConfig, MockServer};
 
 pub const KEY: &str = "testAppKey";
 pub const SECRET: &str = "testSecret";
 
-/// What a receiver got.
-pub type Log = Arc<Mutex<Vec<Result<Received, ReceiveError>>>>;
+/// What a receiver got: each push delivered to the handler, or why it was refused.
+pub type Log = Arc<Mutex<Vec<Result<Delivery, ReceiveError>>>>;
 
-/// A receiver on loopback; returns its URL and log.
+/// A receiver on loopback (the crate's `Receiver`, checking push signatures, with a
+/// handler that keeps every delivery); returns its URL and log.
 pub async fn receiver(kind: PushKind) -> (String, Log) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let log: Log = Arc::default();
+    let rx = Arc::new(Receiver::new(kind).with_signature_check(verifier(&url)));
     let l = log.clone();
-    let verifier = PushVerifier::new(
-        &AppSecret::new(SECRET),
-        url.clone(),
-        VerifierConfig::default(),
-    );
-    let app = axum_router(
-        Receiver::new(kind).with_signature_check(verifier),
-        move |r| l.lock().unwrap().push(r),
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+            let (rx, l) = (rx.clone(), l.clone());
+            async move {
+                let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+                let keep = |d: Delivery| {
+                    l.lock().unwrap().push(Ok(d));
+                    std::future::ready(Ok::<(), String>(()))
+                };
+                let (reply, outcome) = rx
+                    .handle(lookup, &body, time::OffsetDateTime::now_utc(), &keep)
+                    .await;
+                if let Err(e) = outcome {
+                    l.lock().unwrap().push(Err(e));
+                }
+                (
+                    axum::http::StatusCode::from_u16(reply.status).unwrap(),
+                    reply.body,
+                )
+            }
+        }),
     );
     tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
     });
     (url, log)
+}
+
+/// The push verifier for a receiver at `url`.
+pub fn verifier(url: &str) -> PushVerifier {
+    PushVerifier::new(&AppSecret::new(SECRET), url, VerifierConfig::default())
+}
+
+/// Everything the validators found in a delivery, and every value that did not parse.
+pub fn problems(d: &Delivery) -> Vec<String> {
+    match d {
+        Delivery::Status(s) => s
+            .violations
+            .iter()
+            .map(ToString::to_string)
+            .chain(s.event.as_ref().err().cloned())
+            .collect(),
+        Delivery::Fee(f) => f
+            .violations
+            .iter()
+            .map(ToString::to_string)
+            .chain(f.envelope_error.clone())
+            .chain(f.cdrs.iter().flat_map(|c| {
+                c.violations
+                    .iter()
+                    .map(ToString::to_string)
+                    .chain(c.cdr.as_ref().err().cloned())
+                    .collect::<Vec<_>>()
+            }))
+            .collect(),
+    }
 }
 
 /// A server answering every POST with `replies[i]` (then the last one): for receivers
