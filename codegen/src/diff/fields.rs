@@ -677,10 +677,10 @@ fn logic(r: &Rule) -> String {
 }
 
 fn rule_doc(doc: &str, r: &Rule) -> String {
-    match (&r.doc.table, &r.doc.row) {
-        (Some(t), Some(row)) => format!("{} 表{t} {row}", r.doc.section),
-        (Some(t), None) => format!("{} 表{t}", r.doc.section),
-        _ => doc.to_string(),
+    if r.doc.table.is_some() {
+        r.doc.to_string()
+    } else {
+        doc.to_string()
     }
 }
 

@@ -177,19 +177,7 @@ impl Differ<'_> {
             field: None,
             ..group(&format!("format:{}", f.id))
         };
-        let doc = |f: &Format| {
-            f.doc
-                .first()
-                .map(|d| {
-                    format!(
-                        "{} 表{} {}",
-                        d.section,
-                        d.table.as_deref().unwrap_or(""),
-                        d.row.as_deref().unwrap_or("")
-                    )
-                })
-                .unwrap_or_default()
-        };
+        let doc = |f: &Format| f.doc.first().map(|d| d.to_string()).unwrap_or_default();
         for f in removed {
             self.note(
                 "format-removed",
@@ -717,20 +705,7 @@ impl Differ<'_> {
         let new: Vec<&Erratum> = self.head.all(|c| &c.errata).collect();
         let (both, removed, added) = pair_by(&old, &new, |e| e.id.clone());
         let place = || group("errata");
-        let doc = |e: &Erratum| {
-            e.doc
-                .first()
-                .map(|d| {
-                    format!(
-                        "{} 表{} {}",
-                        d.section,
-                        d.table.as_deref().unwrap_or(""),
-                        d.row.as_deref().unwrap_or("")
-                    )
-                    .replace(" 表 ", " ")
-                })
-                .unwrap_or_default()
-        };
+        let doc = |e: &Erratum| e.doc.first().map(|d| d.to_string()).unwrap_or_default();
         for e in removed {
             self.note(
                 "erratum-removed",

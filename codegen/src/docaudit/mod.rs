@@ -144,8 +144,9 @@ pub fn audit(doc: &str, text: &str, spec: &Spec) -> Result<Report, AuditError> {
     })
 }
 
-/// The comparison form of a text; see the module documentation.
-pub fn normalize(s: &str) -> String {
+/// `s` with HTML tags replaced by a space; a lone `<` is text, not a tag, and then the
+/// text is kept as printed.
+pub(crate) fn strip_tags(s: &str) -> String {
     let mut plain = String::with_capacity(s.len());
     let mut in_tag = false;
     for c in s.chars() {
@@ -160,10 +161,14 @@ pub fn normalize(s: &str) -> String {
         }
     }
     if in_tag {
-        // A lone '<' is text, not a tag: keep the text as printed.
-        plain = s.to_string();
+        return s.to_string();
     }
-    let plain = plain
+    plain
+}
+
+/// The comparison form of a text; see the module documentation.
+pub fn normalize(s: &str) -> String {
+    let plain = strip_tags(s)
         .replace("&nbsp;", " ")
         .replace("&lt;", "<")
         .replace("&gt;", ">")

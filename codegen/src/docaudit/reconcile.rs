@@ -148,23 +148,10 @@ fn is_no_default(s: &str) -> bool {
 
 /// The text of a description without markup, white space collapsed (what `zh` holds).
 pub(crate) fn plain_text(s: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in s.chars() {
-        match c {
-            '<' if !in_tag => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if in_tag => {}
-            _ => out.push(c),
-        }
-    }
-    if in_tag {
-        out = s.to_string();
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    super::strip_tags(s)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 struct Ctx<'a> {

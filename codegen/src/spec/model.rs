@@ -102,6 +102,20 @@ pub struct DocRef {
     pub row: Option<String>,
 }
 
+impl std::fmt::Display for DocRef {
+    /// `4.2 表4-3 userData`, leaving out what the reference is not precise about.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.section)?;
+        if let Some(t) = &self.table {
+            write!(f, " 表{t}")?;
+        }
+        if let Some(r) = &self.row {
+            write!(f, " {r}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A named format a string value must have, checked by a regular expression on the
 /// wire value and, for encoded values, on the decoded value too.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
