@@ -795,7 +795,7 @@ pub(crate) fn build(spec: &Spec) -> Ir {
 }
 
 /// Messages the customer sends: operation headers, parameters and bodies, and what they refer to.
-fn outbound_messages(spec: &Spec) -> BTreeSet<String> {
+pub(crate) fn outbound_messages(spec: &Spec) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut todo: Vec<String> = Vec::new();
     for o in spec.all(|c| &c.operations) {

@@ -39,6 +39,9 @@ struct Builder<'a> {
     spec: &'a Spec,
     formats: BTreeMap<&'a str, &'a Format>,
     refs: Refs,
+    /// Messages the customer sends (requests and what they refer to): the platform
+    /// refuses fields they do not define (403/1010002, erratum `parameter-error-codes`).
+    outbound: std::collections::BTreeSet<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -51,6 +54,7 @@ impl<'a> Builder<'a> {
             spec,
             formats,
             refs,
+            outbound: crate::ir::outbound_messages(spec),
         }
     }
 
@@ -159,6 +163,30 @@ impl<'a> Builder<'a> {
         Value::Object(o)
     }
 
+    /// Schema of a failure body: the body message without the fields a failure may
+    /// leave out among its required ones, its `resultcode` limited to the codes of this
+    /// HTTP status in the operation's table.
+    fn failure(&self, msg: &Message, may_omit: &[String], codes: &[String]) -> Value {
+        let mut schema = self.message(msg);
+        if let Some(o) = schema.as_object_mut() {
+            o.insert("title".into(), json!(format!("{} (failure)", msg.name)));
+            if let Some(Value::Array(req)) = o.get_mut("required") {
+                req.retain(|r| !may_omit.iter().any(|m| r == m));
+            }
+            if let Some(rc) = o
+                .get_mut("properties")
+                .and_then(|p| p.get_mut("resultcode"))
+                .and_then(Value::as_object_mut)
+            {
+                let mut codes = codes.to_vec();
+                codes.sort();
+                codes.dedup();
+                rc.insert("enum".into(), json!(codes));
+            }
+        }
+        schema
+    }
+
     /// Schema of one message (without `$schema`/`$defs`).
     fn message(&self, msg: &Message) -> Value {
         let section = self.spec.section_of_message(&msg.name).unwrap_or("");
@@ -186,6 +214,13 @@ impl<'a> Builder<'a> {
             .collect();
         if !required.is_empty() {
             o.insert("required".into(), json!(required));
+        }
+        // Requests are strict (unknown fields refused); what the platform sends is not,
+        // so a receiver built on these schemas survives a new field.
+        if self.outbound.contains(&msg.name)
+            && matches!(msg.location, Location::Body | Location::Query)
+        {
+            o.insert("additionalProperties".into(), json!(false));
         }
         let mut one_of = Vec::new();
         let mut dependent = Map::new();
@@ -338,6 +373,8 @@ pub fn openapi(spec: &Spec) -> Value {
     let b = Builder::new(spec, Refs::Components);
     let doc = spec.files.iter().find_map(|f| f.content.document.as_ref());
     let mut paths = Map::new();
+    // `<Body>Failure<status>`: what a failure of that status carries (see `Builder::failure`).
+    let mut failures = Map::new();
     for op in spec.all(|c| &c.operations) {
         let mut parameters = Vec::new();
         for (loc, msg) in [("path", &op.path_params), ("query", &op.query)] {
@@ -393,10 +430,12 @@ pub fn openapi(spec: &Spec) -> Value {
                 "description".into(),
                 json!(format!("Failure; resultcode one of {}.", codes.join(", "))),
             );
-            if let Some(body) = &op.failure.body {
+            if let Some(m) = op.failure.body.as_ref().and_then(|body| spec.message(body)) {
+                let name = format!("{}Failure{status}", m.name);
+                failures.insert(name.clone(), b.failure(m, &op.failure.may_omit, &codes));
                 resp.insert(
                     "content".into(),
-                    json!({ "application/json": { "schema": b.refs.to(body) } }),
+                    json!({ "application/json": { "schema": b.refs.to(&name) } }),
                 );
             }
             responses.insert(status.to_string(), Value::Object(resp));
@@ -488,11 +527,12 @@ pub fn openapi(spec: &Spec) -> Value {
         }
         webhooks.insert(n.id.clone(), json!({ "post": post }));
     }
-    let schemas: Map<String, Value> = spec
+    let mut schemas: Map<String, Value> = spec
         .all(|c| &c.messages)
         .filter(|m| m.location == Location::Body)
         .map(|m| (m.name.clone(), b.message(m)))
         .collect();
+    schemas.extend(failures);
     let scheme = |id: &str| spec.all(|c| &c.signing_schemes).find(|s| s.id == id);
     let describe = |id: &str| {
         scheme(id)

@@ -234,3 +234,52 @@ fn openapi_covers_every_field_rule_and_code() {
         );
     }
 }
+
+/// The document says what the platform does: a failure body (resultcode and resultdesc,
+/// no sessionId) matches the failure schema of its HTTP status and no other, and a
+/// request with a field its table does not define is invalid, as the mock refuses it.
+#[test]
+fn failure_and_request_schemas_tell_the_truth() {
+    let spec = load_dir(&root().join("spec")).unwrap_or_else(|e| panic!("{}", e.render()));
+    let doc = voicecall_codegen::schemas::openapi(&spec);
+    let schema = |name: &str| {
+        let s = doc["components"]["schemas"][name].clone();
+        assert!(s.is_object(), "no component {name}");
+        jsonschema::validator_for(&s).unwrap()
+    };
+    let refused = serde_json::json!({ "resultcode": "1010002", "resultdesc": "Invalid request." });
+    assert!(schema("CreateVoiceCallbackResponseFailure403").is_valid(&refused));
+    assert!(
+        !schema("CreateVoiceCallbackResponseFailure500").is_valid(&refused),
+        "1010002 is a 403"
+    );
+    assert!(
+        !schema("CreateVoiceCallbackResponse").is_valid(&refused),
+        "the success body has a sessionId"
+    );
+    let responses = &doc["paths"]["/rest/httpsessions/click2Call/v2.0"]["post"]["responses"];
+    assert_eq!(
+        responses["403"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/CreateVoiceCallbackResponseFailure403"
+    );
+    let request: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("generated/schema/CreateVoiceCallbackRequest.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let request = jsonschema::validator_for(&request).unwrap();
+    let valid = serde_json::json!({ "displayNbr": "+8675528000001", "callerNbr": "+8613800000001", "displayCalleeNbr": "+8675528000001", "calleeNbr": "+8613800000002" });
+    assert!(request.is_valid(&valid));
+    let mut extra = valid.clone();
+    extra["colour"] = serde_json::json!("blue");
+    assert!(
+        !request.is_valid(&extra),
+        "an unknown field is refused (403/1010002)"
+    );
+    // What the platform sends stays open: a new field must not break a receiver.
+    let push: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("generated/schema/CallbackFeeEvent.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(push.get("additionalProperties").is_none());
+}
