@@ -47,6 +47,20 @@ pub struct AcceptError {
     pub help: String,
 }
 
+impl AcceptError {
+    /// An error at the first place `needle` stands in `text` (the start when it is absent).
+    fn at(file: &str, text: &str, needle: &str, message: String, help: String) -> AcceptError {
+        let (line, column) = line_col(text, text.find(needle).unwrap_or(0));
+        AcceptError {
+            file: file.into(),
+            line,
+            column,
+            message,
+            help,
+        }
+    }
+}
+
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -74,26 +88,23 @@ pub fn parse(file: &str, text: &str) -> Result<AcceptList, Vec<AcceptError>> {
     let mut errors = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for e in &list.accept {
-        let at = |id: &str| line_col(text, text.find(id).unwrap_or(0));
         if e.reason.trim().is_empty() {
-            let (line, column) = at(&e.id);
-            errors.push(AcceptError {
-                file: file.into(),
-                line,
-                column,
-                message: format!("entry {:?} has no reason", e.id),
-                help: "say why the break is acceptable; reviewers read it in the PR comment".into(),
-            });
+            errors.push(AcceptError::at(
+                file,
+                text,
+                &e.id,
+                format!("entry {:?} has no reason", e.id),
+                "say why the break is acceptable; reviewers read it in the PR comment".into(),
+            ));
         }
         if !seen.insert(e.id.clone()) {
-            let (line, column) = at(&e.id);
-            errors.push(AcceptError {
-                file: file.into(),
-                line,
-                column,
-                message: format!("entry {:?} is listed twice", e.id),
-                help: "remove one of the two".into(),
-            });
+            errors.push(AcceptError::at(
+                file,
+                text,
+                &e.id,
+                format!("entry {:?} is listed twice", e.id),
+                "remove one of the two".into(),
+            ));
         }
     }
     if errors.is_empty() {
@@ -115,24 +126,23 @@ pub fn apply(
         match changes.iter_mut().find(|c| c.id == e.id) {
             Some(c) => c.accepted = Some(e.reason.trim().to_string()),
             None => {
-                let (line, column) = line_col(text, text.find(&e.id).unwrap_or(0));
                 let near = changes
                     .iter()
                     .filter(|c| c.id.split(':').next() == e.id.split(':').next())
                     .map(|c| c.id.as_str())
                     .take(3)
                     .collect::<Vec<_>>();
-                errors.push(AcceptError {
-                    file: file.into(),
-                    line,
-                    column,
-                    message: format!("entry {:?} matches no change of this diff", e.id),
-                    help: if near.is_empty() {
+                errors.push(AcceptError::at(
+                    file,
+                    text,
+                    &e.id,
+                    format!("entry {:?} matches no change of this diff", e.id),
+                    if near.is_empty() {
                         "remove the entry: the change it accepted is gone (or was merged)".into()
                     } else {
                         format!("remove the entry, or name one of: {}", near.join(", "))
                     },
-                });
+                ));
             }
         }
     }
