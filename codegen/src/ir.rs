@@ -254,6 +254,10 @@ pub(crate) struct ResultCodeIr {
     pub(crate) english: String,
     pub(crate) chinese: String,
     pub(crate) remedy: String,
+    /// English remedy (spec/voicecall.yaml `result_codes:`).
+    pub(crate) remedy_en: String,
+    /// The remedy is to try again later.
+    pub(crate) retryable: bool,
     pub(crate) tables: Vec<String>,
 }
 
@@ -1292,11 +1296,37 @@ fn code_ident(codes: &[ResultCodeIr], status: u16, code: &str) -> String {
         .unwrap_or_default()
 }
 
-/// One `ResultCode` variant per distinct (status, code) of the five tables, named after
-/// its English text; texts come from the first table that lists the pair.
+/// The variant name of a spec edition without `result_codes:` entries: the English
+/// text without filler words, at most six words, made unique with the code and status.
+/// Kept so that `spec diff` against such an edition reports the renames truly.
+fn legacy_ident(english: &str, code: &str, status: u16, codes: &[ResultCodeIr]) -> String {
+    const FILLER: &[&str] = &[
+        "the", "a", "an", "is", "are", "of", "on", "in", "to", "be", "must", "for",
+    ];
+    let first_line = english.lines().next().unwrap_or("");
+    let words: Vec<&str> = first_line
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && !FILLER.contains(&w.to_ascii_lowercase().as_str()))
+        .take(6)
+        .collect();
+    let mut ident = words.join(" ").to_upper_camel_case();
+    if ident.is_empty() || ident.starts_with(|c: char| c.is_ascii_digit()) {
+        ident = format!("Code{code}");
+    }
+    let used = |i: &str| codes.iter().any(|c| c.ident == i);
+    if used(&ident) {
+        ident = format!("{ident}{code}");
+    }
+    if used(&ident) {
+        ident = format!("{ident}Status{status}");
+    }
+    ident
+}
+
+/// One `ResultCode` variant per distinct (status, code) of the five tables, named by its
+/// `result_codes:` entry; texts come from the first table that lists the pair.
 fn result_codes(spec: &Spec) -> (Vec<ResultCodeIr>, Vec<ResultTableIr>) {
     let mut codes: Vec<ResultCodeIr> = Vec::new();
-    let mut used: BTreeSet<String> = BTreeSet::new();
     let mut tables = Vec::new();
     for t in spec.all(|c| &c.result_code_tables) {
         let mut rows = Vec::new();
@@ -1309,27 +1339,17 @@ fn result_codes(spec: &Spec) -> (Vec<ResultCodeIr>, Vec<ResultTableIr>) {
                     c.tables.push(t.table.clone());
                     return c.ident.clone();
                 }
-                let first_line = r.english.lines().next().unwrap_or("");
-                // Short, readable names: English text without filler words, at most six words.
-                const FILLER: &[&str] = &[
-                    "the", "a", "an", "is", "are", "of", "on", "in", "to", "be", "must", "for",
-                ];
-                let words: Vec<&str> = first_line
-                    .split(|c: char| !c.is_ascii_alphanumeric())
-                    .filter(|w| !w.is_empty() && !FILLER.contains(&w.to_ascii_lowercase().as_str()))
-                    .take(6)
-                    .collect();
-                let mut ident = words.join(" ").to_upper_camel_case();
-                if ident.is_empty() || ident.starts_with(|c: char| c.is_ascii_digit()) {
-                    ident = format!("Code{code}");
-                }
-                if used.contains(&ident) {
-                    ident = format!("{ident}{code}");
-                }
-                if used.contains(&ident) {
-                    ident = format!("{ident}Status{}", r.status);
-                }
-                used.insert(ident.clone());
+                // The name chosen in spec/voicecall.yaml (the loader checked that every
+                // pair has one, valid and unique).
+                let entry = spec
+                    .all(|c| &c.result_codes)
+                    .find(|e| e.status == r.status && &e.code == code);
+                let ident = match entry {
+                    Some(e) => e.rust_name.clone(),
+                    // A spec without `result_codes:` (an edition before them, read as
+                    // the base of `spec diff`): the names the generator gave then.
+                    None => legacy_ident(&r.english, code, r.status, &codes),
+                };
                 codes.push(ResultCodeIr {
                     ident: ident.clone(),
                     status: r.status,
@@ -1337,6 +1357,8 @@ fn result_codes(spec: &Spec) -> (Vec<ResultCodeIr>, Vec<ResultTableIr>) {
                     english: r.english.clone(),
                     chinese: r.chinese.clone(),
                     remedy: r.remedy.clone(),
+                    remedy_en: entry.map(|e| e.remedy_en.clone()).unwrap_or_default(),
+                    retryable: entry.is_some_and(|e| e.retryable),
                     tables: vec![t.table.clone()],
                 });
                 ident

@@ -78,6 +78,9 @@ fn summary(changes: &[Change]) -> Vec<(String, Severity, Vec<Audience>)> {
 }
 
 const CB: &str = "callback/4.2-create-voice-callback.yaml";
+const ROOT: &str = "voicecall.yaml";
+/// The start of 500/1010001's entry under `result_codes:`.
+const SYSTEM_ERROR: &str = "- {status: 500, code: '1010001', rust_name: SystemError,";
 const ST: &str = "callback/4.4-status-notification.yaml";
 const FEE: &str = "callback/4.5-fee-notification.yaml";
 
@@ -142,13 +145,23 @@ fn table() -> Vec<(&'static str, Vec<Edit>, Expect)> {
             &[("field-length-max:CreateVoiceCallbackResponse.sessionId", Breaking, &[Receivers])]),
         ("response length max lowered", vec![(CB, session_len, session("128"))],
             &[("field-length-max:CreateVoiceCallbackResponse.sessionId", Info, &[])]),
-        ("result code added", vec![(CB, "  - status: 500\n    code: '1010001'\n", "  - status: 500\n    code: '1010099'\n    english: Busy.\n    chinese: 忙。\n    remedy: 稍后重试。\n  - status: 500\n    code: '1010001'\n")],
-            &[("code-added:4-5/1010099@500", Breaking, &[Receivers, RustApi])]),
-        ("result code status changed", vec![(CB, "  - status: 500\n    code: '1010001'\n", "  - status: 503\n    code: '1010001'\n")],
-            &[("code-status:4-5/1010001", Breaking, &[Receivers, RustApi])]),
+        ("result code added", vec![(CB, "  - status: 500\n    code: '1010001'\n", "  - status: 500\n    code: '1010099'\n    english: Busy.\n    chinese: 忙。\n    remedy: 稍后重试。\n  - status: 500\n    code: '1010001'\n"), (ROOT, SYSTEM_ERROR, "- {status: 500, code: '1010099', rust_name: PlatformBusy, retryable: true, remedy_en: Try again later.}\n- {status: 500, code: '1010001', rust_name: SystemError,")],
+            // `ResultCode` is `#[non_exhaustive]`: a new variant is a minor change.
+            &[("code-added:4-5/1010099@500", Breaking, &[Receivers]),
+              ("code-entry-added:result_codes/1010099@500", Info, &[])]),
+        ("result code status changed", vec![(CB, "  - status: 500\n    code: '1010001'\n", "  - status: 503\n    code: '1010001'\n"), (ROOT, SYSTEM_ERROR, "- {status: 503, code: '1010001', rust_name: SystemUnavailable, retryable: false, remedy_en: Contact the administrator.}\n- {status: 500, code: '1010001', rust_name: SystemError,")],
+            // Other tables keep 500/1010001, so its variant stays; 503/1010001 is new.
+            &[("code-status:4-5/1010001", Breaking, &[Receivers]),
+              ("code-entry-added:result_codes/1010001@503", Info, &[])]),
+        ("result code renamed in Rust", vec![(ROOT, "rust_name: RecordNotFound,", "rust_name: RecordMissing,")],
+            &[("code-rust-name:result_codes/1012007@403", Breaking, &[RustApi])]),
+        ("result code turns retryable", vec![(ROOT, "rust_name: RecordNotFound, retryable: false,", "rust_name: RecordNotFound, retryable: true,")],
+            &[("code-retryable:result_codes/1012007@403", Warning, &[Callers])]),
+        ("English remedy changed", vec![(ROOT, "remedy_en: 'Check the fileName parameter.'", "remedy_en: 'Check fileName.'")],
+            &[("code-remedy-en:result_codes/1012007@403", Info, &[])]),
         ("result code text changed", vec![(CB, "    code: '1010001'\n    english: Internal system error.", "    code: '1010001'\n    english: Internal system failure.")],
-            // The Rust variant is named from the English text: it is renamed.
-            &[("code-english:4-5/1010001@500", Breaking, &[RustApi])]),
+            // The Rust variant's name is chosen in `result_codes:`, not taken from the text.
+            &[("code-english:4-5/1010001@500", Info, &[])]),
         // ---- a push (receivers read it) ----
         ("push enum value added", vec![(ST, party_type, "    - {value: platform, meaning: the platform released the call}\n    - {value: network, meaning: the network released the call}\n")],
             &[("field-enum-value-added:CallbackDisconnectInfo.partyType=network", Breaking, &[Receivers, RustApi])]),
@@ -170,7 +183,8 @@ fn table() -> Vec<(&'static str, Vec<Edit>, Expect)> {
             (ST, "    - {value: alerting, meaning: ringing event}\n", "    - {value: alerting, meaning: ringing event}\n    - {value: ringback, meaning: ringback event}\n"),
         ], &[
             ("push-event-added:CallbackStatusNotification#ringback", Breaking, &[Receivers]),
-            ("field-enum-value-added:CallbackStatusEvent.eventType=ringback", Breaking, &[Receivers, RustApi]),
+            // The event enums are `#[non_exhaustive]`: a new variant is a minor change.
+            ("field-enum-value-added:CallbackStatusEvent.eventType=ringback", Breaking, &[Receivers]),
         ]),
         ("request item count max lowered", vec![("notification/5.2-create-voice-notification.yaml", "    doc_type: PlayContentInfo[1-5]\n    doc_default: 无\n    items: {min: 1, max: 5}", "    doc_type: PlayContentInfo[1-4]\n    doc_default: 无\n    items: {min: 1, max: 4}")],
             &[("field-items-max:CreateVoiceNotificationRequest.playInfoList", Breaking, &[Callers])]),
@@ -180,11 +194,9 @@ fn table() -> Vec<(&'static str, Vec<Edit>, Expect)> {
         ("request rule added", vec![(CB, "  rules:\n  - id: lastMinVoice-needs-maxDuration\n", "  rules:\n  - id: preVoice-needs-playPreVoice-x\n    kind: only_when\n    fields:\n    - waitVoice\n    when: {field: maxDuration, op: not_equals, value: 0}\n    effect: rejected\n    description: waitVoice only with maxDuration.\n    zh: 新规则。\n    doc: {section: '4.2', table: 4-3, row: waitVoice}\n  - id: lastMinVoice-needs-maxDuration\n")],
             &[("rule-added:CreateVoiceCallbackRequest#preVoice-needs-playPreVoice-x", Breaking, &[Callers])]),
         ("result code removed", vec![(CB, "  - status: 500\n    code: '1020002'\n    english: Internal error.\n    chinese: 内部错误。\n    remedy: 请联系管理员处理。\n", "")],
-            // Nothing breaks on the wire, but the generated variant names of equal English
-            // texts follow table order: 1020002 and 1023001 ("Internal error.") trade names.
-            &[("code-removed:4-5/1020002@500", Breaking, &[RustApi]),
-              ("rust-api-changed:codes::ResultCode::InternalError", Breaking, &[RustApi]),
-              ("rust-api-removed:codes::ResultCode::InternalError1023001", Breaking, &[RustApi])]),
+            // Nothing breaks: other tables still list 1020002, and variant names are
+            // chosen in `result_codes:`, so no other code's variant is renamed.
+            &[("code-removed:4-5/1020002@500", Info, &[])]),
         ("doc reference changed", vec![(CB, "- name: CreateVoiceCallbackResponse\n  table: 4-4", "- name: CreateVoiceCallbackResponse\n  table: 4-44")],
             &[("message-table:CreateVoiceCallbackResponse", Info, &[])]),
         ("erratum removed from a row", vec![(CB, "    - {value: toa, meaning: play to party A (caller) only}\n", "    - {value: toa, meaning: play to party A (caller) only}\n")],
@@ -335,6 +347,7 @@ fn scenario() -> diff::Diff {
         (CB, "  - name: lastMinVoice\n    type: string\n    required: false\n    doc_type: String(1-128)\n    doc_default: 无\n    length: {min: 1, max: 128, unit: chars}", "  - name: lastMinVoice\n    type: string\n    required: false\n    doc_type: String(1-64)\n    doc_default: 无\n    length: {min: 1, max: 64, unit: chars}"),
         (CB, "    - {value: tob, meaning: play to party B (callee) only}\n", ""),
         (CB, "  - status: 500\n    code: '1010001'\n", "  - status: 500\n    code: '1010099'\n    english: Busy.\n    chinese: 忙。\n    remedy: 稍后重试。\n  - status: 500\n    code: '1010001'\n"),
+        (ROOT, SYSTEM_ERROR, "- {status: 500, code: '1010099', rust_name: PlatformBusy, retryable: true, remedy_en: Try again later.}\n- {status: 500, code: '1010001', rust_name: SystemError,"),
         (CB, "    range: {min: 0, max: 1440}", "    range: {min: 0, max: 2880}"),
         (ST, "    - {value: platform, meaning: the platform released the call}\n", "    - {value: platform, meaning: the platform released the call}\n    - {value: network, meaning: the network released the call}\n"),
     ]);

@@ -379,7 +379,7 @@ impl<'a> PlatformRun<'a> {
             if self.allow_calls && (self.embedded.is_some() || !self.allowed.is_empty()) {
                 needs_session = true;
             } else {
-                let code = ResultCode::InvalidSessionid;
+                let code = ResultCode::InvalidSessionId;
                 expected = Expected {
                     status: code.http_status(),
                     code: Some(code.code().into()),
@@ -397,7 +397,7 @@ impl<'a> PlatformRun<'a> {
                     value["recordDomain"] = json!(domain);
                 }
                 None => {
-                    let code = ResultCode::RecordDoesNotExist;
+                    let code = ResultCode::RecordNotFound;
                     expected = Expected {
                         status: code.http_status(),
                         code: Some(code.code().into()),

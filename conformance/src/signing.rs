@@ -27,7 +27,7 @@ struct AuthCase {
 }
 
 fn expected_of(code: Option<ResultCode>) -> Expected {
-    let c = code.unwrap_or(ResultCode::InvalidSessionid);
+    let c = code.unwrap_or(ResultCode::InvalidSessionId);
     Expected {
         status: c.http_status(),
         code: Some(c.code().to_string()),
@@ -229,14 +229,14 @@ fn probe(op: Operation) -> (Request, ResultCode) {
                 op,
                 &json!({ "sessionid": format!("conformance-{}", new_nonce()), "signal": "call_stop" }),
             ),
-            ResultCode::InvalidSessionid,
+            ResultCode::InvalidSessionId,
         ),
         Operation::GetRecordingDownloadUrl => (
             request_for(
                 op,
                 &json!({ "fileName": format!("conformance-{}.wav", new_nonce()), "recordDomain": "record.example.com" }),
             ),
-            ResultCode::RecordDoesNotExist,
+            ResultCode::RecordNotFound,
         ),
         _ => (
             request_for(op, &json!({})),

@@ -12,6 +12,7 @@
 pub mod accept;
 mod api;
 mod change;
+mod codes;
 mod fields;
 pub mod git;
 pub mod report;
@@ -64,6 +65,7 @@ pub fn diff(base: &Spec, head: &Spec, base_name: &str, head_name: &str) -> Diff 
     d.operations();
     d.notifications();
     d.result_code_tables();
+    d.result_code_entries();
     d.code_tables();
     d.signing_schemes();
     d.doc_tables();

@@ -43,6 +43,10 @@ pub struct SpecFile {
     /// Result-code tables (4-5, 4-10, 4-30, 5-7, 6-5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub result_code_tables: Vec<ResultCodeTable>,
+    /// One entry per (HTTP status, result code) pair of the result-code tables: its
+    /// Rust name, English remedy and whether it may be retried (root file only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub result_codes: Vec<ResultCodeEntry>,
     /// Appendix code tables (7.1 hangup reasons, 7.2 Q.850 causes, 7.3 fail points).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub code_tables: Vec<CodeTable>,
@@ -863,6 +867,25 @@ pub struct ResultCodeRow {
     /// Errata that bear on this row.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errata: Vec<String>,
+}
+
+/// What the spec decides about one result code, once for all the tables that list it
+/// (erratum `result-code-english-remedy`).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResultCodeEntry {
+    /// 响应码 (HTTP status).
+    pub status: u16,
+    /// 结果码.
+    pub code: String,
+    /// Name of the `ResultCode` variant: an UpperCamelCase Rust identifier, unique.
+    /// Chosen once and kept: renaming it breaks every caller that names it.
+    pub rust_name: String,
+    /// The remedy in English: our translation of the tables' 处理方法 (Chinese only in
+    /// the reference, which stays authoritative).
+    pub remedy_en: String,
+    /// Whether the reference's remedy is to try again later (a transient failure).
+    pub retryable: bool,
 }
 
 /// An appendix code table (7.1, 7.2, 7.3).

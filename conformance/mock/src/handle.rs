@@ -173,7 +173,7 @@ impl Mock {
                     ))
                 } else {
                     refuse(
-                        C::InvalidSessionid,
+                        C::InvalidSessionId,
                         format!("no live session {id:?} of this app"),
                     )
                 }
@@ -181,7 +181,7 @@ impl Mock {
             Operation::GetRecordingDownloadUrl => {
                 if !app.recording {
                     return refuse(
-                        C::ApplicationDoesNotOpenRecordingFunction,
+                        C::RecordingNotEnabled,
                         "recording is not enabled for the app (config apps.recording)",
                     );
                 }
@@ -208,7 +208,7 @@ impl Mock {
                         body: None,
                     }),
                     _ => refuse(
-                        C::RecordDoesNotExist,
+                        C::RecordNotFound,
                         format!("no recording {file:?} on {domain:?} for this app"),
                     ),
                 }
@@ -277,12 +277,9 @@ fn within_table(op: Operation, r: Reject) -> Reject {
     }
     let state = matches!(
         r.code,
-        C::ActiveStateUserNotActivating
-            | C::UnderTrafficControlStatus
-            | C::ApplicationUnavailable
-            | C::AppKeyInvalid
+        C::AccountNotActive | C::TrafficControlled | C::ApplicationUnavailable | C::AppKeyInvalid
     );
-    let fallback = [C::StatusAppKeyUnavailable, C::InvalidRequest]
+    let fallback = [C::AppKeySuspended, C::InvalidRequest]
         .into_iter()
         .filter(|c| state || *c == C::InvalidRequest)
         .find(|c| op.result_codes().contains(c))
@@ -605,7 +602,7 @@ fn check_template(app: &crate::config::AppConfig, id: &str, item: &Value) -> Res
         .unwrap_or_default();
     if paras.len() != maxes.len() {
         return refuse(
-            C::STemplateParasDoesNotMeetTemplate,
+            C::TemplateParasMismatch,
             format!(
                 "template {id} has {} variables; templateParas has {}",
                 maxes.len(),
@@ -616,7 +613,7 @@ fn check_template(app: &crate::config::AppConfig, id: &str, item: &Value) -> Res
     for (i, (p, max)) in paras.iter().zip(maxes).enumerate() {
         if p.chars().count() > *max {
             return refuse(
-                C::STemplateParasDoesNotMeetTemplate,
+                C::TemplateParasMismatch,
                 format!("templateParas[{i}] has {} characters; variable {i} of template {id} takes at most {max}", p.chars().count()),
             );
         }

@@ -26,11 +26,11 @@ pub fn service_of(op: Operation) -> Service {
 pub fn app_admits(app: &AppConfig, op: Operation, peer: IpAddr) -> Result<(), Reject> {
     let state = match app.state {
         AppState::Active => None,
-        AppState::Suspended => Some((C::StatusAppKeyUnavailable, "suspended")),
+        AppState::Suspended => Some((C::AppKeySuspended, "suspended")),
         AppState::Unavailable => Some((C::ApplicationUnavailable, "unavailable")),
-        AppState::Test => Some((C::AppNotAllowedAccessCommercialAddress, "a test app")),
-        AppState::UserInactive => Some((C::ActiveStateUserNotActivating, "of an inactive user")),
-        AppState::TrafficControl => Some((C::UnderTrafficControlStatus, "under traffic control")),
+        AppState::Test => Some((C::CommercialAddressNotAllowed, "a test app")),
+        AppState::UserInactive => Some((C::AccountNotActive, "of an inactive user")),
+        AppState::TrafficControl => Some((C::TrafficControlled, "under traffic control")),
         AppState::Invalid => Some((C::AppKeyInvalid, "invalid on the voice service")),
     };
     if let Some((code, what)) = state {
@@ -43,7 +43,7 @@ pub fn app_admits(app: &AppConfig, op: Operation, peer: IpAddr) -> Result<(), Re
         let id = service_of(op).id();
         if !services.iter().any(|s| s == id) {
             return refuse(
-                C::AppKeyNotAllowedInvokeApi,
+                C::ApiNotAllowedForAppKey,
                 format!(
                     "app {} has no right to the {id} service (config apps.services)",
                     app.app_key
@@ -52,26 +52,26 @@ pub fn app_admits(app: &AppConfig, op: Operation, peer: IpAddr) -> Result<(), Re
         }
     }
     if app.require_ipv4 && !peer.is_ipv4() {
-        return refuse(C::IpAddressNull, "the request did not come over IPv4");
+        return refuse(C::Ipv4AddressMissing, "the request did not come over IPv4");
     }
     let ip = peer.to_string();
     if let Some(white) = &app.ip_whitelist {
         if !white.contains(&ip) {
             return refuse(
-                C::AppClientIpNotIpWhite,
+                C::ClientIpNotWhitelisted,
                 format!("{ip} is not in apps.ip_whitelist"),
             );
         }
     }
     if app.ip_blacklist.contains(&ip) {
         return refuse(
-            C::CallRejectedBecauseLoginIpPeer,
+            C::ClientIpBlacklisted,
             format!("{ip} is in apps.ip_blacklist"),
         );
     }
     if app.ip_restricted.contains(&ip) {
         return refuse(
-            C::CallRejectedBecauseLoginIpPeer1020171,
+            C::ClientIpRegionRestricted,
             format!("{ip} is in apps.ip_restricted"),
         );
     }
@@ -121,7 +121,7 @@ impl Usage {
         if let Some(max) = cfg.platform.max_requests_per_second {
             if self.second.1 > max {
                 return refuse(
-                    C::FlowControlUpperLimitReachedPlatform,
+                    C::PlatformFlowControl,
                     format!("more than {max} requests in one second (config platform.max_requests_per_second)"),
                 );
             }
@@ -135,7 +135,7 @@ impl Usage {
         if let Some(max) = app.max_requests_per_minute {
             if m.1 > max {
                 return refuse(
-                    C::NoMoreApIsCanInvoked,
+                    C::ApiQuotaReached,
                     format!("more than {max} requests in one minute (config apps.max_requests_per_minute)"),
                 );
             }
@@ -167,7 +167,7 @@ impl Usage {
             }
         }
         if r.record && !app.recording {
-            return refuse(C::ApplicationDoesNotOpenRecordingFunction, "recordFlag is true but recording is not enabled for the app (config apps.recording)");
+            return refuse(C::RecordingNotEnabled, "recordFlag is true but recording is not enabled for the app (config apps.recording)");
         }
         let called: Vec<&str> = r
             .caller_nbr
@@ -179,7 +179,7 @@ impl Usage {
         if !app.international_callin {
             if let Some(d) = displays.iter().find(|d| !d.starts_with(&home)) {
                 return refuse(
-                    C::InternationalCallinForbidden,
+                    C::InternationalCallInForbidden,
                     format!(
                         "display number {d} is outside +{} (config apps.international_callin)",
                         app.home_country
@@ -190,7 +190,7 @@ impl Usage {
         if !app.international_callout {
             if let Some(n) = called.iter().find(|n| !n.starts_with(&home)) {
                 return refuse(
-                    C::InternationalCalloutForbidden,
+                    C::InternationalCallOutForbidden,
                     format!(
                         "{n} is outside +{} (config apps.international_callout)",
                         app.home_country
@@ -204,20 +204,20 @@ impl Usage {
             .filter(|a| app.caller_blacklist.contains(a))
         {
             return refuse(
-                C::CallerBlacklist,
+                C::CallerBlacklisted,
                 format!("callerNbr {a} is in apps.caller_blacklist"),
             );
         }
         if app.callee_blacklist.contains(&r.callee_nbr) {
             return refuse(
-                C::CalleeBlacklist,
+                C::CalleeBlacklisted,
                 format!("calleeNbr {} is in apps.callee_blacklist", r.callee_nbr),
             );
         }
         if let Some(w) = &app.callee_whitelist {
             if !w.contains(&r.callee_nbr) {
                 return refuse(
-                    C::CalleeNotWhitelist,
+                    C::CalleeNotWhitelisted,
                     format!("calleeNbr {} is not in apps.callee_whitelist", r.callee_nbr),
                 );
             }
@@ -237,7 +237,7 @@ impl Usage {
             };
             if inside {
                 return refuse(
-                    C::CallBlackTimeForbidden,
+                    C::CallTimeRestricted,
                     format!("{hour}:00 Beijing time is inside apps.black_hours [{start}, {end})"),
                 );
             }
@@ -269,21 +269,21 @@ impl Usage {
             (
                 caller,
                 f.per_caller,
-                C::CallerCallFrequencyRestricted,
+                C::CallerFrequencyLimited,
                 "callerNbr",
                 "per_caller",
             ),
             (
                 callee,
                 f.per_callee,
-                C::CalleeCallFrequencyRestricted,
+                C::CalleeFrequencyLimited,
                 "calleeNbr",
                 "per_callee",
             ),
             (
                 display,
                 f.per_display_number,
-                C::ServiceNumberCallFrequencyRestricted,
+                C::ServiceNumberFrequencyLimited,
                 "displayNbr",
                 "per_display_number",
             ),
@@ -318,14 +318,14 @@ impl Usage {
         if let Some(min) = k.min_completion_rate {
             let rate = answered.len() as f64 / last.len() as f64;
             if rate < min {
-                return refuse(C::AbnormalCallCompletionRateRestricted, format!("{:.0} % of the last {} calls to {} were answered (config apps.risk.min_completion_rate)", rate * 100.0, k.calls, r.callee_nbr));
+                return refuse(C::AbnormalCompletionRate, format!("{:.0} % of the last {} calls to {} were answered (config apps.risk.min_completion_rate)", rate * 100.0, k.calls, r.callee_nbr));
             }
         }
         if let Some(min) = k.min_average_talk_seconds {
             if !answered.is_empty() {
                 let avg = answered.iter().sum::<u64>() / answered.len() as u64;
                 if avg < min {
-                    return refuse(C::AbnormalCallDurationRestricted, format!("answered calls to {} averaged {avg} s (config apps.risk.min_average_talk_seconds)", r.callee_nbr));
+                    return refuse(C::AbnormalCallDuration, format!("answered calls to {} averaged {avg} s (config apps.risk.min_average_talk_seconds)", r.callee_nbr));
                 }
             }
         }
@@ -342,7 +342,7 @@ impl Usage {
         if let Some(max) = cfg.platform.sp_max_calls {
             if self.sp_calls.get(&app.sp_id).copied().unwrap_or(0) >= max {
                 return refuse(
-                    C::CallsExceedSpLimit,
+                    C::SpCallLimitReached,
                     format!(
                         "SP {} already has {max} live calls (config platform.sp_max_calls)",
                         app.sp_id
@@ -353,7 +353,7 @@ impl Usage {
         if let Some(max) = app.max_calls {
             if self.app_calls.get(&app.app_key).copied().unwrap_or(0) >= max {
                 return refuse(
-                    C::CallsExceedAppLimit,
+                    C::AppCallLimitReached,
                     format!("the app already has {max} live calls (config apps.max_calls)"),
                 );
             }
@@ -362,14 +362,14 @@ impl Usage {
             if n.number == r.display_nbr {
                 if let Some(max) = n.max_calls {
                     if self.number_calls.get(&n.number).copied().unwrap_or(0) >= max {
-                        return refuse(C::CallsExceedDisplayNumberLimit, format!("{} already presents {max} live calls (config display_numbers.max_calls)", n.number));
+                        return refuse(C::DisplayNumberCallLimitReached, format!("{} already presents {max} live calls (config display_numbers.max_calls)", n.number));
                     }
                 }
             }
         }
         if let Some(max) = app.max_ports {
             if self.app_ports.get(&app.app_key).copied().unwrap_or(0) + need > max {
-                return refuse(C::NumberAppKeyVoiceCallPorts, format!("the call needs {need} ports and the app's {max} are in use (config apps.max_ports)"));
+                return refuse(C::CallPortLimitReached, format!("the call needs {need} ports and the app's {max} are in use (config apps.max_ports)"));
             }
         }
         if self.ports + need > cfg.platform.ports {
@@ -459,7 +459,7 @@ fn check_display_number(cfg: &MockConfig, app: &AppConfig, number: &str) -> Resu
         Some(n) => match n.state {
             NumberState::Active => Ok(()),
             NumberState::Suspended => refuse(
-                C::ServiceNumberSuspend,
+                C::ServiceNumberSuspended,
                 format!("display number {number} is suspended"),
             ),
             NumberState::Invalid => refuse(
@@ -476,7 +476,7 @@ fn check_display_number(cfg: &MockConfig, app: &AppConfig, number: &str) -> Resu
             });
             if elsewhere {
                 refuse(
-                    C::ResourceNumberNotApplied,
+                    C::NumberNotBound,
                     format!(
                         "display number {number} is bound to another app, not to {}",
                         app.app_key

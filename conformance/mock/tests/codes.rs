@@ -21,27 +21,27 @@ use voicecall_mock::{Mock, MockConfig, MockRequest, Outcome, Party};
 /// network elements, security control of unstated cause): the mock produces them only
 /// when told to (`Mock::inject`, `POST /_mock/inject`).
 const INJECTED_ONLY: &[(C, &str)] = &[
-    (C::InternalSystemError, "internal fault of the platform"),
+    (C::SystemError, "internal fault of the platform"),
     (C::InternalError, "internal fault of the voice service"),
-    (C::InternalError1023001, "internal fault of the gateway"),
+    (C::AuthInternalError, "internal fault of the gateway"),
     (
         C::ResponseTimeout,
         "a network element behind the gateway did not answer",
     ),
     (
-        C::SouthNeErrorWithResponseCodeAnd,
+        C::SouthboundElementError,
         "a southbound network element failed",
     ),
     (
-        C::AuthenticationFailedTryAgainLater,
+        C::IpBlockedAfterAuthFailures,
         "the authentication back end is unavailable",
     ),
     (
-        C::CommonErrorCode,
+        C::SecurityControlUnknown,
         "security control of unknown cause (erratum: 1013100 is 'unknown error')",
     ),
     (
-        C::AbnormalCallRestricted,
+        C::AbnormalCallBehaviour,
         "security control judging call behaviour, criteria unpublished",
     ),
 ];
@@ -133,24 +133,24 @@ async fn provoke(code: C) -> Option<(Op, Answer)> {
     let op = Op::CreateVoiceCallback;
     let a = match code {
         Success => call(config()).await,
-        AuthorizationNotContainedHttpHeader => with_headers(None, Some(x_aksk(""))).await,
-        RealmNotContainedAuthorization => with_headers(Some(r#"AKSK profile="UsernameToken",type="Appkey""#), Some(x_aksk(""))).await,
-        ProfileNotContainedAuthorization => with_headers(Some(r#"AKSK realm="SDP",type="Appkey""#), Some(x_aksk(""))).await,
-        ValueRealmAuthorizationSdp => with_headers(Some(r#"AKSK realm="XYZ",profile="UsernameToken",type="Appkey""#), Some(x_aksk(""))).await,
-        ValueProfileAuthorizationUsernameToken => with_headers(Some(r#"AKSK realm="SDP",profile="Other",type="Appkey""#), Some(x_aksk(""))).await,
-        ValueTypeAuthorizationAppKey => with_headers(Some(r#"AKSK realm="SDP",profile="UsernameToken",type="Other""#), Some(x_aksk(""))).await,
-        TypeNotContainedAuthorization => with_headers(Some(r#"AKSK realm="SDP",profile="UsernameToken""#), Some(x_aksk(""))).await,
-        HttpHeaderNotFoundXAksk => with_headers(Some(AUTH), None).await,
-        UserNameNotContainedXAksk => with_headers(Some(AUTH), Some(x_aksk("Username"))).await,
-        NonceNotContainedXAksk => with_headers(Some(AUTH), Some(x_aksk("Nonce"))).await,
-        CreatedNotContainedXAksk => with_headers(Some(AUTH), Some(x_aksk("Created"))).await,
-        PasswordDigestNotContainedXAksk => with_headers(Some(AUTH), Some(x_aksk("PasswordDigest"))).await,
-        UsernameTokenNotContainedXAksk => with_headers(Some(AUTH), Some(x_aksk("UsernameToken"))).await,
+        AuthorizationMissing => with_headers(None, Some(x_aksk(""))).await,
+        RealmMissing => with_headers(Some(r#"AKSK profile="UsernameToken",type="Appkey""#), Some(x_aksk(""))).await,
+        ProfileMissing => with_headers(Some(r#"AKSK realm="SDP",type="Appkey""#), Some(x_aksk(""))).await,
+        RealmNotSdp => with_headers(Some(r#"AKSK realm="XYZ",profile="UsernameToken",type="Appkey""#), Some(x_aksk(""))).await,
+        ProfileNotUsernameToken => with_headers(Some(r#"AKSK realm="SDP",profile="Other",type="Appkey""#), Some(x_aksk(""))).await,
+        TypeNotAppkey => with_headers(Some(r#"AKSK realm="SDP",profile="UsernameToken",type="Other""#), Some(x_aksk(""))).await,
+        TypeMissing => with_headers(Some(r#"AKSK realm="SDP",profile="UsernameToken""#), Some(x_aksk(""))).await,
+        XAkskMissing => with_headers(Some(AUTH), None).await,
+        UsernameMissing => with_headers(Some(AUTH), Some(x_aksk("Username"))).await,
+        NonceMissing => with_headers(Some(AUTH), Some(x_aksk("Nonce"))).await,
+        CreatedMissing => with_headers(Some(AUTH), Some(x_aksk("Created"))).await,
+        PasswordDigestMissing => with_headers(Some(AUTH), Some(x_aksk("PasswordDigest"))).await,
+        UsernameTokenMissing => with_headers(Some(AUTH), Some(x_aksk("UsernameToken"))).await,
         InvalidDigest => {
             let server = start(config()).await;
             send_as(&server, &Credentials::new(KEY, "wrongSecret"), op, &cb().to_string()).await
         }
-        TimeOutLimit => {
+        CreatedOutOfWindow => {
             let stale = format_created(time::OffsetDateTime::now_utc() - time::Duration::hours(2));
             let h = sign_request(&Credentials::new(KEY, SECRET), None, Some(&stale));
             with_headers(Some(AUTH), Some(h.x_aksk)).await
@@ -180,21 +180,21 @@ async fn provoke(code: C) -> Option<(Op, Answer)> {
             b["calleeNbr"] = json!(format!("+86{}", "1".repeat(40)));
             call_with(config(), b).await
         }
-        StatusAppKeyUnavailable => call(cfg(|a| a.state = AppState::Suspended)).await,
+        AppKeySuspended => call(cfg(|a| a.state = AppState::Suspended)).await,
         ApplicationUnavailable => call(cfg(|a| a.state = AppState::Unavailable)).await,
-        AppNotAllowedAccessCommercialAddress => call(cfg(|a| a.state = AppState::Test)).await,
-        ActiveStateUserNotActivating => return Some(record(cfg(|a| a.state = AppState::UserInactive)).await),
-        UnderTrafficControlStatus => return Some(record(cfg(|a| a.state = AppState::TrafficControl)).await),
+        CommercialAddressNotAllowed => call(cfg(|a| a.state = AppState::Test)).await,
+        AccountNotActive => return Some(record(cfg(|a| a.state = AppState::UserInactive)).await),
+        TrafficControlled => return Some(record(cfg(|a| a.state = AppState::TrafficControl)).await),
         AppKeyInvalid => call(cfg(|a| a.state = AppState::Invalid)).await,
-        AppKeyNotAllowedInvokeApi => call(cfg(|a| a.services = Some(vec!["notification".into()]))).await,
-        NoMoreApIsCanInvoked => twice(cfg(|a| a.max_requests_per_minute = Some(1)), cb(), cb()).await,
-        FlowControlUpperLimitReachedPlatform => {
+        ApiNotAllowedForAppKey => call(cfg(|a| a.services = Some(vec!["notification".into()]))).await,
+        ApiQuotaReached => twice(cfg(|a| a.max_requests_per_minute = Some(1)), cb(), cb()).await,
+        PlatformFlowControl => {
             let mut c = config();
             c.platform.max_requests_per_second = Some(1);
             twice(c, cb(), cb()).await
         }
         InvalidDisplayNumber => call(cfg(|a| a.display_numbers = numbers(&[("+8675500000000", NumberState::Active)]))).await,
-        ResourceNumberNotApplied => {
+        NumberNotBound => {
             let mut c = cfg(|a| a.display_numbers = numbers(&[("+8675528000002", NumberState::Active)]));
             let mut other = AppConfig::new("otherApp", "otherSecret");
             other.display_numbers = numbers(&[("+8675528000001", NumberState::Active)]);
@@ -202,25 +202,25 @@ async fn provoke(code: C) -> Option<(Op, Answer)> {
             call(c).await
         }
         ServiceNumberNotApplied => call(cfg(|a| a.display_numbers = Some(Vec::new()))).await,
-        ServiceNumberSuspend => call(cfg(|a| a.display_numbers = numbers(&[("+8675528000001", NumberState::Suspended), ("+8675528000002", NumberState::Active)]))).await,
+        ServiceNumberSuspended => call(cfg(|a| a.display_numbers = numbers(&[("+8675528000001", NumberState::Suspended), ("+8675528000002", NumberState::Active)]))).await,
         BindNumInvalid => call(cfg(|a| a.display_numbers = numbers(&[("+8675528000001", NumberState::Invalid), ("+8675528000002", NumberState::Active)]))).await,
         InvalidCallerNumber => {
             let mut b = cb();
             b["callerNbr"] = json!("+0123456789");
             call_with(config(), b).await
         }
-        ApplicationDoesNotOpenRecordingFunction => {
+        RecordingNotEnabled => {
             let mut b = cb();
             b["recordFlag"] = json!("true");
             call_with(cfg(|a| a.recording = false), b).await
         }
-        CallsExceedSpLimit => {
+        SpCallLimitReached => {
             let mut c = config();
             c.platform.sp_max_calls = Some(1);
             twice(c, cb(), cb()).await
         }
-        CallsExceedAppLimit => twice(cfg(|a| a.max_calls = Some(1)), cb(), cb()).await,
-        CallsExceedDisplayNumberLimit => {
+        AppCallLimitReached => twice(cfg(|a| a.max_calls = Some(1)), cb(), cb()).await,
+        DisplayNumberCallLimitReached => {
             let c = cfg(|a| {
                 a.display_numbers = Some(vec![
                     NumberConfig { number: "+8675528000001".into(), state: NumberState::Active, max_calls: Some(1) },
@@ -229,44 +229,44 @@ async fn provoke(code: C) -> Option<(Op, Answer)> {
             });
             twice(c, cb(), cb()).await
         }
-        NumberAppKeyVoiceCallPorts => call(cfg(|a| a.max_ports = Some(1))).await,
+        CallPortLimitReached => call(cfg(|a| a.max_ports = Some(1))).await,
         InsufficientVoicePorts => {
             let mut c = config();
             c.platform.ports = 3;
             twice(c, cb(), cb()).await
         }
-        CalleeBlacklist => call(cfg(|a| a.callee_blacklist = vec!["+8613800000002".into()])).await,
-        CallerBlacklist => call(cfg(|a| a.caller_blacklist = vec!["+8613800000001".into()])).await,
-        CalleeNotWhitelist => call(cfg(|a| a.callee_whitelist = Some(vec!["+8613900000000".into()]))).await,
-        InternationalCallinForbidden => {
+        CalleeBlacklisted => call(cfg(|a| a.callee_blacklist = vec!["+8613800000002".into()])).await,
+        CallerBlacklisted => call(cfg(|a| a.caller_blacklist = vec!["+8613800000001".into()])).await,
+        CalleeNotWhitelisted => call(cfg(|a| a.callee_whitelist = Some(vec!["+8613900000000".into()]))).await,
+        InternationalCallInForbidden => {
             let mut b = cb();
             b["displayNbr"] = json!("+12025550100");
             call_with(cfg(|a| a.international_callin = false), b).await
         }
-        InternationalCalloutForbidden => {
+        InternationalCallOutForbidden => {
             let mut b = cb();
             b["calleeNbr"] = json!("+12025550100");
             call_with(cfg(|a| a.international_callout = false), b).await
         }
         SubEnterpriseSuspended => call(cfg(|a| a.sub_enterprise_suspended = true)).await,
-        CallBlackTimeForbidden => call(cfg(|a| a.black_hours = Some((0, 24)))).await,
-        CallerCallFrequencyRestricted => twice(cfg(|a| a.frequency = Some(freq(Some(1), None, None))), cb(), cb()).await,
-        CalleeCallFrequencyRestricted => twice(cfg(|a| a.frequency = Some(freq(None, Some(1), None))), cb(), cb()).await,
-        ServiceNumberCallFrequencyRestricted => twice(cfg(|a| a.frequency = Some(freq(None, None, Some(1)))), cb(), cb()).await,
-        AbnormalCallCompletionRateRestricted => {
+        CallTimeRestricted => call(cfg(|a| a.black_hours = Some((0, 24)))).await,
+        CallerFrequencyLimited => twice(cfg(|a| a.frequency = Some(freq(Some(1), None, None))), cb(), cb()).await,
+        CalleeFrequencyLimited => twice(cfg(|a| a.frequency = Some(freq(None, Some(1), None))), cb(), cb()).await,
+        ServiceNumberFrequencyLimited => twice(cfg(|a| a.frequency = Some(freq(None, None, Some(1)))), cb(), cb()).await,
+        AbnormalCompletionRate => {
             let mut c = cfg(|a| a.risk = Some(RiskLimits { calls: 1, min_completion_rate: Some(0.5), min_average_talk_seconds: None }));
             c.outcomes.insert("+8613800000002".into(), Outcome::Busy);
             after_one_call(c).await
         }
-        AbnormalCallDurationRestricted => {
+        AbnormalCallDuration => {
             let mut c = cfg(|a| a.risk = Some(RiskLimits { calls: 1, min_completion_rate: None, min_average_talk_seconds: Some(10) }));
             c.outcomes.insert("+8613800000002".into(), Outcome::Answered { talk_seconds: Some(3), hung_up_by: Party::Caller });
             after_one_call(c).await
         }
-        AppClientIpNotIpWhite => call(cfg(|a| a.ip_whitelist = Some(vec!["10.1.2.3".into()]))).await,
-        CallRejectedBecauseLoginIpPeer => call(cfg(|a| a.ip_blacklist = vec!["127.0.0.1".into()])).await,
-        CallRejectedBecauseLoginIpPeer1020171 => call(cfg(|a| a.ip_restricted = vec!["127.0.0.1".into()])).await,
-        IpAddressNull => {
+        ClientIpNotWhitelisted => call(cfg(|a| a.ip_whitelist = Some(vec!["10.1.2.3".into()]))).await,
+        ClientIpBlacklisted => call(cfg(|a| a.ip_blacklist = vec!["127.0.0.1".into()])).await,
+        ClientIpRegionRestricted => call(cfg(|a| a.ip_restricted = vec!["127.0.0.1".into()])).await,
+        Ipv4AddressMissing => {
             // A request over IPv6 (through the Rust API: CI machines may lack ::1).
             let mock = Mock::new(cfg(|a| a.require_ipv4 = true));
             let h = sign_request(&Credentials::new(KEY, SECRET), None, None);
@@ -286,7 +286,7 @@ async fn provoke(code: C) -> Option<(Op, Answer)> {
             );
             Answer { status: r.status, code: r.resultcode(), body: Value::Null, location: None, reason: None }
         }
-        STemplateParasDoesNotMeetTemplate => {
+        TemplateParasMismatch => {
             let server = start(cfg(|a| {
                 a.templates.insert("tpl1".into(), vec![1, 10]);
             }))
@@ -295,12 +295,12 @@ async fn provoke(code: C) -> Option<(Op, Answer)> {
             b["playInfoList"][0]["templateParas"] = json!(["123", "Mock"]);
             return Some((Op::CreateVoiceNotification, send(&server, Op::CreateVoiceNotification, &b).await));
         }
-        InvalidSessionid => {
+        InvalidSessionId => {
             let server = start(config()).await;
             let a = send(&server, Op::TerminateCall, &json!({ "sessionid": "1201_1_0_x@mock", "signal": "call_stop" })).await;
             return Some((Op::TerminateCall, a));
         }
-        RecordDoesNotExist => {
+        RecordNotFound => {
             let server = start(config()).await;
             let a = send_as(&server, &Credentials::new(KEY, SECRET), Op::GetRecordingDownloadUrl, "fileName=a.wav&recordDomain=record.example.com").await;
             return Some((Op::GetRecordingDownloadUrl, a));

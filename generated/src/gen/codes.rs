@@ -6,41 +6,48 @@
 //! 403 flow control) is two variants, and [`ResultCode::lookup`] needs both numbers.
 //! Texts are those of the first table that lists the pair; each table's own wording
 //! is kept row by row in [`tables`].
+//!
+//! Variant names are chosen once per pair in `spec/voicecall.yaml` (`result_codes:`)
+//! and kept; the enum is `#[non_exhaustive]` because the vendor adds codes: match
+//! with a `_` arm, or use [`ResultCode::lookup`] and the accessors.
 /// A result code of the reference, keyed by HTTP status and code.
+///
+/// Displays as `status/code English text`, e.g. `403/1012007 The record does not exist.`
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ResultCode {
     /// 200 / 0: Success. (成功。) — tables 4-5, 4-10, 5-7, 6-5.
     Success,
     /// 400 / 1023006: Authorization not contained in the HTTP header. (鉴权失败，请检查鉴权请求正确性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    AuthorizationNotContainedHttpHeader,
+    AuthorizationMissing,
     /// 400 / 1023007: realm not contained in Authorization. (Authorization字段中未找到realm属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    RealmNotContainedAuthorization,
+    RealmMissing,
     /// 400 / 1023008: profile not contained in Authorization. (Authorization字段中未找到profile属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    ProfileNotContainedAuthorization,
+    ProfileMissing,
     /// 400 / 1023009: The value of realm in Authorization must be SDP. (Authorization中realm属性值应该为“SDP”。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    ValueRealmAuthorizationSdp,
+    RealmNotSdp,
     /// 400 / 1023010: The value of profile in Authorization must be UsernameToken. (Authorization中profile属性值应该为“UsernameToken”。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    ValueProfileAuthorizationUsernameToken,
+    ProfileNotUsernameToken,
     /// 400 / 1023011: The value of type in Authorization must be app_key. (Authorization中type属性值应该为“Appkey”。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    ValueTypeAuthorizationAppKey,
+    TypeNotAppkey,
     /// 400 / 1023012: type not contained in Authorization. (Authorization字段中未找到type属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    TypeNotContainedAuthorization,
+    TypeMissing,
     /// 400 / 1023033: HTTP header not found X-AKSK field. (HTTP头未找到X-AKSK字段。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    HttpHeaderNotFoundXAksk,
+    XAkskMissing,
     /// 400 / 1023034: User Name not contained in X-AKSK. (X-AKSK字段中未找到User Name属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    UserNameNotContainedXAksk,
+    UsernameMissing,
     /// 400 / 1023035: Nonce not contained in X-AKSK. (X-AKSK字段中未找到Nonce属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    NonceNotContainedXAksk,
+    NonceMissing,
     /// 400 / 1023036: Created not contained in X-AKSK. (X-AKSK字段中未找到Created属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    CreatedNotContainedXAksk,
+    CreatedMissing,
     /// 400 / 1023037: PasswordDigest not contained in X-AKSK. (X-AKSK字段中未找到PasswordDigest属性。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    PasswordDigestNotContainedXAksk,
+    PasswordDigestMissing,
     /// 400 / 1023038: UsernameToken not contained in X-AKSK. (X-AKSK中没有携带UsernameToken。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    UsernameTokenNotContainedXAksk,
+    UsernameTokenMissing,
     /// 401 / 1010010: Invalid digest. (PasswordDigest校验失败。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
     InvalidDigest,
     /// 401 / 1010013: Time out limit. (时间超出限制。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    TimeOutLimit,
+    CreatedOutOfWindow,
     /// 403 / 1010002: Invalid request. (非法请求。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
     InvalidRequest,
     /// 403 / 1010003: Invalid app_key. (无效的app_key。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
@@ -48,13 +55,13 @@ pub enum ResultCode {
     /// 403 / 1010006: Invalid Rest API. (无效的Rest API。) — tables 4-5, 4-10, 5-7, 6-5.
     InvalidRestApi,
     /// 403 / 1010008: The status of the app_key is unavailable. (app_key被暂停使用。) — tables 4-5, 4-10, 5-7, 6-5.
-    StatusAppKeyUnavailable,
+    AppKeySuspended,
     /// 403 / 1010009: No more APIs can be invoked. (API达到调用上限。) — tables 4-5, 4-10, 5-7, 6-5.
-    NoMoreApIsCanInvoked,
+    ApiQuotaReached,
     /// 403 / 1010010: The flow control upper limit is reached on the platform. (平台达到系统流控上限。) — tables 4-5, 4-10, 5-7, 6-5.
-    FlowControlUpperLimitReachedPlatform,
+    PlatformFlowControl,
     /// 403 / 1010011: The app is not allowed to access a commercial address. (APP没有访问商用地址的权限。) — tables 4-5, 4-10, 5-7, 6-5.
-    AppNotAllowedAccessCommercialAddress,
+    CommercialAddressNotAllowed,
     /// 403 / 1010021: Application unavailable. (应用不可用。) — tables 4-5, 5-7, 6-5.
     ApplicationUnavailable,
     /// 403 / 1010023: Invalid display number. (号码填写不合法。) — tables 4-5, 5-7, 6-5.
@@ -62,63 +69,63 @@ pub enum ResultCode {
     /// 403 / 1010024: Invalid caller number. (主叫号码不合法。) — tables 4-5, 5-7, 6-5.
     InvalidCallerNumber,
     /// 403 / 1010040: The app_key is not allowed to invoke the API. (app_key没有调用本API的权限。) — tables 4-5, 5-7, 6-5.
-    AppKeyNotAllowedInvokeApi,
+    ApiNotAllowedForAppKey,
     /// 403 / 1012001: Resource of number is not to be applied. (资源未申请。) — tables 4-5, 5-7, 6-5.
-    ResourceNumberNotApplied,
+    NumberNotBound,
     /// 403 / 1012006: The service number is not applied. (业务号码未申请。) — tables 4-5, 5-7, 6-5.
     ServiceNumberNotApplied,
     /// 403 / 1012012: Application does not open recording function. (应用未开启录音功能。) — tables 4-5, 4-30, 5-7, 6-5.
-    ApplicationDoesNotOpenRecordingFunction,
+    RecordingNotEnabled,
     /// 403 / 1013001: Calls exceed the SP limit. (请求次数超过SP配置上限。) — tables 4-5, 5-7, 6-5.
-    CallsExceedSpLimit,
+    SpCallLimitReached,
     /// 403 / 1013002: Calls exceed the APP limit. (请求次数超过应用配置上限。) — tables 4-5, 5-7, 6-5.
-    CallsExceedAppLimit,
+    AppCallLimitReached,
     /// 403 / 1013003: Calls exceed the display number limit. (SP的主显号码受限。) — tables 4-5, 5-7, 6-5.
-    CallsExceedDisplayNumberLimit,
+    DisplayNumberCallLimitReached,
     /// 403 / 1013004: Callee in blacklist. (被叫用户是黑名单。) — tables 4-5, 5-7, 6-5.
-    CalleeBlacklist,
+    CalleeBlacklisted,
     /// 403 / 1013010: Caller in blacklist. (主叫用户是黑名单。) — tables 4-5, 5-7, 6-5.
-    CallerBlacklist,
+    CallerBlacklisted,
     /// 403 / 1013011: Callee is not on the whitelist. (被叫用户不在白名单中。) — tables 4-5, 5-7, 6-5.
-    CalleeNotWhitelist,
+    CalleeNotWhitelisted,
     /// 403 / 1013100: Common error code . (未知错误。) — tables 4-5, 5-7, 6-5.
-    CommonErrorCode,
+    SecurityControlUnknown,
     /// 403 / 1013101: Abnormal call restricted . (呼叫行为异常。) — tables 4-5, 5-7, 6-5.
-    AbnormalCallRestricted,
+    AbnormalCallBehaviour,
     /// 403 / 1013111: International callin is forbidden. (国际呼入限制。) — tables 4-5, 5-7, 6-5.
-    InternationalCallinForbidden,
+    InternationalCallInForbidden,
     /// 403 / 1013112: International callout is forbidden. (国际呼出限制。) — tables 4-5, 5-7, 6-5.
-    InternationalCalloutForbidden,
+    InternationalCallOutForbidden,
     /// 403 / 1013113: Abnormal call duration restricted. (通话时间异常。) — tables 4-5, 5-7, 6-5.
-    AbnormalCallDurationRestricted,
+    AbnormalCallDuration,
     /// 403 / 1013115: Abnormal call completion rate restricted. (呼叫接通率异常。) — tables 4-5, 5-7, 6-5.
-    AbnormalCallCompletionRateRestricted,
+    AbnormalCompletionRate,
     /// 403 / 1013116: Caller call frequency restricted. (主叫呼叫频次限制。) — tables 4-5, 5-7, 6-5.
-    CallerCallFrequencyRestricted,
+    CallerFrequencyLimited,
     /// 403 / 1013117: Callee call frequency restricted. (被叫呼叫频次限制。) — tables 4-5, 5-7, 6-5.
-    CalleeCallFrequencyRestricted,
+    CalleeFrequencyLimited,
     /// 403 / 1013118: Service number call frequency restricted. (业务号码呼叫频次限制。) — tables 4-5, 5-7, 6-5.
-    ServiceNumberCallFrequencyRestricted,
+    ServiceNumberFrequencyLimited,
     /// 403 / 1013119: Service number suspend. (业务号码被暂停。) — tables 4-5, 5-7, 6-5.
-    ServiceNumberSuspend,
+    ServiceNumberSuspended,
     /// 403 / 1013120: Ip address is null. (IPv4地址未携带。) — tables 4-5, 5-7, 6-5.
-    IpAddressNull,
+    Ipv4AddressMissing,
     /// 403 / 1013121: Call black time forbidden. (呼叫时段限制。) — tables 4-5, 5-7, 6-5.
-    CallBlackTimeForbidden,
+    CallTimeRestricted,
     /// 403 / 1013122: Sub enterprise is suspended. (子企业已被暂停。) — tables 4-5, 5-7, 6-5.
     SubEnterpriseSuspended,
     /// 403 / 1020165: The number of app_key voice call ports exceeds the upper limit. (超出语音呼叫端口数限制。) — tables 4-5, 5-7, 6-5.
-    NumberAppKeyVoiceCallPorts,
+    CallPortLimitReached,
     /// 403 / 1020166: The app client ip is not in ip white list. (请求发送方app IP不在白名单列表中。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    AppClientIpNotIpWhite,
+    ClientIpNotWhitelisted,
     /// 403 / 1020168: The call is rejected because the login IP of the peer app is blacklisted . (请求发送方app 登录IP是黑名单。) — tables 4-5, 5-7, 6-5.
-    CallRejectedBecauseLoginIpPeer,
+    ClientIpBlacklisted,
     /// 403 / 1020171: The call is rejected because the login IP of the peer app is blacklisted area. (请求发送方app登录IP在受限地域。) — tables 4-5, 5-7, 6-5.
-    CallRejectedBecauseLoginIpPeer1020171,
+    ClientIpRegionRestricted,
     /// 403 / 1020176: Authentication failed, try again later (鉴权失败，稍后重试。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    AuthenticationFailedTryAgainLater,
+    IpBlockedAfterAuthFailures,
     /// 500 / 1010001: Internal system error. (系统错误。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    InternalSystemError,
+    SystemError,
     /// 500 / 1020001: Parameter error. (参数错误。) — tables 4-5, 4-10, 5-7, 6-5.
     ParameterError,
     /// 500 / 1020002: Internal error. (内部错误。) — tables 4-5, 4-10, 5-7, 6-5.
@@ -130,371 +137,349 @@ pub enum ResultCode {
     /// 500 / 1020154: Insufficient voice ports. (语音端口不足。) — tables 4-5, 5-7, 6-5.
     InsufficientVoicePorts,
     /// 500 / 1023001: Internal error. (内部错误。) — tables 4-5, 4-10, 4-30, 5-7, 6-5.
-    InternalError1023001,
+    AuthInternalError,
     /// 500 / 1023002: Response timeout. (响应超时。) — tables 4-5, 4-10, 5-7, 6-5.
     ResponseTimeout,
     /// 500 / 1040001: south ne error with responseCode: %\$ and responseMsg: %\$. (南部网元错误。) — tables 4-5.
-    SouthNeErrorWithResponseCodeAnd,
+    SouthboundElementError,
     /// 500 / 1020152: Invalid sessionid. (sessionid无效。) — tables 4-10.
-    InvalidSessionid,
+    InvalidSessionId,
     /// 403 / 1010007: The activeState of User is not ACTIVATING. (用户状态未激活。) — tables 4-30.
-    ActiveStateUserNotActivating,
+    AccountNotActive,
     /// 403 / 1012007: The record does not exist. (记录不存在。) — tables 4-30.
-    RecordDoesNotExist,
+    RecordNotFound,
     /// 403 / 1011006: Under traffic control status (请求者（IP、手机号码）处于流控状态下。) — tables 4-30.
-    UnderTrafficControlStatus,
+    TrafficControlled,
     /// 403 / 1012005: %s of templateParas does not meet template requirements. (参数templateParas中的%s不符合模板定义的要求。) — tables 5-7.
-    STemplateParasDoesNotMeetTemplate,
+    TemplateParasMismatch,
 }
 impl ResultCode {
     /// Every result code of the reference.
     pub const ALL: &'static [ResultCode] = &[
         ResultCode::Success,
-        ResultCode::AuthorizationNotContainedHttpHeader,
-        ResultCode::RealmNotContainedAuthorization,
-        ResultCode::ProfileNotContainedAuthorization,
-        ResultCode::ValueRealmAuthorizationSdp,
-        ResultCode::ValueProfileAuthorizationUsernameToken,
-        ResultCode::ValueTypeAuthorizationAppKey,
-        ResultCode::TypeNotContainedAuthorization,
-        ResultCode::HttpHeaderNotFoundXAksk,
-        ResultCode::UserNameNotContainedXAksk,
-        ResultCode::NonceNotContainedXAksk,
-        ResultCode::CreatedNotContainedXAksk,
-        ResultCode::PasswordDigestNotContainedXAksk,
-        ResultCode::UsernameTokenNotContainedXAksk,
+        ResultCode::AuthorizationMissing,
+        ResultCode::RealmMissing,
+        ResultCode::ProfileMissing,
+        ResultCode::RealmNotSdp,
+        ResultCode::ProfileNotUsernameToken,
+        ResultCode::TypeNotAppkey,
+        ResultCode::TypeMissing,
+        ResultCode::XAkskMissing,
+        ResultCode::UsernameMissing,
+        ResultCode::NonceMissing,
+        ResultCode::CreatedMissing,
+        ResultCode::PasswordDigestMissing,
+        ResultCode::UsernameTokenMissing,
         ResultCode::InvalidDigest,
-        ResultCode::TimeOutLimit,
+        ResultCode::CreatedOutOfWindow,
         ResultCode::InvalidRequest,
         ResultCode::InvalidAppKey,
         ResultCode::InvalidRestApi,
-        ResultCode::StatusAppKeyUnavailable,
-        ResultCode::NoMoreApIsCanInvoked,
-        ResultCode::FlowControlUpperLimitReachedPlatform,
-        ResultCode::AppNotAllowedAccessCommercialAddress,
+        ResultCode::AppKeySuspended,
+        ResultCode::ApiQuotaReached,
+        ResultCode::PlatformFlowControl,
+        ResultCode::CommercialAddressNotAllowed,
         ResultCode::ApplicationUnavailable,
         ResultCode::InvalidDisplayNumber,
         ResultCode::InvalidCallerNumber,
-        ResultCode::AppKeyNotAllowedInvokeApi,
-        ResultCode::ResourceNumberNotApplied,
+        ResultCode::ApiNotAllowedForAppKey,
+        ResultCode::NumberNotBound,
         ResultCode::ServiceNumberNotApplied,
-        ResultCode::ApplicationDoesNotOpenRecordingFunction,
-        ResultCode::CallsExceedSpLimit,
-        ResultCode::CallsExceedAppLimit,
-        ResultCode::CallsExceedDisplayNumberLimit,
-        ResultCode::CalleeBlacklist,
-        ResultCode::CallerBlacklist,
-        ResultCode::CalleeNotWhitelist,
-        ResultCode::CommonErrorCode,
-        ResultCode::AbnormalCallRestricted,
-        ResultCode::InternationalCallinForbidden,
-        ResultCode::InternationalCalloutForbidden,
-        ResultCode::AbnormalCallDurationRestricted,
-        ResultCode::AbnormalCallCompletionRateRestricted,
-        ResultCode::CallerCallFrequencyRestricted,
-        ResultCode::CalleeCallFrequencyRestricted,
-        ResultCode::ServiceNumberCallFrequencyRestricted,
-        ResultCode::ServiceNumberSuspend,
-        ResultCode::IpAddressNull,
-        ResultCode::CallBlackTimeForbidden,
+        ResultCode::RecordingNotEnabled,
+        ResultCode::SpCallLimitReached,
+        ResultCode::AppCallLimitReached,
+        ResultCode::DisplayNumberCallLimitReached,
+        ResultCode::CalleeBlacklisted,
+        ResultCode::CallerBlacklisted,
+        ResultCode::CalleeNotWhitelisted,
+        ResultCode::SecurityControlUnknown,
+        ResultCode::AbnormalCallBehaviour,
+        ResultCode::InternationalCallInForbidden,
+        ResultCode::InternationalCallOutForbidden,
+        ResultCode::AbnormalCallDuration,
+        ResultCode::AbnormalCompletionRate,
+        ResultCode::CallerFrequencyLimited,
+        ResultCode::CalleeFrequencyLimited,
+        ResultCode::ServiceNumberFrequencyLimited,
+        ResultCode::ServiceNumberSuspended,
+        ResultCode::Ipv4AddressMissing,
+        ResultCode::CallTimeRestricted,
         ResultCode::SubEnterpriseSuspended,
-        ResultCode::NumberAppKeyVoiceCallPorts,
-        ResultCode::AppClientIpNotIpWhite,
-        ResultCode::CallRejectedBecauseLoginIpPeer,
-        ResultCode::CallRejectedBecauseLoginIpPeer1020171,
-        ResultCode::AuthenticationFailedTryAgainLater,
-        ResultCode::InternalSystemError,
+        ResultCode::CallPortLimitReached,
+        ResultCode::ClientIpNotWhitelisted,
+        ResultCode::ClientIpBlacklisted,
+        ResultCode::ClientIpRegionRestricted,
+        ResultCode::IpBlockedAfterAuthFailures,
+        ResultCode::SystemError,
         ResultCode::ParameterError,
         ResultCode::InternalError,
         ResultCode::AppKeyInvalid,
         ResultCode::BindNumInvalid,
         ResultCode::InsufficientVoicePorts,
-        ResultCode::InternalError1023001,
+        ResultCode::AuthInternalError,
         ResultCode::ResponseTimeout,
-        ResultCode::SouthNeErrorWithResponseCodeAnd,
-        ResultCode::InvalidSessionid,
-        ResultCode::ActiveStateUserNotActivating,
-        ResultCode::RecordDoesNotExist,
-        ResultCode::UnderTrafficControlStatus,
-        ResultCode::STemplateParasDoesNotMeetTemplate,
+        ResultCode::SouthboundElementError,
+        ResultCode::InvalidSessionId,
+        ResultCode::AccountNotActive,
+        ResultCode::RecordNotFound,
+        ResultCode::TrafficControlled,
+        ResultCode::TemplateParasMismatch,
     ];
     /// HTTP status (响应码).
     pub const fn http_status(self) -> u16 {
         match self {
             ResultCode::Success => 200,
-            ResultCode::AuthorizationNotContainedHttpHeader => 400,
-            ResultCode::RealmNotContainedAuthorization => 400,
-            ResultCode::ProfileNotContainedAuthorization => 400,
-            ResultCode::ValueRealmAuthorizationSdp => 400,
-            ResultCode::ValueProfileAuthorizationUsernameToken => 400,
-            ResultCode::ValueTypeAuthorizationAppKey => 400,
-            ResultCode::TypeNotContainedAuthorization => 400,
-            ResultCode::HttpHeaderNotFoundXAksk => 400,
-            ResultCode::UserNameNotContainedXAksk => 400,
-            ResultCode::NonceNotContainedXAksk => 400,
-            ResultCode::CreatedNotContainedXAksk => 400,
-            ResultCode::PasswordDigestNotContainedXAksk => 400,
-            ResultCode::UsernameTokenNotContainedXAksk => 400,
+            ResultCode::AuthorizationMissing => 400,
+            ResultCode::RealmMissing => 400,
+            ResultCode::ProfileMissing => 400,
+            ResultCode::RealmNotSdp => 400,
+            ResultCode::ProfileNotUsernameToken => 400,
+            ResultCode::TypeNotAppkey => 400,
+            ResultCode::TypeMissing => 400,
+            ResultCode::XAkskMissing => 400,
+            ResultCode::UsernameMissing => 400,
+            ResultCode::NonceMissing => 400,
+            ResultCode::CreatedMissing => 400,
+            ResultCode::PasswordDigestMissing => 400,
+            ResultCode::UsernameTokenMissing => 400,
             ResultCode::InvalidDigest => 401,
-            ResultCode::TimeOutLimit => 401,
+            ResultCode::CreatedOutOfWindow => 401,
             ResultCode::InvalidRequest => 403,
             ResultCode::InvalidAppKey => 403,
             ResultCode::InvalidRestApi => 403,
-            ResultCode::StatusAppKeyUnavailable => 403,
-            ResultCode::NoMoreApIsCanInvoked => 403,
-            ResultCode::FlowControlUpperLimitReachedPlatform => 403,
-            ResultCode::AppNotAllowedAccessCommercialAddress => 403,
+            ResultCode::AppKeySuspended => 403,
+            ResultCode::ApiQuotaReached => 403,
+            ResultCode::PlatformFlowControl => 403,
+            ResultCode::CommercialAddressNotAllowed => 403,
             ResultCode::ApplicationUnavailable => 403,
             ResultCode::InvalidDisplayNumber => 403,
             ResultCode::InvalidCallerNumber => 403,
-            ResultCode::AppKeyNotAllowedInvokeApi => 403,
-            ResultCode::ResourceNumberNotApplied => 403,
+            ResultCode::ApiNotAllowedForAppKey => 403,
+            ResultCode::NumberNotBound => 403,
             ResultCode::ServiceNumberNotApplied => 403,
-            ResultCode::ApplicationDoesNotOpenRecordingFunction => 403,
-            ResultCode::CallsExceedSpLimit => 403,
-            ResultCode::CallsExceedAppLimit => 403,
-            ResultCode::CallsExceedDisplayNumberLimit => 403,
-            ResultCode::CalleeBlacklist => 403,
-            ResultCode::CallerBlacklist => 403,
-            ResultCode::CalleeNotWhitelist => 403,
-            ResultCode::CommonErrorCode => 403,
-            ResultCode::AbnormalCallRestricted => 403,
-            ResultCode::InternationalCallinForbidden => 403,
-            ResultCode::InternationalCalloutForbidden => 403,
-            ResultCode::AbnormalCallDurationRestricted => 403,
-            ResultCode::AbnormalCallCompletionRateRestricted => 403,
-            ResultCode::CallerCallFrequencyRestricted => 403,
-            ResultCode::CalleeCallFrequencyRestricted => 403,
-            ResultCode::ServiceNumberCallFrequencyRestricted => 403,
-            ResultCode::ServiceNumberSuspend => 403,
-            ResultCode::IpAddressNull => 403,
-            ResultCode::CallBlackTimeForbidden => 403,
+            ResultCode::RecordingNotEnabled => 403,
+            ResultCode::SpCallLimitReached => 403,
+            ResultCode::AppCallLimitReached => 403,
+            ResultCode::DisplayNumberCallLimitReached => 403,
+            ResultCode::CalleeBlacklisted => 403,
+            ResultCode::CallerBlacklisted => 403,
+            ResultCode::CalleeNotWhitelisted => 403,
+            ResultCode::SecurityControlUnknown => 403,
+            ResultCode::AbnormalCallBehaviour => 403,
+            ResultCode::InternationalCallInForbidden => 403,
+            ResultCode::InternationalCallOutForbidden => 403,
+            ResultCode::AbnormalCallDuration => 403,
+            ResultCode::AbnormalCompletionRate => 403,
+            ResultCode::CallerFrequencyLimited => 403,
+            ResultCode::CalleeFrequencyLimited => 403,
+            ResultCode::ServiceNumberFrequencyLimited => 403,
+            ResultCode::ServiceNumberSuspended => 403,
+            ResultCode::Ipv4AddressMissing => 403,
+            ResultCode::CallTimeRestricted => 403,
             ResultCode::SubEnterpriseSuspended => 403,
-            ResultCode::NumberAppKeyVoiceCallPorts => 403,
-            ResultCode::AppClientIpNotIpWhite => 403,
-            ResultCode::CallRejectedBecauseLoginIpPeer => 403,
-            ResultCode::CallRejectedBecauseLoginIpPeer1020171 => 403,
-            ResultCode::AuthenticationFailedTryAgainLater => 403,
-            ResultCode::InternalSystemError => 500,
+            ResultCode::CallPortLimitReached => 403,
+            ResultCode::ClientIpNotWhitelisted => 403,
+            ResultCode::ClientIpBlacklisted => 403,
+            ResultCode::ClientIpRegionRestricted => 403,
+            ResultCode::IpBlockedAfterAuthFailures => 403,
+            ResultCode::SystemError => 500,
             ResultCode::ParameterError => 500,
             ResultCode::InternalError => 500,
             ResultCode::AppKeyInvalid => 500,
             ResultCode::BindNumInvalid => 500,
             ResultCode::InsufficientVoicePorts => 500,
-            ResultCode::InternalError1023001 => 500,
+            ResultCode::AuthInternalError => 500,
             ResultCode::ResponseTimeout => 500,
-            ResultCode::SouthNeErrorWithResponseCodeAnd => 500,
-            ResultCode::InvalidSessionid => 500,
-            ResultCode::ActiveStateUserNotActivating => 403,
-            ResultCode::RecordDoesNotExist => 403,
-            ResultCode::UnderTrafficControlStatus => 403,
-            ResultCode::STemplateParasDoesNotMeetTemplate => 403,
+            ResultCode::SouthboundElementError => 500,
+            ResultCode::InvalidSessionId => 500,
+            ResultCode::AccountNotActive => 403,
+            ResultCode::RecordNotFound => 403,
+            ResultCode::TrafficControlled => 403,
+            ResultCode::TemplateParasMismatch => 403,
         }
     }
     /// Result code (结果码) as sent in `resultcode`.
     pub const fn code(self) -> &'static str {
         match self {
             ResultCode::Success => "0",
-            ResultCode::AuthorizationNotContainedHttpHeader => "1023006",
-            ResultCode::RealmNotContainedAuthorization => "1023007",
-            ResultCode::ProfileNotContainedAuthorization => "1023008",
-            ResultCode::ValueRealmAuthorizationSdp => "1023009",
-            ResultCode::ValueProfileAuthorizationUsernameToken => "1023010",
-            ResultCode::ValueTypeAuthorizationAppKey => "1023011",
-            ResultCode::TypeNotContainedAuthorization => "1023012",
-            ResultCode::HttpHeaderNotFoundXAksk => "1023033",
-            ResultCode::UserNameNotContainedXAksk => "1023034",
-            ResultCode::NonceNotContainedXAksk => "1023035",
-            ResultCode::CreatedNotContainedXAksk => "1023036",
-            ResultCode::PasswordDigestNotContainedXAksk => "1023037",
-            ResultCode::UsernameTokenNotContainedXAksk => "1023038",
+            ResultCode::AuthorizationMissing => "1023006",
+            ResultCode::RealmMissing => "1023007",
+            ResultCode::ProfileMissing => "1023008",
+            ResultCode::RealmNotSdp => "1023009",
+            ResultCode::ProfileNotUsernameToken => "1023010",
+            ResultCode::TypeNotAppkey => "1023011",
+            ResultCode::TypeMissing => "1023012",
+            ResultCode::XAkskMissing => "1023033",
+            ResultCode::UsernameMissing => "1023034",
+            ResultCode::NonceMissing => "1023035",
+            ResultCode::CreatedMissing => "1023036",
+            ResultCode::PasswordDigestMissing => "1023037",
+            ResultCode::UsernameTokenMissing => "1023038",
             ResultCode::InvalidDigest => "1010010",
-            ResultCode::TimeOutLimit => "1010013",
+            ResultCode::CreatedOutOfWindow => "1010013",
             ResultCode::InvalidRequest => "1010002",
             ResultCode::InvalidAppKey => "1010003",
             ResultCode::InvalidRestApi => "1010006",
-            ResultCode::StatusAppKeyUnavailable => "1010008",
-            ResultCode::NoMoreApIsCanInvoked => "1010009",
-            ResultCode::FlowControlUpperLimitReachedPlatform => "1010010",
-            ResultCode::AppNotAllowedAccessCommercialAddress => "1010011",
+            ResultCode::AppKeySuspended => "1010008",
+            ResultCode::ApiQuotaReached => "1010009",
+            ResultCode::PlatformFlowControl => "1010010",
+            ResultCode::CommercialAddressNotAllowed => "1010011",
             ResultCode::ApplicationUnavailable => "1010021",
             ResultCode::InvalidDisplayNumber => "1010023",
             ResultCode::InvalidCallerNumber => "1010024",
-            ResultCode::AppKeyNotAllowedInvokeApi => "1010040",
-            ResultCode::ResourceNumberNotApplied => "1012001",
+            ResultCode::ApiNotAllowedForAppKey => "1010040",
+            ResultCode::NumberNotBound => "1012001",
             ResultCode::ServiceNumberNotApplied => "1012006",
-            ResultCode::ApplicationDoesNotOpenRecordingFunction => "1012012",
-            ResultCode::CallsExceedSpLimit => "1013001",
-            ResultCode::CallsExceedAppLimit => "1013002",
-            ResultCode::CallsExceedDisplayNumberLimit => "1013003",
-            ResultCode::CalleeBlacklist => "1013004",
-            ResultCode::CallerBlacklist => "1013010",
-            ResultCode::CalleeNotWhitelist => "1013011",
-            ResultCode::CommonErrorCode => "1013100",
-            ResultCode::AbnormalCallRestricted => "1013101",
-            ResultCode::InternationalCallinForbidden => "1013111",
-            ResultCode::InternationalCalloutForbidden => "1013112",
-            ResultCode::AbnormalCallDurationRestricted => "1013113",
-            ResultCode::AbnormalCallCompletionRateRestricted => "1013115",
-            ResultCode::CallerCallFrequencyRestricted => "1013116",
-            ResultCode::CalleeCallFrequencyRestricted => "1013117",
-            ResultCode::ServiceNumberCallFrequencyRestricted => "1013118",
-            ResultCode::ServiceNumberSuspend => "1013119",
-            ResultCode::IpAddressNull => "1013120",
-            ResultCode::CallBlackTimeForbidden => "1013121",
+            ResultCode::RecordingNotEnabled => "1012012",
+            ResultCode::SpCallLimitReached => "1013001",
+            ResultCode::AppCallLimitReached => "1013002",
+            ResultCode::DisplayNumberCallLimitReached => "1013003",
+            ResultCode::CalleeBlacklisted => "1013004",
+            ResultCode::CallerBlacklisted => "1013010",
+            ResultCode::CalleeNotWhitelisted => "1013011",
+            ResultCode::SecurityControlUnknown => "1013100",
+            ResultCode::AbnormalCallBehaviour => "1013101",
+            ResultCode::InternationalCallInForbidden => "1013111",
+            ResultCode::InternationalCallOutForbidden => "1013112",
+            ResultCode::AbnormalCallDuration => "1013113",
+            ResultCode::AbnormalCompletionRate => "1013115",
+            ResultCode::CallerFrequencyLimited => "1013116",
+            ResultCode::CalleeFrequencyLimited => "1013117",
+            ResultCode::ServiceNumberFrequencyLimited => "1013118",
+            ResultCode::ServiceNumberSuspended => "1013119",
+            ResultCode::Ipv4AddressMissing => "1013120",
+            ResultCode::CallTimeRestricted => "1013121",
             ResultCode::SubEnterpriseSuspended => "1013122",
-            ResultCode::NumberAppKeyVoiceCallPorts => "1020165",
-            ResultCode::AppClientIpNotIpWhite => "1020166",
-            ResultCode::CallRejectedBecauseLoginIpPeer => "1020168",
-            ResultCode::CallRejectedBecauseLoginIpPeer1020171 => "1020171",
-            ResultCode::AuthenticationFailedTryAgainLater => "1020176",
-            ResultCode::InternalSystemError => "1010001",
+            ResultCode::CallPortLimitReached => "1020165",
+            ResultCode::ClientIpNotWhitelisted => "1020166",
+            ResultCode::ClientIpBlacklisted => "1020168",
+            ResultCode::ClientIpRegionRestricted => "1020171",
+            ResultCode::IpBlockedAfterAuthFailures => "1020176",
+            ResultCode::SystemError => "1010001",
             ResultCode::ParameterError => "1020001",
             ResultCode::InternalError => "1020002",
             ResultCode::AppKeyInvalid => "1020150",
             ResultCode::BindNumInvalid => "1020151",
             ResultCode::InsufficientVoicePorts => "1020154",
-            ResultCode::InternalError1023001 => "1023001",
+            ResultCode::AuthInternalError => "1023001",
             ResultCode::ResponseTimeout => "1023002",
-            ResultCode::SouthNeErrorWithResponseCodeAnd => "1040001",
-            ResultCode::InvalidSessionid => "1020152",
-            ResultCode::ActiveStateUserNotActivating => "1010007",
-            ResultCode::RecordDoesNotExist => "1012007",
-            ResultCode::UnderTrafficControlStatus => "1011006",
-            ResultCode::STemplateParasDoesNotMeetTemplate => "1012005",
+            ResultCode::SouthboundElementError => "1040001",
+            ResultCode::InvalidSessionId => "1020152",
+            ResultCode::AccountNotActive => "1010007",
+            ResultCode::RecordNotFound => "1012007",
+            ResultCode::TrafficControlled => "1011006",
+            ResultCode::TemplateParasMismatch => "1012005",
         }
     }
     /// 英文描述.
     pub const fn english(self) -> &'static str {
         match self {
             ResultCode::Success => "Success.",
-            ResultCode::AuthorizationNotContainedHttpHeader => {
+            ResultCode::AuthorizationMissing => {
                 "Authorization not contained in the HTTP header."
             }
-            ResultCode::RealmNotContainedAuthorization => {
-                "realm not contained in Authorization."
-            }
-            ResultCode::ProfileNotContainedAuthorization => {
-                "profile not contained in Authorization."
-            }
-            ResultCode::ValueRealmAuthorizationSdp => {
-                "The value of realm in Authorization must be SDP."
-            }
-            ResultCode::ValueProfileAuthorizationUsernameToken => {
+            ResultCode::RealmMissing => "realm not contained in Authorization.",
+            ResultCode::ProfileMissing => "profile not contained in Authorization.",
+            ResultCode::RealmNotSdp => "The value of realm in Authorization must be SDP.",
+            ResultCode::ProfileNotUsernameToken => {
                 "The value of profile in Authorization must be UsernameToken."
             }
-            ResultCode::ValueTypeAuthorizationAppKey => {
+            ResultCode::TypeNotAppkey => {
                 "The value of type in Authorization must be app_key."
             }
-            ResultCode::TypeNotContainedAuthorization => {
-                "type not contained in Authorization."
-            }
-            ResultCode::HttpHeaderNotFoundXAksk => "HTTP header not found X-AKSK field.",
-            ResultCode::UserNameNotContainedXAksk => "User Name not contained in X-AKSK.",
-            ResultCode::NonceNotContainedXAksk => "Nonce not contained in X-AKSK.",
-            ResultCode::CreatedNotContainedXAksk => "Created not contained in X-AKSK.",
-            ResultCode::PasswordDigestNotContainedXAksk => {
+            ResultCode::TypeMissing => "type not contained in Authorization.",
+            ResultCode::XAkskMissing => "HTTP header not found X-AKSK field.",
+            ResultCode::UsernameMissing => "User Name not contained in X-AKSK.",
+            ResultCode::NonceMissing => "Nonce not contained in X-AKSK.",
+            ResultCode::CreatedMissing => "Created not contained in X-AKSK.",
+            ResultCode::PasswordDigestMissing => {
                 "PasswordDigest not contained in X-AKSK."
             }
-            ResultCode::UsernameTokenNotContainedXAksk => {
-                "UsernameToken not contained in X-AKSK."
-            }
+            ResultCode::UsernameTokenMissing => "UsernameToken not contained in X-AKSK.",
             ResultCode::InvalidDigest => "Invalid digest.",
-            ResultCode::TimeOutLimit => "Time out limit.",
+            ResultCode::CreatedOutOfWindow => "Time out limit.",
             ResultCode::InvalidRequest => "Invalid request.",
             ResultCode::InvalidAppKey => "Invalid app_key.",
             ResultCode::InvalidRestApi => "Invalid Rest API.",
-            ResultCode::StatusAppKeyUnavailable => {
-                "The status of the app_key is unavailable."
-            }
-            ResultCode::NoMoreApIsCanInvoked => "No more APIs can be invoked.",
-            ResultCode::FlowControlUpperLimitReachedPlatform => {
+            ResultCode::AppKeySuspended => "The status of the app_key is unavailable.",
+            ResultCode::ApiQuotaReached => "No more APIs can be invoked.",
+            ResultCode::PlatformFlowControl => {
                 "The flow control upper limit is reached on the platform."
             }
-            ResultCode::AppNotAllowedAccessCommercialAddress => {
+            ResultCode::CommercialAddressNotAllowed => {
                 "The app is not allowed to access a commercial address."
             }
             ResultCode::ApplicationUnavailable => "Application unavailable.",
             ResultCode::InvalidDisplayNumber => "Invalid display number.",
             ResultCode::InvalidCallerNumber => "Invalid caller number.",
-            ResultCode::AppKeyNotAllowedInvokeApi => {
+            ResultCode::ApiNotAllowedForAppKey => {
                 "The app_key is not allowed to invoke the API."
             }
-            ResultCode::ResourceNumberNotApplied => {
-                "Resource of number is not to be applied."
-            }
+            ResultCode::NumberNotBound => "Resource of number is not to be applied.",
             ResultCode::ServiceNumberNotApplied => "The service number is not applied.",
-            ResultCode::ApplicationDoesNotOpenRecordingFunction => {
+            ResultCode::RecordingNotEnabled => {
                 "Application does not open recording function."
             }
-            ResultCode::CallsExceedSpLimit => "Calls exceed the SP limit.",
-            ResultCode::CallsExceedAppLimit => "Calls exceed the APP limit.",
-            ResultCode::CallsExceedDisplayNumberLimit => {
+            ResultCode::SpCallLimitReached => "Calls exceed the SP limit.",
+            ResultCode::AppCallLimitReached => "Calls exceed the APP limit.",
+            ResultCode::DisplayNumberCallLimitReached => {
                 "Calls exceed the display number limit."
             }
-            ResultCode::CalleeBlacklist => "Callee in blacklist.",
-            ResultCode::CallerBlacklist => "Caller in blacklist.",
-            ResultCode::CalleeNotWhitelist => "Callee is not on the whitelist.",
-            ResultCode::CommonErrorCode => "Common error code .",
-            ResultCode::AbnormalCallRestricted => "Abnormal call restricted .",
-            ResultCode::InternationalCallinForbidden => {
+            ResultCode::CalleeBlacklisted => "Callee in blacklist.",
+            ResultCode::CallerBlacklisted => "Caller in blacklist.",
+            ResultCode::CalleeNotWhitelisted => "Callee is not on the whitelist.",
+            ResultCode::SecurityControlUnknown => "Common error code .",
+            ResultCode::AbnormalCallBehaviour => "Abnormal call restricted .",
+            ResultCode::InternationalCallInForbidden => {
                 "International callin is forbidden."
             }
-            ResultCode::InternationalCalloutForbidden => {
+            ResultCode::InternationalCallOutForbidden => {
                 "International callout is forbidden."
             }
-            ResultCode::AbnormalCallDurationRestricted => {
-                "Abnormal call duration restricted."
-            }
-            ResultCode::AbnormalCallCompletionRateRestricted => {
+            ResultCode::AbnormalCallDuration => "Abnormal call duration restricted.",
+            ResultCode::AbnormalCompletionRate => {
                 "Abnormal call completion rate restricted."
             }
-            ResultCode::CallerCallFrequencyRestricted => {
-                "Caller call frequency restricted."
-            }
-            ResultCode::CalleeCallFrequencyRestricted => {
-                "Callee call frequency restricted."
-            }
-            ResultCode::ServiceNumberCallFrequencyRestricted => {
+            ResultCode::CallerFrequencyLimited => "Caller call frequency restricted.",
+            ResultCode::CalleeFrequencyLimited => "Callee call frequency restricted.",
+            ResultCode::ServiceNumberFrequencyLimited => {
                 "Service number call frequency restricted."
             }
-            ResultCode::ServiceNumberSuspend => "Service number suspend.",
-            ResultCode::IpAddressNull => "Ip address is null.",
-            ResultCode::CallBlackTimeForbidden => "Call black time forbidden.",
+            ResultCode::ServiceNumberSuspended => "Service number suspend.",
+            ResultCode::Ipv4AddressMissing => "Ip address is null.",
+            ResultCode::CallTimeRestricted => "Call black time forbidden.",
             ResultCode::SubEnterpriseSuspended => "Sub enterprise is suspended.",
-            ResultCode::NumberAppKeyVoiceCallPorts => {
+            ResultCode::CallPortLimitReached => {
                 "The number of app_key voice call ports exceeds the upper limit."
             }
-            ResultCode::AppClientIpNotIpWhite => {
+            ResultCode::ClientIpNotWhitelisted => {
                 "The app client ip is not in ip white list."
             }
-            ResultCode::CallRejectedBecauseLoginIpPeer => {
+            ResultCode::ClientIpBlacklisted => {
                 "The call is rejected because the login IP of the peer app is blacklisted ."
             }
-            ResultCode::CallRejectedBecauseLoginIpPeer1020171 => {
+            ResultCode::ClientIpRegionRestricted => {
                 "The call is rejected because the login IP of the peer app is blacklisted area."
             }
-            ResultCode::AuthenticationFailedTryAgainLater => {
+            ResultCode::IpBlockedAfterAuthFailures => {
                 "Authentication failed, try again later"
             }
-            ResultCode::InternalSystemError => "Internal system error.",
+            ResultCode::SystemError => "Internal system error.",
             ResultCode::ParameterError => "Parameter error.",
             ResultCode::InternalError => "Internal error.",
             ResultCode::AppKeyInvalid => "The app_key is invalid.",
             ResultCode::BindNumInvalid => "The bindNum is invalid.",
             ResultCode::InsufficientVoicePorts => "Insufficient voice ports.",
-            ResultCode::InternalError1023001 => "Internal error.",
+            ResultCode::AuthInternalError => "Internal error.",
             ResultCode::ResponseTimeout => "Response timeout.",
-            ResultCode::SouthNeErrorWithResponseCodeAnd => {
+            ResultCode::SouthboundElementError => {
                 "south ne error with responseCode: %\\$ and responseMsg: %\\$."
             }
-            ResultCode::InvalidSessionid => "Invalid sessionid.",
-            ResultCode::ActiveStateUserNotActivating => {
-                "The activeState of User is not ACTIVATING."
-            }
-            ResultCode::RecordDoesNotExist => "The record does not exist.",
-            ResultCode::UnderTrafficControlStatus => "Under traffic control status",
-            ResultCode::STemplateParasDoesNotMeetTemplate => {
+            ResultCode::InvalidSessionId => "Invalid sessionid.",
+            ResultCode::AccountNotActive => "The activeState of User is not ACTIVATING.",
+            ResultCode::RecordNotFound => "The record does not exist.",
+            ResultCode::TrafficControlled => "Under traffic control status",
+            ResultCode::TemplateParasMismatch => {
                 "%s of templateParas does not meet template requirements."
             }
         }
@@ -503,121 +488,97 @@ impl ResultCode {
     pub const fn chinese(self) -> &'static str {
         match self {
             ResultCode::Success => "成功。",
-            ResultCode::AuthorizationNotContainedHttpHeader => {
+            ResultCode::AuthorizationMissing => {
                 "鉴权失败，请检查鉴权请求正确性。"
             }
-            ResultCode::RealmNotContainedAuthorization => {
-                "Authorization字段中未找到realm属性。"
-            }
-            ResultCode::ProfileNotContainedAuthorization => {
+            ResultCode::RealmMissing => "Authorization字段中未找到realm属性。",
+            ResultCode::ProfileMissing => {
                 "Authorization字段中未找到profile属性。"
             }
-            ResultCode::ValueRealmAuthorizationSdp => {
+            ResultCode::RealmNotSdp => {
                 "Authorization中realm属性值应该为“SDP”。"
             }
-            ResultCode::ValueProfileAuthorizationUsernameToken => {
+            ResultCode::ProfileNotUsernameToken => {
                 "Authorization中profile属性值应该为“UsernameToken”。"
             }
-            ResultCode::ValueTypeAuthorizationAppKey => {
+            ResultCode::TypeNotAppkey => {
                 "Authorization中type属性值应该为“Appkey”。"
             }
-            ResultCode::TypeNotContainedAuthorization => {
-                "Authorization字段中未找到type属性。"
-            }
-            ResultCode::HttpHeaderNotFoundXAksk => "HTTP头未找到X-AKSK字段。",
-            ResultCode::UserNameNotContainedXAksk => {
-                "X-AKSK字段中未找到User Name属性。"
-            }
-            ResultCode::NonceNotContainedXAksk => {
-                "X-AKSK字段中未找到Nonce属性。"
-            }
-            ResultCode::CreatedNotContainedXAksk => {
-                "X-AKSK字段中未找到Created属性。"
-            }
-            ResultCode::PasswordDigestNotContainedXAksk => {
+            ResultCode::TypeMissing => "Authorization字段中未找到type属性。",
+            ResultCode::XAkskMissing => "HTTP头未找到X-AKSK字段。",
+            ResultCode::UsernameMissing => "X-AKSK字段中未找到User Name属性。",
+            ResultCode::NonceMissing => "X-AKSK字段中未找到Nonce属性。",
+            ResultCode::CreatedMissing => "X-AKSK字段中未找到Created属性。",
+            ResultCode::PasswordDigestMissing => {
                 "X-AKSK字段中未找到PasswordDigest属性。"
             }
-            ResultCode::UsernameTokenNotContainedXAksk => {
-                "X-AKSK中没有携带UsernameToken。"
-            }
+            ResultCode::UsernameTokenMissing => "X-AKSK中没有携带UsernameToken。",
             ResultCode::InvalidDigest => "PasswordDigest校验失败。",
-            ResultCode::TimeOutLimit => "时间超出限制。",
+            ResultCode::CreatedOutOfWindow => "时间超出限制。",
             ResultCode::InvalidRequest => "非法请求。",
             ResultCode::InvalidAppKey => "无效的app_key。",
             ResultCode::InvalidRestApi => "无效的Rest API。",
-            ResultCode::StatusAppKeyUnavailable => "app_key被暂停使用。",
-            ResultCode::NoMoreApIsCanInvoked => "API达到调用上限。",
-            ResultCode::FlowControlUpperLimitReachedPlatform => {
-                "平台达到系统流控上限。"
-            }
-            ResultCode::AppNotAllowedAccessCommercialAddress => {
+            ResultCode::AppKeySuspended => "app_key被暂停使用。",
+            ResultCode::ApiQuotaReached => "API达到调用上限。",
+            ResultCode::PlatformFlowControl => "平台达到系统流控上限。",
+            ResultCode::CommercialAddressNotAllowed => {
                 "APP没有访问商用地址的权限。"
             }
             ResultCode::ApplicationUnavailable => "应用不可用。",
             ResultCode::InvalidDisplayNumber => "号码填写不合法。",
             ResultCode::InvalidCallerNumber => "主叫号码不合法。",
-            ResultCode::AppKeyNotAllowedInvokeApi => {
-                "app_key没有调用本API的权限。"
-            }
-            ResultCode::ResourceNumberNotApplied => "资源未申请。",
+            ResultCode::ApiNotAllowedForAppKey => "app_key没有调用本API的权限。",
+            ResultCode::NumberNotBound => "资源未申请。",
             ResultCode::ServiceNumberNotApplied => "业务号码未申请。",
-            ResultCode::ApplicationDoesNotOpenRecordingFunction => {
-                "应用未开启录音功能。"
-            }
-            ResultCode::CallsExceedSpLimit => "请求次数超过SP配置上限。",
-            ResultCode::CallsExceedAppLimit => "请求次数超过应用配置上限。",
-            ResultCode::CallsExceedDisplayNumberLimit => "SP的主显号码受限。",
-            ResultCode::CalleeBlacklist => "被叫用户是黑名单。",
-            ResultCode::CallerBlacklist => "主叫用户是黑名单。",
-            ResultCode::CalleeNotWhitelist => "被叫用户不在白名单中。",
-            ResultCode::CommonErrorCode => "未知错误。",
-            ResultCode::AbnormalCallRestricted => "呼叫行为异常。",
-            ResultCode::InternationalCallinForbidden => "国际呼入限制。",
-            ResultCode::InternationalCalloutForbidden => "国际呼出限制。",
-            ResultCode::AbnormalCallDurationRestricted => "通话时间异常。",
-            ResultCode::AbnormalCallCompletionRateRestricted => {
-                "呼叫接通率异常。"
-            }
-            ResultCode::CallerCallFrequencyRestricted => "主叫呼叫频次限制。",
-            ResultCode::CalleeCallFrequencyRestricted => "被叫呼叫频次限制。",
-            ResultCode::ServiceNumberCallFrequencyRestricted => {
+            ResultCode::RecordingNotEnabled => "应用未开启录音功能。",
+            ResultCode::SpCallLimitReached => "请求次数超过SP配置上限。",
+            ResultCode::AppCallLimitReached => "请求次数超过应用配置上限。",
+            ResultCode::DisplayNumberCallLimitReached => "SP的主显号码受限。",
+            ResultCode::CalleeBlacklisted => "被叫用户是黑名单。",
+            ResultCode::CallerBlacklisted => "主叫用户是黑名单。",
+            ResultCode::CalleeNotWhitelisted => "被叫用户不在白名单中。",
+            ResultCode::SecurityControlUnknown => "未知错误。",
+            ResultCode::AbnormalCallBehaviour => "呼叫行为异常。",
+            ResultCode::InternationalCallInForbidden => "国际呼入限制。",
+            ResultCode::InternationalCallOutForbidden => "国际呼出限制。",
+            ResultCode::AbnormalCallDuration => "通话时间异常。",
+            ResultCode::AbnormalCompletionRate => "呼叫接通率异常。",
+            ResultCode::CallerFrequencyLimited => "主叫呼叫频次限制。",
+            ResultCode::CalleeFrequencyLimited => "被叫呼叫频次限制。",
+            ResultCode::ServiceNumberFrequencyLimited => {
                 "业务号码呼叫频次限制。"
             }
-            ResultCode::ServiceNumberSuspend => "业务号码被暂停。",
-            ResultCode::IpAddressNull => "IPv4地址未携带。",
-            ResultCode::CallBlackTimeForbidden => "呼叫时段限制。",
+            ResultCode::ServiceNumberSuspended => "业务号码被暂停。",
+            ResultCode::Ipv4AddressMissing => "IPv4地址未携带。",
+            ResultCode::CallTimeRestricted => "呼叫时段限制。",
             ResultCode::SubEnterpriseSuspended => "子企业已被暂停。",
-            ResultCode::NumberAppKeyVoiceCallPorts => {
-                "超出语音呼叫端口数限制。"
-            }
-            ResultCode::AppClientIpNotIpWhite => {
+            ResultCode::CallPortLimitReached => "超出语音呼叫端口数限制。",
+            ResultCode::ClientIpNotWhitelisted => {
                 "请求发送方app IP不在白名单列表中。"
             }
-            ResultCode::CallRejectedBecauseLoginIpPeer => {
+            ResultCode::ClientIpBlacklisted => {
                 "请求发送方app 登录IP是黑名单。"
             }
-            ResultCode::CallRejectedBecauseLoginIpPeer1020171 => {
+            ResultCode::ClientIpRegionRestricted => {
                 "请求发送方app登录IP在受限地域。"
             }
-            ResultCode::AuthenticationFailedTryAgainLater => {
-                "鉴权失败，稍后重试。"
-            }
-            ResultCode::InternalSystemError => "系统错误。",
+            ResultCode::IpBlockedAfterAuthFailures => "鉴权失败，稍后重试。",
+            ResultCode::SystemError => "系统错误。",
             ResultCode::ParameterError => "参数错误。",
             ResultCode::InternalError => "内部错误。",
             ResultCode::AppKeyInvalid => "app_key无效。",
             ResultCode::BindNumInvalid => "业务号码无效。",
             ResultCode::InsufficientVoicePorts => "语音端口不足。",
-            ResultCode::InternalError1023001 => "内部错误。",
+            ResultCode::AuthInternalError => "内部错误。",
             ResultCode::ResponseTimeout => "响应超时。",
-            ResultCode::SouthNeErrorWithResponseCodeAnd => "南部网元错误。",
-            ResultCode::InvalidSessionid => "sessionid无效。",
-            ResultCode::ActiveStateUserNotActivating => "用户状态未激活。",
-            ResultCode::RecordDoesNotExist => "记录不存在。",
-            ResultCode::UnderTrafficControlStatus => {
+            ResultCode::SouthboundElementError => "南部网元错误。",
+            ResultCode::InvalidSessionId => "sessionid无效。",
+            ResultCode::AccountNotActive => "用户状态未激活。",
+            ResultCode::RecordNotFound => "记录不存在。",
+            ResultCode::TrafficControlled => {
                 "请求者（IP、手机号码）处于流控状态下。"
             }
-            ResultCode::STemplateParasDoesNotMeetTemplate => {
+            ResultCode::TemplateParasMismatch => {
                 "参数templateParas中的%s不符合模板定义的要求。"
             }
         }
@@ -626,49 +587,49 @@ impl ResultCode {
     pub const fn remedy(self) -> &'static str {
         match self {
             ResultCode::Success => "无需处理。",
-            ResultCode::AuthorizationNotContainedHttpHeader => {
+            ResultCode::AuthorizationMissing => {
                 "请检查消息头中是否携带了Authorization，PasswordDigest字段填写是否正确，携带的app_key填写是否正确，且生成随机数的时间与发送请求时的本地时间不能相差太大。"
             }
-            ResultCode::RealmNotContainedAuthorization => {
+            ResultCode::RealmMissing => {
                 "请检查Authorization字段中的是否携带了realm属性。"
             }
-            ResultCode::ProfileNotContainedAuthorization => {
+            ResultCode::ProfileMissing => {
                 "请检查Authorization字段中的是否携带了profile属性。"
             }
-            ResultCode::ValueRealmAuthorizationSdp => {
+            ResultCode::RealmNotSdp => {
                 "请检查Authorization字段中的realm属性值是否为“SDP”。"
             }
-            ResultCode::ValueProfileAuthorizationUsernameToken => {
+            ResultCode::ProfileNotUsernameToken => {
                 "请检查Authorization字段中的profile属性值是否为“UsernameToken”。"
             }
-            ResultCode::ValueTypeAuthorizationAppKey => {
+            ResultCode::TypeNotAppkey => {
                 "请检查Authorization字段中的type属性值是否为“Appkey”。"
             }
-            ResultCode::TypeNotContainedAuthorization => {
+            ResultCode::TypeMissing => {
                 "请检查Authorization字段中是否携带了type属性。"
             }
-            ResultCode::HttpHeaderNotFoundXAksk => {
+            ResultCode::XAkskMissing => {
                 "请检查HTTP消息头中是否携带了X-AKSK字段。"
             }
-            ResultCode::UserNameNotContainedXAksk => {
+            ResultCode::UsernameMissing => {
                 "请检查X-AKSK字段中的是否携带了User Name属性。"
             }
-            ResultCode::NonceNotContainedXAksk => {
+            ResultCode::NonceMissing => {
                 "请检查X-AKSK字段中的是否携带了Nonce属性。"
             }
-            ResultCode::CreatedNotContainedXAksk => {
+            ResultCode::CreatedMissing => {
                 "请检查X-AKSK字段中的是否携带了Created属性。"
             }
-            ResultCode::PasswordDigestNotContainedXAksk => {
+            ResultCode::PasswordDigestMissing => {
                 "请检查X-AKSK字段中的是否携带了PasswordDigest属性。"
             }
-            ResultCode::UsernameTokenNotContainedXAksk => {
+            ResultCode::UsernameTokenMissing => {
                 "请检查X-AKSK字段中的是否携带了UsernameToken属性。"
             }
             ResultCode::InvalidDigest => {
                 "请检查PasswordDigest字段填写是否正确。"
             }
-            ResultCode::TimeOutLimit => {
+            ResultCode::CreatedOutOfWindow => {
                 "请确认X-AKSK鉴权时，生成随机数的时间与发送请求时的本地时间不能相差太大（具体差值请与管理员确认）"
             }
             ResultCode::InvalidRequest => {
@@ -678,16 +639,14 @@ impl ResultCode {
                 "检查请求携带的app_key是否填写正确，app_key从 应用管理 页面获取，若填写正确，请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。"
             }
             ResultCode::InvalidRestApi => "检查请求方法填写是否正确。",
-            ResultCode::StatusAppKeyUnavailable => {
+            ResultCode::AppKeySuspended => {
                 "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。"
             }
-            ResultCode::NoMoreApIsCanInvoked => {
+            ResultCode::ApiQuotaReached => {
                 "请稍等一分钟后再试，并联系管理员申请更高的应用使用配额。"
             }
-            ResultCode::FlowControlUpperLimitReachedPlatform => {
-                "请稍等一分钟后再试。"
-            }
-            ResultCode::AppNotAllowedAccessCommercialAddress => {
+            ResultCode::PlatformFlowControl => "请稍等一分钟后再试。",
+            ResultCode::CommercialAddressNotAllowed => {
                 "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。"
             }
             ResultCode::ApplicationUnavailable => {
@@ -699,79 +658,81 @@ impl ResultCode {
             ResultCode::InvalidCallerNumber => {
                 "检查callerNbr参数的填写是否合法。"
             }
-            ResultCode::AppKeyNotAllowedInvokeApi => {
+            ResultCode::ApiNotAllowedForAppKey => {
                 "请联系管理员确认该app_key对应的应用是否具有语音回呼能力。"
             }
-            ResultCode::ResourceNumberNotApplied => "app_key和业务号码未绑定。",
+            ResultCode::NumberNotBound => "app_key和业务号码未绑定。",
             ResultCode::ServiceNumberNotApplied => "请确认是否申请业务号码。",
-            ResultCode::ApplicationDoesNotOpenRecordingFunction => {
+            ResultCode::RecordingNotEnabled => {
                 "请在 应用管理 页面确认请求携带的app_key是否开启了录音功能。"
             }
-            ResultCode::CallsExceedSpLimit => {
+            ResultCode::SpCallLimitReached => {
                 "请和管理员确认开发者呼叫数量限制。"
             }
-            ResultCode::CallsExceedAppLimit => {
+            ResultCode::AppCallLimitReached => {
                 "请和管理员确认应用呼叫数量限制。"
             }
-            ResultCode::CallsExceedDisplayNumberLimit => {
+            ResultCode::DisplayNumberCallLimitReached => {
                 "请和管理员确认显示号码呼叫数量限制。"
             }
-            ResultCode::CalleeBlacklist => "被叫号码在运营商黑名单库。",
-            ResultCode::CallerBlacklist => "主叫号码在运营商黑名单库。",
-            ResultCode::CalleeNotWhitelist => {
+            ResultCode::CalleeBlacklisted => "被叫号码在运营商黑名单库。",
+            ResultCode::CallerBlacklisted => "主叫号码在运营商黑名单库。",
+            ResultCode::CalleeNotWhitelisted => {
                 "请和管理员确认被叫号码白名单限制。"
             }
-            ResultCode::CommonErrorCode => "请和管理员确认安全管控限制。",
-            ResultCode::AbnormalCallRestricted => {
+            ResultCode::SecurityControlUnknown => {
                 "请和管理员确认安全管控限制。"
             }
-            ResultCode::InternationalCallinForbidden => {
+            ResultCode::AbnormalCallBehaviour => {
+                "请和管理员确认安全管控限制。"
+            }
+            ResultCode::InternationalCallInForbidden => {
                 "请检查请求的号码格式是否为国际号码格式。"
             }
-            ResultCode::InternationalCalloutForbidden => {
+            ResultCode::InternationalCallOutForbidden => {
                 "请检查请求的号码格式是否为国际号码格式。"
             }
-            ResultCode::AbnormalCallDurationRestricted => {
+            ResultCode::AbnormalCallDuration => {
                 "请检查请求的号码是否通话时间异常。"
             }
-            ResultCode::AbnormalCallCompletionRateRestricted => {
+            ResultCode::AbnormalCompletionRate => {
                 "请检查请求的号码是否呼叫接通率异常。"
             }
-            ResultCode::CallerCallFrequencyRestricted => {
+            ResultCode::CallerFrequencyLimited => {
                 "请检查主叫号码是否有呼叫频次限制。"
             }
-            ResultCode::CalleeCallFrequencyRestricted => {
+            ResultCode::CalleeFrequencyLimited => {
                 "请检查被叫号码是否有呼叫频次限制。"
             }
-            ResultCode::ServiceNumberCallFrequencyRestricted => {
+            ResultCode::ServiceNumberFrequencyLimited => {
                 "请检查业务号码是否有呼叫频次限制。"
             }
-            ResultCode::ServiceNumberSuspend => "请和管理员确认号码状态。",
-            ResultCode::IpAddressNull => {
+            ResultCode::ServiceNumberSuspended => "请和管理员确认号码状态。",
+            ResultCode::Ipv4AddressMissing => {
                 "请客户接口携带请求发送方IPv4地址。"
             }
-            ResultCode::CallBlackTimeForbidden => {
+            ResultCode::CallTimeRestricted => {
                 "呼叫时段为休息时段，请工作时段再呼叫。"
             }
             ResultCode::SubEnterpriseSuspended => {
                 "查看是否因投诉被下线，可查看订购号码时填写的邮箱是否有业务下线通知邮件。"
             }
-            ResultCode::NumberAppKeyVoiceCallPorts => {
+            ResultCode::CallPortLimitReached => {
                 "请稍等一分钟后再试。建议联系管理员为该应用申请更多的端口配额。"
             }
-            ResultCode::AppClientIpNotIpWhite => {
+            ResultCode::ClientIpNotWhitelisted => {
                 "运营商IP地域管控，此地区无法呼通。"
             }
-            ResultCode::CallRejectedBecauseLoginIpPeer => {
+            ResultCode::ClientIpBlacklisted => {
                 "运营商IP地域管控，此地区无法呼通。"
             }
-            ResultCode::CallRejectedBecauseLoginIpPeer1020171 => {
+            ResultCode::ClientIpRegionRestricted => {
                 "运营商IP地域管控，此地区无法呼通。"
             }
-            ResultCode::AuthenticationFailedTryAgainLater => {
+            ResultCode::IpBlockedAfterAuthFailures => {
                 "IP因鉴权失败次数过多导致被拉黑，请30分钟后重试，或联系管理员放通该IP。"
             }
-            ResultCode::InternalSystemError => "请联系管理员处理。",
+            ResultCode::SystemError => "请联系管理员处理。",
             ResultCode::ParameterError => {
                 "检查请求携带的参数格式是否都合法。"
             }
@@ -785,198 +746,374 @@ impl ResultCode {
             ResultCode::InsufficientVoicePorts => {
                 "请稍等一分钟后再试，并联系管理员申请扩容语音端口。"
             }
-            ResultCode::InternalError1023001 => "请联系管理员处理。",
+            ResultCode::AuthInternalError => "请联系管理员处理。",
             ResultCode::ResponseTimeout => "重新发送一次请求。",
-            ResultCode::SouthNeErrorWithResponseCodeAnd => "请联系管理员处理。",
-            ResultCode::InvalidSessionid => {
+            ResultCode::SouthboundElementError => "请联系管理员处理。",
+            ResultCode::InvalidSessionId => {
                 "检查请求携带的sessionid是否填写正确。语音回呼的sessionid是调用“语音回呼场景API”的成功响应消息的sessionid参数值，也可通过呼叫状态和话单通知API获取。"
             }
-            ResultCode::ActiveStateUserNotActivating => {
+            ResultCode::AccountNotActive => {
                 "请检查app_key所属的华为云账户是否处于欠费状态，若处于欠费状态，请参考 华为云账户充值 完成充值，若没有处于欠费状态，请联系管理员处理。"
             }
-            ResultCode::RecordDoesNotExist => {
+            ResultCode::RecordNotFound => {
                 "请确认fileName参数的填写是否正确。"
             }
-            ResultCode::UnderTrafficControlStatus => "请稍等一分钟再试。",
-            ResultCode::STemplateParasDoesNotMeetTemplate => {
+            ResultCode::TrafficControlled => "请稍等一分钟再试。",
+            ResultCode::TemplateParasMismatch => {
                 "请检查templateParas携带的变量值格式与长度是否符合templateId对应的模板内容中变量的定义。"
             }
         }
+    }
+    /// The remedy in English: our translation of 处理方法 (the reference prints it in
+    /// Chinese only; [`ResultCode::remedy`] is the authoritative text).
+    pub const fn remedy_english(self) -> &'static str {
+        match self {
+            ResultCode::Success => "Nothing to do.",
+            ResultCode::AuthorizationMissing => {
+                "Check that the request carries the Authorization header, that PasswordDigest and the app_key are right, and that the time the nonce was made is close to the local time of sending."
+            }
+            ResultCode::RealmMissing => {
+                "Check that the Authorization header carries the realm attribute."
+            }
+            ResultCode::ProfileMissing => {
+                "Check that the Authorization header carries the profile attribute."
+            }
+            ResultCode::RealmNotSdp => {
+                "Check that realm in the Authorization header is \"SDP\"."
+            }
+            ResultCode::ProfileNotUsernameToken => {
+                "Check that profile in the Authorization header is \"UsernameToken\"."
+            }
+            ResultCode::TypeNotAppkey => {
+                "Check that type in the Authorization header is \"Appkey\"."
+            }
+            ResultCode::TypeMissing => {
+                "Check that the Authorization header carries the type attribute."
+            }
+            ResultCode::XAkskMissing => {
+                "Check that the request carries the X-AKSK header."
+            }
+            ResultCode::UsernameMissing => {
+                "Check that the X-AKSK header carries the Username attribute."
+            }
+            ResultCode::NonceMissing => {
+                "Check that the X-AKSK header carries the Nonce attribute."
+            }
+            ResultCode::CreatedMissing => {
+                "Check that the X-AKSK header carries the Created attribute."
+            }
+            ResultCode::PasswordDigestMissing => {
+                "Check that the X-AKSK header carries the PasswordDigest attribute."
+            }
+            ResultCode::UsernameTokenMissing => {
+                "Check that the X-AKSK header carries UsernameToken."
+            }
+            ResultCode::InvalidDigest => {
+                "Check that PasswordDigest is computed correctly (with the right app secret)."
+            }
+            ResultCode::CreatedOutOfWindow => {
+                "The time the nonce was made (Created) must be close to the local time of sending; ask the administrator for the allowed difference."
+            }
+            ResultCode::InvalidRequest => {
+                "Check that every parameter of the request is well-formed."
+            }
+            ResultCode::InvalidAppKey => {
+                "Check the app_key (taken from the Application Management page); if it is right, check on that page that its application is in a normal state."
+            }
+            ResultCode::InvalidRestApi => "Check the request method and path.",
+            ResultCode::AppKeySuspended => {
+                "Check on the Application Management page that the application of the app_key is in a normal state."
+            }
+            ResultCode::ApiQuotaReached => {
+                "Wait a minute and try again, and ask the administrator for a higher application quota."
+            }
+            ResultCode::PlatformFlowControl => "Wait a minute and try again.",
+            ResultCode::CommercialAddressNotAllowed => {
+                "Check on the Application Management page that the application of the app_key is in a normal state."
+            }
+            ResultCode::ApplicationUnavailable => {
+                "Check on the Application Management page that the application of the app_key is in a normal state."
+            }
+            ResultCode::InvalidDisplayNumber => {
+                "Check displayNbr and displayCalleeNbr against the fixed-line numbers on the Number Management page; if they are right, check that the number has been applied for (Number Subscription page) and issued."
+            }
+            ResultCode::InvalidCallerNumber => "Check the callerNbr parameter.",
+            ResultCode::ApiNotAllowedForAppKey => {
+                "Ask the administrator whether the application of the app_key has this service (voice callback, voice notification or voice verification code)."
+            }
+            ResultCode::NumberNotBound => {
+                "The app_key and the service number are not bound."
+            }
+            ResultCode::ServiceNumberNotApplied => {
+                "Check that a service number has been applied for."
+            }
+            ResultCode::RecordingNotEnabled => {
+                "Check on the Application Management page that recording is enabled for the app_key."
+            }
+            ResultCode::SpCallLimitReached => {
+                "Ask the administrator about the developer's call limit."
+            }
+            ResultCode::AppCallLimitReached => {
+                "Ask the administrator about the application's call limit."
+            }
+            ResultCode::DisplayNumberCallLimitReached => {
+                "Ask the administrator about the display number's call limit."
+            }
+            ResultCode::CalleeBlacklisted => {
+                "The callee number is on the carrier's blacklist."
+            }
+            ResultCode::CallerBlacklisted => {
+                "The caller number is on the carrier's blacklist."
+            }
+            ResultCode::CalleeNotWhitelisted => {
+                "Ask the administrator about the callee whitelist."
+            }
+            ResultCode::SecurityControlUnknown => {
+                "Ask the administrator about the security control restrictions."
+            }
+            ResultCode::AbnormalCallBehaviour => {
+                "Ask the administrator about the security control restrictions."
+            }
+            ResultCode::InternationalCallInForbidden => {
+                "Check that the numbers are in international format."
+            }
+            ResultCode::InternationalCallOutForbidden => {
+                "Check that the numbers are in international format."
+            }
+            ResultCode::AbnormalCallDuration => {
+                "Check whether the number has abnormal call durations."
+            }
+            ResultCode::AbnormalCompletionRate => {
+                "Check whether the number has an abnormal call completion rate."
+            }
+            ResultCode::CallerFrequencyLimited => {
+                "Check whether the caller number has a call frequency limit."
+            }
+            ResultCode::CalleeFrequencyLimited => {
+                "Check whether the callee number has a call frequency limit."
+            }
+            ResultCode::ServiceNumberFrequencyLimited => {
+                "Check whether the service number has a call frequency limit."
+            }
+            ResultCode::ServiceNumberSuspended => {
+                "Ask the administrator about the number's state."
+            }
+            ResultCode::Ipv4AddressMissing => {
+                "The request must carry the sender's IPv4 address."
+            }
+            ResultCode::CallTimeRestricted => {
+                "Calls are not allowed during rest hours; call during working hours."
+            }
+            ResultCode::SubEnterpriseSuspended => {
+                "Check whether the service was taken offline after complaints: look for a notice in the mailbox given when the number was ordered."
+            }
+            ResultCode::CallPortLimitReached => {
+                "Wait a minute and try again; consider asking the administrator for more ports for the application."
+            }
+            ResultCode::ClientIpNotWhitelisted => {
+                "Ask the administrator to check the IP whitelist."
+            }
+            ResultCode::ClientIpBlacklisted => {
+                "Carrier IP region control: calls cannot be placed from this region."
+            }
+            ResultCode::ClientIpRegionRestricted => {
+                "Carrier IP region control: calls cannot be placed from this region."
+            }
+            ResultCode::IpBlockedAfterAuthFailures => {
+                "The IP was blocked after too many authentication failures: retry after 30 minutes, or ask the administrator to unblock it."
+            }
+            ResultCode::SystemError => "Contact the administrator.",
+            ResultCode::ParameterError => {
+                "Check that every parameter of the request is well-formed."
+            }
+            ResultCode::InternalError => "Contact the administrator.",
+            ResultCode::AppKeyInvalid => {
+                "Check the app_key (taken from the Application Management page); if it is right, check on that page that its application is in a normal state."
+            }
+            ResultCode::BindNumInvalid => {
+                "The service number is invalid; contact the administrator."
+            }
+            ResultCode::InsufficientVoicePorts => {
+                "Wait a minute and try again, and ask the administrator for more voice ports."
+            }
+            ResultCode::AuthInternalError => "Contact the administrator.",
+            ResultCode::ResponseTimeout => {
+                "Send the request again; if it times out again, contact the administrator."
+            }
+            ResultCode::SouthboundElementError => "Contact the administrator.",
+            ResultCode::InvalidSessionId => {
+                "Check the sessionId: it is the sessionId of the voice callback's success response, also found in the status and CDR pushes."
+            }
+            ResultCode::AccountNotActive => {
+                "Check whether the Huawei Cloud account of the app_key is in arrears; if so, top it up, otherwise contact the administrator."
+            }
+            ResultCode::RecordNotFound => "Check the fileName parameter.",
+            ResultCode::TrafficControlled => {
+                "The requester (IP or phone number) is under traffic control: wait a minute and try again."
+            }
+            ResultCode::TemplateParasMismatch => {
+                "Check that each templateParas value has the format and length the variables of the template (templateId) define."
+            }
+        }
+    }
+    /// Whether the reference's remedy is to try again later (flow control, quotas,
+    /// busy ports, a timeout): erratum `result-code-english-remedy`. Says nothing of
+    /// whether resending is *safe*: resending a request that places a call may ring a
+    /// phone twice.
+    pub const fn is_retryable(self) -> bool {
+        matches!(
+            self, ResultCode::ApiQuotaReached | ResultCode::PlatformFlowControl |
+            ResultCode::CallPortLimitReached | ResultCode::IpBlockedAfterAuthFailures |
+            ResultCode::InsufficientVoicePorts | ResultCode::ResponseTimeout |
+            ResultCode::TrafficControlled
+        )
     }
     /// Tables that list the pair.
     pub const fn tables(self) -> &'static [&'static str] {
         match self {
             ResultCode::Success => &["4-5", "4-10", "5-7", "6-5"],
-            ResultCode::AuthorizationNotContainedHttpHeader => {
-                &["4-5", "4-10", "4-30", "5-7", "6-5"]
-            }
-            ResultCode::RealmNotContainedAuthorization => {
-                &["4-5", "4-10", "4-30", "5-7", "6-5"]
-            }
-            ResultCode::ProfileNotContainedAuthorization => {
-                &["4-5", "4-10", "4-30", "5-7", "6-5"]
-            }
-            ResultCode::ValueRealmAuthorizationSdp => {
-                &["4-5", "4-10", "4-30", "5-7", "6-5"]
-            }
-            ResultCode::ValueProfileAuthorizationUsernameToken => {
-                &["4-5", "4-10", "4-30", "5-7", "6-5"]
-            }
-            ResultCode::ValueTypeAuthorizationAppKey => {
-                &["4-5", "4-10", "4-30", "5-7", "6-5"]
-            }
-            ResultCode::TypeNotContainedAuthorization => {
-                &["4-5", "4-10", "4-30", "5-7", "6-5"]
-            }
-            ResultCode::HttpHeaderNotFoundXAksk => &["4-5", "4-10", "4-30", "5-7", "6-5"],
-            ResultCode::UserNameNotContainedXAksk => {
-                &["4-5", "4-10", "4-30", "5-7", "6-5"]
-            }
-            ResultCode::NonceNotContainedXAksk => &["4-5", "4-10", "4-30", "5-7", "6-5"],
-            ResultCode::CreatedNotContainedXAksk => {
-                &["4-5", "4-10", "4-30", "5-7", "6-5"]
-            }
-            ResultCode::PasswordDigestNotContainedXAksk => {
-                &["4-5", "4-10", "4-30", "5-7", "6-5"]
-            }
-            ResultCode::UsernameTokenNotContainedXAksk => {
-                &["4-5", "4-10", "4-30", "5-7", "6-5"]
-            }
+            ResultCode::AuthorizationMissing => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::RealmMissing => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::ProfileMissing => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::RealmNotSdp => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::ProfileNotUsernameToken => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::TypeNotAppkey => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::TypeMissing => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::XAkskMissing => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::UsernameMissing => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::NonceMissing => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::CreatedMissing => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::PasswordDigestMissing => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::UsernameTokenMissing => &["4-5", "4-10", "4-30", "5-7", "6-5"],
             ResultCode::InvalidDigest => &["4-5", "4-10", "4-30", "5-7", "6-5"],
-            ResultCode::TimeOutLimit => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::CreatedOutOfWindow => &["4-5", "4-10", "4-30", "5-7", "6-5"],
             ResultCode::InvalidRequest => &["4-5", "4-10", "4-30", "5-7", "6-5"],
             ResultCode::InvalidAppKey => &["4-5", "4-10", "4-30", "5-7", "6-5"],
             ResultCode::InvalidRestApi => &["4-5", "4-10", "5-7", "6-5"],
-            ResultCode::StatusAppKeyUnavailable => &["4-5", "4-10", "5-7", "6-5"],
-            ResultCode::NoMoreApIsCanInvoked => &["4-5", "4-10", "5-7", "6-5"],
-            ResultCode::FlowControlUpperLimitReachedPlatform => {
-                &["4-5", "4-10", "5-7", "6-5"]
-            }
-            ResultCode::AppNotAllowedAccessCommercialAddress => {
-                &["4-5", "4-10", "5-7", "6-5"]
-            }
+            ResultCode::AppKeySuspended => &["4-5", "4-10", "5-7", "6-5"],
+            ResultCode::ApiQuotaReached => &["4-5", "4-10", "5-7", "6-5"],
+            ResultCode::PlatformFlowControl => &["4-5", "4-10", "5-7", "6-5"],
+            ResultCode::CommercialAddressNotAllowed => &["4-5", "4-10", "5-7", "6-5"],
             ResultCode::ApplicationUnavailable => &["4-5", "5-7", "6-5"],
             ResultCode::InvalidDisplayNumber => &["4-5", "5-7", "6-5"],
             ResultCode::InvalidCallerNumber => &["4-5", "5-7", "6-5"],
-            ResultCode::AppKeyNotAllowedInvokeApi => &["4-5", "5-7", "6-5"],
-            ResultCode::ResourceNumberNotApplied => &["4-5", "5-7", "6-5"],
+            ResultCode::ApiNotAllowedForAppKey => &["4-5", "5-7", "6-5"],
+            ResultCode::NumberNotBound => &["4-5", "5-7", "6-5"],
             ResultCode::ServiceNumberNotApplied => &["4-5", "5-7", "6-5"],
-            ResultCode::ApplicationDoesNotOpenRecordingFunction => {
-                &["4-5", "4-30", "5-7", "6-5"]
-            }
-            ResultCode::CallsExceedSpLimit => &["4-5", "5-7", "6-5"],
-            ResultCode::CallsExceedAppLimit => &["4-5", "5-7", "6-5"],
-            ResultCode::CallsExceedDisplayNumberLimit => &["4-5", "5-7", "6-5"],
-            ResultCode::CalleeBlacklist => &["4-5", "5-7", "6-5"],
-            ResultCode::CallerBlacklist => &["4-5", "5-7", "6-5"],
-            ResultCode::CalleeNotWhitelist => &["4-5", "5-7", "6-5"],
-            ResultCode::CommonErrorCode => &["4-5", "5-7", "6-5"],
-            ResultCode::AbnormalCallRestricted => &["4-5", "5-7", "6-5"],
-            ResultCode::InternationalCallinForbidden => &["4-5", "5-7", "6-5"],
-            ResultCode::InternationalCalloutForbidden => &["4-5", "5-7", "6-5"],
-            ResultCode::AbnormalCallDurationRestricted => &["4-5", "5-7", "6-5"],
-            ResultCode::AbnormalCallCompletionRateRestricted => &["4-5", "5-7", "6-5"],
-            ResultCode::CallerCallFrequencyRestricted => &["4-5", "5-7", "6-5"],
-            ResultCode::CalleeCallFrequencyRestricted => &["4-5", "5-7", "6-5"],
-            ResultCode::ServiceNumberCallFrequencyRestricted => &["4-5", "5-7", "6-5"],
-            ResultCode::ServiceNumberSuspend => &["4-5", "5-7", "6-5"],
-            ResultCode::IpAddressNull => &["4-5", "5-7", "6-5"],
-            ResultCode::CallBlackTimeForbidden => &["4-5", "5-7", "6-5"],
+            ResultCode::RecordingNotEnabled => &["4-5", "4-30", "5-7", "6-5"],
+            ResultCode::SpCallLimitReached => &["4-5", "5-7", "6-5"],
+            ResultCode::AppCallLimitReached => &["4-5", "5-7", "6-5"],
+            ResultCode::DisplayNumberCallLimitReached => &["4-5", "5-7", "6-5"],
+            ResultCode::CalleeBlacklisted => &["4-5", "5-7", "6-5"],
+            ResultCode::CallerBlacklisted => &["4-5", "5-7", "6-5"],
+            ResultCode::CalleeNotWhitelisted => &["4-5", "5-7", "6-5"],
+            ResultCode::SecurityControlUnknown => &["4-5", "5-7", "6-5"],
+            ResultCode::AbnormalCallBehaviour => &["4-5", "5-7", "6-5"],
+            ResultCode::InternationalCallInForbidden => &["4-5", "5-7", "6-5"],
+            ResultCode::InternationalCallOutForbidden => &["4-5", "5-7", "6-5"],
+            ResultCode::AbnormalCallDuration => &["4-5", "5-7", "6-5"],
+            ResultCode::AbnormalCompletionRate => &["4-5", "5-7", "6-5"],
+            ResultCode::CallerFrequencyLimited => &["4-5", "5-7", "6-5"],
+            ResultCode::CalleeFrequencyLimited => &["4-5", "5-7", "6-5"],
+            ResultCode::ServiceNumberFrequencyLimited => &["4-5", "5-7", "6-5"],
+            ResultCode::ServiceNumberSuspended => &["4-5", "5-7", "6-5"],
+            ResultCode::Ipv4AddressMissing => &["4-5", "5-7", "6-5"],
+            ResultCode::CallTimeRestricted => &["4-5", "5-7", "6-5"],
             ResultCode::SubEnterpriseSuspended => &["4-5", "5-7", "6-5"],
-            ResultCode::NumberAppKeyVoiceCallPorts => &["4-5", "5-7", "6-5"],
-            ResultCode::AppClientIpNotIpWhite => &["4-5", "4-10", "4-30", "5-7", "6-5"],
-            ResultCode::CallRejectedBecauseLoginIpPeer => &["4-5", "5-7", "6-5"],
-            ResultCode::CallRejectedBecauseLoginIpPeer1020171 => &["4-5", "5-7", "6-5"],
-            ResultCode::AuthenticationFailedTryAgainLater => {
+            ResultCode::CallPortLimitReached => &["4-5", "5-7", "6-5"],
+            ResultCode::ClientIpNotWhitelisted => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::ClientIpBlacklisted => &["4-5", "5-7", "6-5"],
+            ResultCode::ClientIpRegionRestricted => &["4-5", "5-7", "6-5"],
+            ResultCode::IpBlockedAfterAuthFailures => {
                 &["4-5", "4-10", "4-30", "5-7", "6-5"]
             }
-            ResultCode::InternalSystemError => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::SystemError => &["4-5", "4-10", "4-30", "5-7", "6-5"],
             ResultCode::ParameterError => &["4-5", "4-10", "5-7", "6-5"],
             ResultCode::InternalError => &["4-5", "4-10", "5-7", "6-5"],
             ResultCode::AppKeyInvalid => &["4-5", "4-10", "5-7", "6-5"],
             ResultCode::BindNumInvalid => &["4-5", "5-7", "6-5"],
             ResultCode::InsufficientVoicePorts => &["4-5", "5-7", "6-5"],
-            ResultCode::InternalError1023001 => &["4-5", "4-10", "4-30", "5-7", "6-5"],
+            ResultCode::AuthInternalError => &["4-5", "4-10", "4-30", "5-7", "6-5"],
             ResultCode::ResponseTimeout => &["4-5", "4-10", "5-7", "6-5"],
-            ResultCode::SouthNeErrorWithResponseCodeAnd => &["4-5"],
-            ResultCode::InvalidSessionid => &["4-10"],
-            ResultCode::ActiveStateUserNotActivating => &["4-30"],
-            ResultCode::RecordDoesNotExist => &["4-30"],
-            ResultCode::UnderTrafficControlStatus => &["4-30"],
-            ResultCode::STemplateParasDoesNotMeetTemplate => &["5-7"],
+            ResultCode::SouthboundElementError => &["4-5"],
+            ResultCode::InvalidSessionId => &["4-10"],
+            ResultCode::AccountNotActive => &["4-30"],
+            ResultCode::RecordNotFound => &["4-30"],
+            ResultCode::TrafficControlled => &["4-30"],
+            ResultCode::TemplateParasMismatch => &["5-7"],
         }
     }
     /// The code for an HTTP status and result code, as the reference pairs them.
     pub fn lookup(status: u16, code: &str) -> Option<ResultCode> {
         match (status, code) {
             (200, "0") => Some(ResultCode::Success),
-            (400, "1023006") => Some(ResultCode::AuthorizationNotContainedHttpHeader),
-            (400, "1023007") => Some(ResultCode::RealmNotContainedAuthorization),
-            (400, "1023008") => Some(ResultCode::ProfileNotContainedAuthorization),
-            (400, "1023009") => Some(ResultCode::ValueRealmAuthorizationSdp),
-            (400, "1023010") => Some(ResultCode::ValueProfileAuthorizationUsernameToken),
-            (400, "1023011") => Some(ResultCode::ValueTypeAuthorizationAppKey),
-            (400, "1023012") => Some(ResultCode::TypeNotContainedAuthorization),
-            (400, "1023033") => Some(ResultCode::HttpHeaderNotFoundXAksk),
-            (400, "1023034") => Some(ResultCode::UserNameNotContainedXAksk),
-            (400, "1023035") => Some(ResultCode::NonceNotContainedXAksk),
-            (400, "1023036") => Some(ResultCode::CreatedNotContainedXAksk),
-            (400, "1023037") => Some(ResultCode::PasswordDigestNotContainedXAksk),
-            (400, "1023038") => Some(ResultCode::UsernameTokenNotContainedXAksk),
+            (400, "1023006") => Some(ResultCode::AuthorizationMissing),
+            (400, "1023007") => Some(ResultCode::RealmMissing),
+            (400, "1023008") => Some(ResultCode::ProfileMissing),
+            (400, "1023009") => Some(ResultCode::RealmNotSdp),
+            (400, "1023010") => Some(ResultCode::ProfileNotUsernameToken),
+            (400, "1023011") => Some(ResultCode::TypeNotAppkey),
+            (400, "1023012") => Some(ResultCode::TypeMissing),
+            (400, "1023033") => Some(ResultCode::XAkskMissing),
+            (400, "1023034") => Some(ResultCode::UsernameMissing),
+            (400, "1023035") => Some(ResultCode::NonceMissing),
+            (400, "1023036") => Some(ResultCode::CreatedMissing),
+            (400, "1023037") => Some(ResultCode::PasswordDigestMissing),
+            (400, "1023038") => Some(ResultCode::UsernameTokenMissing),
             (401, "1010010") => Some(ResultCode::InvalidDigest),
-            (401, "1010013") => Some(ResultCode::TimeOutLimit),
+            (401, "1010013") => Some(ResultCode::CreatedOutOfWindow),
             (403, "1010002") => Some(ResultCode::InvalidRequest),
             (403, "1010003") => Some(ResultCode::InvalidAppKey),
             (403, "1010006") => Some(ResultCode::InvalidRestApi),
-            (403, "1010008") => Some(ResultCode::StatusAppKeyUnavailable),
-            (403, "1010009") => Some(ResultCode::NoMoreApIsCanInvoked),
-            (403, "1010010") => Some(ResultCode::FlowControlUpperLimitReachedPlatform),
-            (403, "1010011") => Some(ResultCode::AppNotAllowedAccessCommercialAddress),
+            (403, "1010008") => Some(ResultCode::AppKeySuspended),
+            (403, "1010009") => Some(ResultCode::ApiQuotaReached),
+            (403, "1010010") => Some(ResultCode::PlatformFlowControl),
+            (403, "1010011") => Some(ResultCode::CommercialAddressNotAllowed),
             (403, "1010021") => Some(ResultCode::ApplicationUnavailable),
             (403, "1010023") => Some(ResultCode::InvalidDisplayNumber),
             (403, "1010024") => Some(ResultCode::InvalidCallerNumber),
-            (403, "1010040") => Some(ResultCode::AppKeyNotAllowedInvokeApi),
-            (403, "1012001") => Some(ResultCode::ResourceNumberNotApplied),
+            (403, "1010040") => Some(ResultCode::ApiNotAllowedForAppKey),
+            (403, "1012001") => Some(ResultCode::NumberNotBound),
             (403, "1012006") => Some(ResultCode::ServiceNumberNotApplied),
-            (403, "1012012") => Some(ResultCode::ApplicationDoesNotOpenRecordingFunction),
-            (403, "1013001") => Some(ResultCode::CallsExceedSpLimit),
-            (403, "1013002") => Some(ResultCode::CallsExceedAppLimit),
-            (403, "1013003") => Some(ResultCode::CallsExceedDisplayNumberLimit),
-            (403, "1013004") => Some(ResultCode::CalleeBlacklist),
-            (403, "1013010") => Some(ResultCode::CallerBlacklist),
-            (403, "1013011") => Some(ResultCode::CalleeNotWhitelist),
-            (403, "1013100") => Some(ResultCode::CommonErrorCode),
-            (403, "1013101") => Some(ResultCode::AbnormalCallRestricted),
-            (403, "1013111") => Some(ResultCode::InternationalCallinForbidden),
-            (403, "1013112") => Some(ResultCode::InternationalCalloutForbidden),
-            (403, "1013113") => Some(ResultCode::AbnormalCallDurationRestricted),
-            (403, "1013115") => Some(ResultCode::AbnormalCallCompletionRateRestricted),
-            (403, "1013116") => Some(ResultCode::CallerCallFrequencyRestricted),
-            (403, "1013117") => Some(ResultCode::CalleeCallFrequencyRestricted),
-            (403, "1013118") => Some(ResultCode::ServiceNumberCallFrequencyRestricted),
-            (403, "1013119") => Some(ResultCode::ServiceNumberSuspend),
-            (403, "1013120") => Some(ResultCode::IpAddressNull),
-            (403, "1013121") => Some(ResultCode::CallBlackTimeForbidden),
+            (403, "1012012") => Some(ResultCode::RecordingNotEnabled),
+            (403, "1013001") => Some(ResultCode::SpCallLimitReached),
+            (403, "1013002") => Some(ResultCode::AppCallLimitReached),
+            (403, "1013003") => Some(ResultCode::DisplayNumberCallLimitReached),
+            (403, "1013004") => Some(ResultCode::CalleeBlacklisted),
+            (403, "1013010") => Some(ResultCode::CallerBlacklisted),
+            (403, "1013011") => Some(ResultCode::CalleeNotWhitelisted),
+            (403, "1013100") => Some(ResultCode::SecurityControlUnknown),
+            (403, "1013101") => Some(ResultCode::AbnormalCallBehaviour),
+            (403, "1013111") => Some(ResultCode::InternationalCallInForbidden),
+            (403, "1013112") => Some(ResultCode::InternationalCallOutForbidden),
+            (403, "1013113") => Some(ResultCode::AbnormalCallDuration),
+            (403, "1013115") => Some(ResultCode::AbnormalCompletionRate),
+            (403, "1013116") => Some(ResultCode::CallerFrequencyLimited),
+            (403, "1013117") => Some(ResultCode::CalleeFrequencyLimited),
+            (403, "1013118") => Some(ResultCode::ServiceNumberFrequencyLimited),
+            (403, "1013119") => Some(ResultCode::ServiceNumberSuspended),
+            (403, "1013120") => Some(ResultCode::Ipv4AddressMissing),
+            (403, "1013121") => Some(ResultCode::CallTimeRestricted),
             (403, "1013122") => Some(ResultCode::SubEnterpriseSuspended),
-            (403, "1020165") => Some(ResultCode::NumberAppKeyVoiceCallPorts),
-            (403, "1020166") => Some(ResultCode::AppClientIpNotIpWhite),
-            (403, "1020168") => Some(ResultCode::CallRejectedBecauseLoginIpPeer),
-            (403, "1020171") => Some(ResultCode::CallRejectedBecauseLoginIpPeer1020171),
-            (403, "1020176") => Some(ResultCode::AuthenticationFailedTryAgainLater),
-            (500, "1010001") => Some(ResultCode::InternalSystemError),
+            (403, "1020165") => Some(ResultCode::CallPortLimitReached),
+            (403, "1020166") => Some(ResultCode::ClientIpNotWhitelisted),
+            (403, "1020168") => Some(ResultCode::ClientIpBlacklisted),
+            (403, "1020171") => Some(ResultCode::ClientIpRegionRestricted),
+            (403, "1020176") => Some(ResultCode::IpBlockedAfterAuthFailures),
+            (500, "1010001") => Some(ResultCode::SystemError),
             (500, "1020001") => Some(ResultCode::ParameterError),
             (500, "1020002") => Some(ResultCode::InternalError),
             (500, "1020150") => Some(ResultCode::AppKeyInvalid),
             (500, "1020151") => Some(ResultCode::BindNumInvalid),
             (500, "1020154") => Some(ResultCode::InsufficientVoicePorts),
-            (500, "1023001") => Some(ResultCode::InternalError1023001),
+            (500, "1023001") => Some(ResultCode::AuthInternalError),
             (500, "1023002") => Some(ResultCode::ResponseTimeout),
-            (500, "1040001") => Some(ResultCode::SouthNeErrorWithResponseCodeAnd),
-            (500, "1020152") => Some(ResultCode::InvalidSessionid),
-            (403, "1010007") => Some(ResultCode::ActiveStateUserNotActivating),
-            (403, "1012007") => Some(ResultCode::RecordDoesNotExist),
-            (403, "1011006") => Some(ResultCode::UnderTrafficControlStatus),
-            (403, "1012005") => Some(ResultCode::STemplateParasDoesNotMeetTemplate),
+            (500, "1040001") => Some(ResultCode::SouthboundElementError),
+            (500, "1020152") => Some(ResultCode::InvalidSessionId),
+            (403, "1010007") => Some(ResultCode::AccountNotActive),
+            (403, "1012007") => Some(ResultCode::RecordNotFound),
+            (403, "1011006") => Some(ResultCode::TrafficControlled),
+            (403, "1012005") => Some(ResultCode::TemplateParasMismatch),
             _ => None,
         }
     }
@@ -987,6 +1124,11 @@ impl ResultCode {
     /// Whether this is the success code.
     pub const fn is_success(self) -> bool {
         self.http_status() < 400
+    }
+}
+impl std::fmt::Display for ResultCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{} {}", self.http_status(), self.code(), self.english().trim())
     }
 }
 /// A row of a result-code table, with that table's own wording.
@@ -1021,7 +1163,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023006"),
-            result_code: Some(ResultCode::AuthorizationNotContainedHttpHeader),
+            result_code: Some(ResultCode::AuthorizationMissing),
             english: "Authorization not contained in the HTTP header.",
             chinese: "鉴权失败，请检查鉴权请求正确性。",
             remedy: "请检查消息头中是否携带了Authorization，PasswordDigest字段填写是否正确，携带的app_key填写是否正确，且生成随机数的时间与发送请求时的本地时间不能相差太大。",
@@ -1029,7 +1171,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023007"),
-            result_code: Some(ResultCode::RealmNotContainedAuthorization),
+            result_code: Some(ResultCode::RealmMissing),
             english: "realm not contained in Authorization.",
             chinese: "Authorization字段中未找到realm属性。",
             remedy: "请检查Authorization字段中的是否携带了realm属性。",
@@ -1037,7 +1179,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023008"),
-            result_code: Some(ResultCode::ProfileNotContainedAuthorization),
+            result_code: Some(ResultCode::ProfileMissing),
             english: "profile not contained in Authorization.",
             chinese: "Authorization字段中未找到profile属性。",
             remedy: "请检查Authorization字段中的是否携带了profile属性。",
@@ -1045,7 +1187,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023009"),
-            result_code: Some(ResultCode::ValueRealmAuthorizationSdp),
+            result_code: Some(ResultCode::RealmNotSdp),
             english: "The value of realm in Authorization must be SDP.",
             chinese: "Authorization中realm属性值应该为“SDP”。",
             remedy: "请检查Authorization字段中的realm属性值是否为“SDP”。",
@@ -1053,7 +1195,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023010"),
-            result_code: Some(ResultCode::ValueProfileAuthorizationUsernameToken),
+            result_code: Some(ResultCode::ProfileNotUsernameToken),
             english: "The value of profile in Authorization must be UsernameToken.",
             chinese: "Authorization中profile属性值应该为“UsernameToken”。",
             remedy: "请检查Authorization字段中的profile属性值是否为“UsernameToken”。",
@@ -1061,7 +1203,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023011"),
-            result_code: Some(ResultCode::ValueTypeAuthorizationAppKey),
+            result_code: Some(ResultCode::TypeNotAppkey),
             english: "The value of type in Authorization must be app_key.",
             chinese: "Authorization中type属性值应该为“Appkey”。",
             remedy: "请检查Authorization字段中的type属性值是否为“Appkey”。",
@@ -1069,7 +1211,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023012"),
-            result_code: Some(ResultCode::TypeNotContainedAuthorization),
+            result_code: Some(ResultCode::TypeMissing),
             english: "type not contained in Authorization.",
             chinese: "Authorization字段中未找到type属性。",
             remedy: "请检查Authorization字段中是否携带了type属性。",
@@ -1077,7 +1219,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023033"),
-            result_code: Some(ResultCode::HttpHeaderNotFoundXAksk),
+            result_code: Some(ResultCode::XAkskMissing),
             english: "HTTP header not found X-AKSK field.",
             chinese: "HTTP头未找到X-AKSK字段。",
             remedy: "请检查HTTP消息头中是否携带了X-AKSK字段。",
@@ -1085,7 +1227,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023034"),
-            result_code: Some(ResultCode::UserNameNotContainedXAksk),
+            result_code: Some(ResultCode::UsernameMissing),
             english: "User Name not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到User Name属性。",
             remedy: "请检查X-AKSK字段中的是否携带了User Name属性。",
@@ -1093,7 +1235,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023035"),
-            result_code: Some(ResultCode::NonceNotContainedXAksk),
+            result_code: Some(ResultCode::NonceMissing),
             english: "Nonce not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Nonce属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Nonce属性。",
@@ -1101,7 +1243,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023036"),
-            result_code: Some(ResultCode::CreatedNotContainedXAksk),
+            result_code: Some(ResultCode::CreatedMissing),
             english: "Created not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Created属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Created属性。",
@@ -1109,7 +1251,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023037"),
-            result_code: Some(ResultCode::PasswordDigestNotContainedXAksk),
+            result_code: Some(ResultCode::PasswordDigestMissing),
             english: "PasswordDigest not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到PasswordDigest属性。",
             remedy: "请检查X-AKSK字段中的是否携带了PasswordDigest属性。",
@@ -1117,7 +1259,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023038"),
-            result_code: Some(ResultCode::UsernameTokenNotContainedXAksk),
+            result_code: Some(ResultCode::UsernameTokenMissing),
             english: "UsernameToken not contained in X-AKSK.",
             chinese: "X-AKSK中没有携带UsernameToken。",
             remedy: "请检查X-AKSK字段中的是否携带了UsernameToken属性。",
@@ -1133,7 +1275,7 @@ pub mod tables {
         ResultCodeRow {
             status: 401,
             code: Some("1010013"),
-            result_code: Some(ResultCode::TimeOutLimit),
+            result_code: Some(ResultCode::CreatedOutOfWindow),
             english: "Time out limit.",
             chinese: "时间超出限制。",
             remedy: "请确认X-AKSK鉴权时，生成随机数的时间与发送请求时的本地时间不能相差太大（具体差值请与管理员确认）",
@@ -1165,7 +1307,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010008"),
-            result_code: Some(ResultCode::StatusAppKeyUnavailable),
+            result_code: Some(ResultCode::AppKeySuspended),
             english: "The status of the app_key is unavailable.",
             chinese: "app_key被暂停使用。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -1173,7 +1315,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010009"),
-            result_code: Some(ResultCode::NoMoreApIsCanInvoked),
+            result_code: Some(ResultCode::ApiQuotaReached),
             english: "No more APIs can be invoked.",
             chinese: "API达到调用上限。",
             remedy: "请稍等一分钟后再试，并联系管理员申请更高的应用使用配额。",
@@ -1181,7 +1323,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010010"),
-            result_code: Some(ResultCode::FlowControlUpperLimitReachedPlatform),
+            result_code: Some(ResultCode::PlatformFlowControl),
             english: "The flow control upper limit is reached on the platform.",
             chinese: "平台达到系统流控上限。",
             remedy: "请稍等一分钟后再试。",
@@ -1189,7 +1331,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010011"),
-            result_code: Some(ResultCode::AppNotAllowedAccessCommercialAddress),
+            result_code: Some(ResultCode::CommercialAddressNotAllowed),
             english: "The app is not allowed to access a commercial address.",
             chinese: "APP没有访问商用地址的权限。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -1221,7 +1363,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010040"),
-            result_code: Some(ResultCode::AppKeyNotAllowedInvokeApi),
+            result_code: Some(ResultCode::ApiNotAllowedForAppKey),
             english: "The app_key is not allowed to invoke the API.",
             chinese: "app_key没有调用本API的权限。",
             remedy: "请联系管理员确认该app_key对应的应用是否具有语音回呼能力。",
@@ -1229,7 +1371,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012001"),
-            result_code: Some(ResultCode::ResourceNumberNotApplied),
+            result_code: Some(ResultCode::NumberNotBound),
             english: "Resource of number is not to be applied.",
             chinese: "资源未申请。",
             remedy: "app_key和业务号码未绑定。",
@@ -1245,7 +1387,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012012"),
-            result_code: Some(ResultCode::ApplicationDoesNotOpenRecordingFunction),
+            result_code: Some(ResultCode::RecordingNotEnabled),
             english: "Application does not open recording function.",
             chinese: "应用未开启录音功能。",
             remedy: "请在 应用管理 页面确认请求携带的app_key是否开启了录音功能。",
@@ -1253,7 +1395,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013001"),
-            result_code: Some(ResultCode::CallsExceedSpLimit),
+            result_code: Some(ResultCode::SpCallLimitReached),
             english: "Calls exceed the SP limit.",
             chinese: "请求次数超过SP配置上限。",
             remedy: "请和管理员确认开发者呼叫数量限制。",
@@ -1261,7 +1403,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013002"),
-            result_code: Some(ResultCode::CallsExceedAppLimit),
+            result_code: Some(ResultCode::AppCallLimitReached),
             english: "Calls exceed the APP limit.",
             chinese: "请求次数超过应用配置上限。",
             remedy: "请和管理员确认应用呼叫数量限制。",
@@ -1269,7 +1411,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013003"),
-            result_code: Some(ResultCode::CallsExceedDisplayNumberLimit),
+            result_code: Some(ResultCode::DisplayNumberCallLimitReached),
             english: "Calls exceed the display number limit.",
             chinese: "SP的主显号码受限。",
             remedy: "请和管理员确认显示号码呼叫数量限制。",
@@ -1277,7 +1419,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013004"),
-            result_code: Some(ResultCode::CalleeBlacklist),
+            result_code: Some(ResultCode::CalleeBlacklisted),
             english: "Callee in blacklist.",
             chinese: "被叫用户是黑名单。",
             remedy: "被叫号码在运营商黑名单库。",
@@ -1285,7 +1427,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013010"),
-            result_code: Some(ResultCode::CallerBlacklist),
+            result_code: Some(ResultCode::CallerBlacklisted),
             english: "Caller in blacklist.",
             chinese: "主叫用户是黑名单。",
             remedy: "主叫号码在运营商黑名单库。",
@@ -1293,7 +1435,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013011"),
-            result_code: Some(ResultCode::CalleeNotWhitelist),
+            result_code: Some(ResultCode::CalleeNotWhitelisted),
             english: "Callee is not on the whitelist.",
             chinese: "被叫用户不在白名单中。",
             remedy: "请和管理员确认被叫号码白名单限制。",
@@ -1301,7 +1443,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013100"),
-            result_code: Some(ResultCode::CommonErrorCode),
+            result_code: Some(ResultCode::SecurityControlUnknown),
             english: "Common error code .",
             chinese: "未知错误。",
             remedy: "请和管理员确认安全管控限制。",
@@ -1309,7 +1451,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013101"),
-            result_code: Some(ResultCode::AbnormalCallRestricted),
+            result_code: Some(ResultCode::AbnormalCallBehaviour),
             english: "Abnormal call restricted .",
             chinese: "呼叫行为异常。",
             remedy: "请和管理员确认安全管控限制。",
@@ -1317,7 +1459,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013111"),
-            result_code: Some(ResultCode::InternationalCallinForbidden),
+            result_code: Some(ResultCode::InternationalCallInForbidden),
             english: "International callin is forbidden.",
             chinese: "国际呼入限制。",
             remedy: "请检查请求的号码格式是否为国际号码格式。",
@@ -1325,7 +1467,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013112"),
-            result_code: Some(ResultCode::InternationalCalloutForbidden),
+            result_code: Some(ResultCode::InternationalCallOutForbidden),
             english: "International callout is forbidden.",
             chinese: "国际呼出限制。",
             remedy: "请检查请求的号码格式是否为国际号码格式。",
@@ -1333,7 +1475,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013113"),
-            result_code: Some(ResultCode::AbnormalCallDurationRestricted),
+            result_code: Some(ResultCode::AbnormalCallDuration),
             english: "Abnormal call duration restricted.",
             chinese: "通话时间异常。",
             remedy: "请检查请求的号码是否通话时间异常。",
@@ -1341,7 +1483,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013115"),
-            result_code: Some(ResultCode::AbnormalCallCompletionRateRestricted),
+            result_code: Some(ResultCode::AbnormalCompletionRate),
             english: "Abnormal call completion rate restricted.",
             chinese: "呼叫接通率异常。",
             remedy: "请检查请求的号码是否呼叫接通率异常。",
@@ -1349,7 +1491,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013116"),
-            result_code: Some(ResultCode::CallerCallFrequencyRestricted),
+            result_code: Some(ResultCode::CallerFrequencyLimited),
             english: "Caller call frequency restricted.",
             chinese: "主叫呼叫频次限制。",
             remedy: "请检查主叫号码是否有呼叫频次限制。",
@@ -1357,7 +1499,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013117"),
-            result_code: Some(ResultCode::CalleeCallFrequencyRestricted),
+            result_code: Some(ResultCode::CalleeFrequencyLimited),
             english: "Callee call frequency restricted.",
             chinese: "被叫呼叫频次限制。",
             remedy: "请检查被叫号码是否有呼叫频次限制。",
@@ -1365,7 +1507,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013118"),
-            result_code: Some(ResultCode::ServiceNumberCallFrequencyRestricted),
+            result_code: Some(ResultCode::ServiceNumberFrequencyLimited),
             english: "Service number call frequency restricted.",
             chinese: "业务号码呼叫频次限制。",
             remedy: "请检查业务号码是否有呼叫频次限制。",
@@ -1373,7 +1515,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013119"),
-            result_code: Some(ResultCode::ServiceNumberSuspend),
+            result_code: Some(ResultCode::ServiceNumberSuspended),
             english: "Service number suspend.",
             chinese: "业务号码被暂停。",
             remedy: "请和管理员确认号码状态。",
@@ -1381,7 +1523,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013120"),
-            result_code: Some(ResultCode::IpAddressNull),
+            result_code: Some(ResultCode::Ipv4AddressMissing),
             english: "Ip address is null.",
             chinese: "IPv4地址未携带。",
             remedy: "请客户接口携带请求发送方IPv4地址。",
@@ -1389,7 +1531,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013121"),
-            result_code: Some(ResultCode::CallBlackTimeForbidden),
+            result_code: Some(ResultCode::CallTimeRestricted),
             english: "Call black time forbidden.",
             chinese: "呼叫时段限制。",
             remedy: "呼叫时段为休息时段，请工作时段再呼叫。",
@@ -1405,7 +1547,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020165"),
-            result_code: Some(ResultCode::NumberAppKeyVoiceCallPorts),
+            result_code: Some(ResultCode::CallPortLimitReached),
             english: "The number of app_key voice call ports exceeds the upper limit.",
             chinese: "超出语音呼叫端口数限制。",
             remedy: "请稍等一分钟后再试。建议联系管理员为该应用申请更多的端口配额。",
@@ -1413,7 +1555,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020166"),
-            result_code: Some(ResultCode::AppClientIpNotIpWhite),
+            result_code: Some(ResultCode::ClientIpNotWhitelisted),
             english: "The app client ip is not in ip white list.",
             chinese: "请求发送方app IP不在白名单列表中。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -1421,7 +1563,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020168"),
-            result_code: Some(ResultCode::CallRejectedBecauseLoginIpPeer),
+            result_code: Some(ResultCode::ClientIpBlacklisted),
             english: "The call is rejected because the login IP of the peer app is blacklisted .",
             chinese: "请求发送方app 登录IP是黑名单。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -1429,7 +1571,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020171"),
-            result_code: Some(ResultCode::CallRejectedBecauseLoginIpPeer1020171),
+            result_code: Some(ResultCode::ClientIpRegionRestricted),
             english: "The call is rejected because the login IP of the peer app is blacklisted area.",
             chinese: "请求发送方app登录IP在受限地域。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -1437,7 +1579,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020176"),
-            result_code: Some(ResultCode::AuthenticationFailedTryAgainLater),
+            result_code: Some(ResultCode::IpBlockedAfterAuthFailures),
             english: "Authentication failed, try again later",
             chinese: "鉴权失败，稍后重试。",
             remedy: "IP因鉴权失败次数过多导致被拉黑，请30分钟后重试，或联系管理员放通该IP。",
@@ -1445,7 +1587,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1010001"),
-            result_code: Some(ResultCode::InternalSystemError),
+            result_code: Some(ResultCode::SystemError),
             english: "Internal system error.",
             chinese: "系统错误。",
             remedy: "请联系管理员处理。",
@@ -1493,7 +1635,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1023001"),
-            result_code: Some(ResultCode::InternalError1023001),
+            result_code: Some(ResultCode::AuthInternalError),
             english: "Internal error.",
             chinese: "内部错误。",
             remedy: "请联系管理员处理。",
@@ -1509,7 +1651,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1040001"),
-            result_code: Some(ResultCode::SouthNeErrorWithResponseCodeAnd),
+            result_code: Some(ResultCode::SouthboundElementError),
             english: "south ne error with responseCode: %\\$ and responseMsg: %\\$.",
             chinese: "南部网元错误。",
             remedy: "请联系管理员处理。",
@@ -1528,7 +1670,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023006"),
-            result_code: Some(ResultCode::AuthorizationNotContainedHttpHeader),
+            result_code: Some(ResultCode::AuthorizationMissing),
             english: "Authorization not contained in the HTTP header.",
             chinese: "鉴权失败, 请检查鉴权请求正确性。",
             remedy: "请检查消息头中是否携带了Authorization, PasswordDigest字段填写是否正确, 携带的app_key填写是否正确, 且生成随机数的时间与发送请求时的本地时间不能相差太大。",
@@ -1536,7 +1678,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023007"),
-            result_code: Some(ResultCode::RealmNotContainedAuthorization),
+            result_code: Some(ResultCode::RealmMissing),
             english: "realm not contained in Authorization.",
             chinese: "Authorization字段中未找到realm属性。",
             remedy: "请检查Authorization字段中的是否携带了realm属性。",
@@ -1544,7 +1686,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023008"),
-            result_code: Some(ResultCode::ProfileNotContainedAuthorization),
+            result_code: Some(ResultCode::ProfileMissing),
             english: "profile not contained in Authorization.",
             chinese: "Authorization字段中未找到profile属性。",
             remedy: "请检查Authorization字段中的是否携带了profile属性。",
@@ -1552,7 +1694,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023009"),
-            result_code: Some(ResultCode::ValueRealmAuthorizationSdp),
+            result_code: Some(ResultCode::RealmNotSdp),
             english: "The value of realm in Authorization must be SDP.",
             chinese: "Authorization中realm属性值应该为“SDP”。",
             remedy: "请检查Authorization字段中的realm属性值是否为“SDP”。",
@@ -1560,7 +1702,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023010"),
-            result_code: Some(ResultCode::ValueProfileAuthorizationUsernameToken),
+            result_code: Some(ResultCode::ProfileNotUsernameToken),
             english: "The value of profile in Authorization must be UsernameToken.",
             chinese: "Authorization中profile属性值应该为“UsernameToken”。",
             remedy: "请检查Authorization字段中的profile属性值是否为“UsernameToken”。",
@@ -1568,7 +1710,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023011"),
-            result_code: Some(ResultCode::ValueTypeAuthorizationAppKey),
+            result_code: Some(ResultCode::TypeNotAppkey),
             english: "The value of type in Authorization must be app_key.",
             chinese: "Authorization中type属性值应该为“Appkey”。",
             remedy: "请检查Authorization字段中的type属性值是否为“Appkey”。",
@@ -1576,7 +1718,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023012"),
-            result_code: Some(ResultCode::TypeNotContainedAuthorization),
+            result_code: Some(ResultCode::TypeMissing),
             english: "type not contained in Authorization.",
             chinese: "Authorization字段中未找到type属性。",
             remedy: "请检查Authorization字段中是否携带了type属性。",
@@ -1584,7 +1726,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023033"),
-            result_code: Some(ResultCode::HttpHeaderNotFoundXAksk),
+            result_code: Some(ResultCode::XAkskMissing),
             english: "HTTP header not found X-AKSK field.",
             chinese: "HTTP头未找到X-AKSK字段。",
             remedy: "请检查HTTP消息头中是否携带了X-AKSK字段。",
@@ -1592,7 +1734,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023034"),
-            result_code: Some(ResultCode::UserNameNotContainedXAksk),
+            result_code: Some(ResultCode::UsernameMissing),
             english: "User Name not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到User Name属性。",
             remedy: "请检查X-AKSK字段中的是否携带了User Name属性。",
@@ -1600,7 +1742,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023035"),
-            result_code: Some(ResultCode::NonceNotContainedXAksk),
+            result_code: Some(ResultCode::NonceMissing),
             english: "Nonce not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Nonce属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Nonce属性。",
@@ -1608,7 +1750,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023036"),
-            result_code: Some(ResultCode::CreatedNotContainedXAksk),
+            result_code: Some(ResultCode::CreatedMissing),
             english: "Created not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Created属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Created属性。",
@@ -1616,7 +1758,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023037"),
-            result_code: Some(ResultCode::PasswordDigestNotContainedXAksk),
+            result_code: Some(ResultCode::PasswordDigestMissing),
             english: "PasswordDigest not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到PasswordDigest属性。",
             remedy: "请检查X-AKSK字段中的是否携带了PasswordDigest属性。",
@@ -1624,7 +1766,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023038"),
-            result_code: Some(ResultCode::UsernameTokenNotContainedXAksk),
+            result_code: Some(ResultCode::UsernameTokenMissing),
             english: "UsernameToken not contained in X-AKSK.",
             chinese: "X-AKSK中没有携带UsernameToken。",
             remedy: "请检查X-AKSK字段中的是否携带了UsernameToken属性。",
@@ -1640,7 +1782,7 @@ pub mod tables {
         ResultCodeRow {
             status: 401,
             code: Some("1010013"),
-            result_code: Some(ResultCode::TimeOutLimit),
+            result_code: Some(ResultCode::CreatedOutOfWindow),
             english: "Time out limit.",
             chinese: "时间超出限制。",
             remedy: "请确认X-AKSK鉴权时，生成随机数的时间与发送请求时的本地时间不能相差太大（具体差值请与管理员确认）。",
@@ -1672,7 +1814,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010008"),
-            result_code: Some(ResultCode::StatusAppKeyUnavailable),
+            result_code: Some(ResultCode::AppKeySuspended),
             english: "The status of the app_key is unavailable.",
             chinese: "app_key被暂停使用。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -1680,7 +1822,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010009"),
-            result_code: Some(ResultCode::NoMoreApIsCanInvoked),
+            result_code: Some(ResultCode::ApiQuotaReached),
             english: "No more APIs can be invoked.",
             chinese: "API达到调用上限。",
             remedy: "请稍等一分钟后再试，并联系管理员申请更高的应用使用配额。",
@@ -1688,7 +1830,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010010"),
-            result_code: Some(ResultCode::FlowControlUpperLimitReachedPlatform),
+            result_code: Some(ResultCode::PlatformFlowControl),
             english: "The flow control upper limit is reached on the platform.",
             chinese: "平台达到系统流控上限。",
             remedy: "请稍等一分钟后再试。",
@@ -1696,7 +1838,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010011"),
-            result_code: Some(ResultCode::AppNotAllowedAccessCommercialAddress),
+            result_code: Some(ResultCode::CommercialAddressNotAllowed),
             english: "The app is not allowed to access a commercial address.",
             chinese: "APP没有访问商用地址的权限。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -1704,7 +1846,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020166"),
-            result_code: Some(ResultCode::AppClientIpNotIpWhite),
+            result_code: Some(ResultCode::ClientIpNotWhitelisted),
             english: "The app client ip is not in ip white list.",
             chinese: "请求发送方app IP不在白名单列表中。",
             remedy: "联系管理员检查IP白名单是否配置正确。",
@@ -1712,7 +1854,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020176"),
-            result_code: Some(ResultCode::AuthenticationFailedTryAgainLater),
+            result_code: Some(ResultCode::IpBlockedAfterAuthFailures),
             english: "Authentication failed, try again later",
             chinese: "鉴权失败，稍后重试",
             remedy: "IP因鉴权失败次数过多导致被拉黑，请30分钟后重试，或联系管理员放通该IP。",
@@ -1720,7 +1862,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1010001"),
-            result_code: Some(ResultCode::InternalSystemError),
+            result_code: Some(ResultCode::SystemError),
             english: "Internal system error.",
             chinese: "系统错误。",
             remedy: "请联系管理员处理。",
@@ -1752,7 +1894,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1020152"),
-            result_code: Some(ResultCode::InvalidSessionid),
+            result_code: Some(ResultCode::InvalidSessionId),
             english: "Invalid sessionid.",
             chinese: "sessionid无效。",
             remedy: "检查请求携带的sessionid是否填写正确。语音回呼的sessionid是调用“语音回呼场景API”的成功响应消息的sessionid参数值，也可通过呼叫状态和话单通知API获取。",
@@ -1760,7 +1902,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1023001"),
-            result_code: Some(ResultCode::InternalError1023001),
+            result_code: Some(ResultCode::AuthInternalError),
             english: "Internal error.",
             chinese: "内部错误。",
             remedy: "请联系管理员处理。",
@@ -1787,7 +1929,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023006"),
-            result_code: Some(ResultCode::AuthorizationNotContainedHttpHeader),
+            result_code: Some(ResultCode::AuthorizationMissing),
             english: "Authorization not contained in the HTTP header.",
             chinese: "HTTP消息头未找到 Authorization字段。",
             remedy: "请检查HTTP消息头中是否携带了Authorization字段。",
@@ -1795,7 +1937,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023007"),
-            result_code: Some(ResultCode::RealmNotContainedAuthorization),
+            result_code: Some(ResultCode::RealmMissing),
             english: "realm not contained in Authorization.",
             chinese: "Authorization字段中未找到 realm属性。",
             remedy: "请检查Authorization字段中的是否携带了realm属性。",
@@ -1803,7 +1945,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023008"),
-            result_code: Some(ResultCode::ProfileNotContainedAuthorization),
+            result_code: Some(ResultCode::ProfileMissing),
             english: "profile not contained in Authorization.",
             chinese: "Authorization字段中未找到 profile属性。",
             remedy: "请检查Authorization字段中的是否携带了profile属性。",
@@ -1811,7 +1953,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023009"),
-            result_code: Some(ResultCode::ValueRealmAuthorizationSdp),
+            result_code: Some(ResultCode::RealmNotSdp),
             english: "The value of realm in Authorization must be SDP.",
             chinese: "Authorization中 realm属性值应该为“SDP”。",
             remedy: "请检查Authorization字段中的realm属性值是否为“SDP”。",
@@ -1819,7 +1961,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023010"),
-            result_code: Some(ResultCode::ValueProfileAuthorizationUsernameToken),
+            result_code: Some(ResultCode::ProfileNotUsernameToken),
             english: "The value of profile in Authorization must be UsernameToken.",
             chinese: "Authorization中 profile属性值应该为“UsernameToken”。",
             remedy: "请检查Authorization字段中的profile属性值是否为“UsernameToken”。",
@@ -1827,7 +1969,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023011"),
-            result_code: Some(ResultCode::ValueTypeAuthorizationAppKey),
+            result_code: Some(ResultCode::TypeNotAppkey),
             english: "The value of type in Authorization must be app_key.",
             chinese: "Authorization中 type属性值应该为“Appkey”。",
             remedy: "请检查Authorization字段中的type属性值是否为“Appkey”。",
@@ -1835,7 +1977,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023012"),
-            result_code: Some(ResultCode::TypeNotContainedAuthorization),
+            result_code: Some(ResultCode::TypeMissing),
             english: "type not contained in Authorization.",
             chinese: "Authorization字段中未找到type属性。",
             remedy: "请检查Authorization字段中是否携带了type属性。",
@@ -1843,7 +1985,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023033"),
-            result_code: Some(ResultCode::HttpHeaderNotFoundXAksk),
+            result_code: Some(ResultCode::XAkskMissing),
             english: "HTTP header not found X-AKSK field.",
             chinese: "HTTP头未找到 X-AKSK字段。",
             remedy: "请检查HTTP消息头中是否携带了X-AKSK字段。",
@@ -1851,7 +1993,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023034"),
-            result_code: Some(ResultCode::UserNameNotContainedXAksk),
+            result_code: Some(ResultCode::UsernameMissing),
             english: "User Name not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到 User Name属性。",
             remedy: "请检查X-AKSK字段中的是否携带了User Name属性。",
@@ -1859,7 +2001,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023035"),
-            result_code: Some(ResultCode::NonceNotContainedXAksk),
+            result_code: Some(ResultCode::NonceMissing),
             english: "Nonce not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Nonce属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Nonce属性。",
@@ -1867,7 +2009,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023036"),
-            result_code: Some(ResultCode::CreatedNotContainedXAksk),
+            result_code: Some(ResultCode::CreatedMissing),
             english: "Created not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Created属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Created属性。",
@@ -1875,7 +2017,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023037"),
-            result_code: Some(ResultCode::PasswordDigestNotContainedXAksk),
+            result_code: Some(ResultCode::PasswordDigestMissing),
             english: "PasswordDigest not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到 PasswordDigest 属性。",
             remedy: "请检查X-AKSK字段中的是否携带了PasswordDigest属性。",
@@ -1883,7 +2025,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023038"),
-            result_code: Some(ResultCode::UsernameTokenNotContainedXAksk),
+            result_code: Some(ResultCode::UsernameTokenMissing),
             english: "UsernameToken not contained in X-AKSK.",
             chinese: "X-AKSK中没有携带 UsernameToken。",
             remedy: "请检查X-AKSK字段中的是否携带了UsernameToken属性。",
@@ -1899,7 +2041,7 @@ pub mod tables {
         ResultCodeRow {
             status: 401,
             code: Some("1010013"),
-            result_code: Some(ResultCode::TimeOutLimit),
+            result_code: Some(ResultCode::CreatedOutOfWindow),
             english: "Time out limit.",
             chinese: "时间超出限制。",
             remedy: "请确认X-AKSK鉴权时，生成随机数的时间与发送请求时的本地时间不能相差太大（具体差值请与管理员确认）。",
@@ -1923,7 +2065,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010007"),
-            result_code: Some(ResultCode::ActiveStateUserNotActivating),
+            result_code: Some(ResultCode::AccountNotActive),
             english: "The activeState of User is not ACTIVATING.",
             chinese: "用户状态未激活。",
             remedy: "请检查app_key所属的华为云账户是否处于欠费状态，若处于欠费状态，请参考 华为云账户充值 完成充值，若没有处于欠费状态，请联系管理员处理。",
@@ -1931,7 +2073,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012012"),
-            result_code: Some(ResultCode::ApplicationDoesNotOpenRecordingFunction),
+            result_code: Some(ResultCode::RecordingNotEnabled),
             english: "Application does not open recording function.",
             chinese: "应用未开启录音功能。",
             remedy: "请确认请求携带的app_key是否开启了录音功能。",
@@ -1939,7 +2081,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012007"),
-            result_code: Some(ResultCode::RecordDoesNotExist),
+            result_code: Some(ResultCode::RecordNotFound),
             english: "The record does not exist.",
             chinese: "记录不存在。",
             remedy: "请确认fileName参数的填写是否正确。",
@@ -1947,7 +2089,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1011006"),
-            result_code: Some(ResultCode::UnderTrafficControlStatus),
+            result_code: Some(ResultCode::TrafficControlled),
             english: "Under traffic control status",
             chinese: "请求者（IP、手机号码）处于流控状态下。",
             remedy: "请稍等一分钟再试。",
@@ -1955,7 +2097,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020166"),
-            result_code: Some(ResultCode::AppClientIpNotIpWhite),
+            result_code: Some(ResultCode::ClientIpNotWhitelisted),
             english: "The app client ip is not in ip white list.",
             chinese: "请求发送方app IP不在白名单列表中。",
             remedy: "联系管理员检查IP白名单是否配置正确。",
@@ -1963,7 +2105,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020176"),
-            result_code: Some(ResultCode::AuthenticationFailedTryAgainLater),
+            result_code: Some(ResultCode::IpBlockedAfterAuthFailures),
             english: "Authentication failed, try again later",
             chinese: "鉴权失败，稍后重试",
             remedy: "IP因鉴权失败次数过多导致被拉黑，请30分钟后重试，或联系管理员放通该IP。",
@@ -1971,7 +2113,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1010001"),
-            result_code: Some(ResultCode::InternalSystemError),
+            result_code: Some(ResultCode::SystemError),
             english: "Internal system error.",
             chinese: "系统错误。",
             remedy: "请联系管理员处理。",
@@ -1979,7 +2121,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1023001"),
-            result_code: Some(ResultCode::InternalError1023001),
+            result_code: Some(ResultCode::AuthInternalError),
             english: "Internal error.",
             chinese: "内部错误。",
             remedy: "",
@@ -1998,7 +2140,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023006"),
-            result_code: Some(ResultCode::AuthorizationNotContainedHttpHeader),
+            result_code: Some(ResultCode::AuthorizationMissing),
             english: "Authorization not contained in the HTTP header.\nAuthentication fails. Check whether the authentication request is correct.",
             chinese: "鉴权失败, 请检查鉴权请求正确性。",
             remedy: "请检查消息头中是否携带了Authorization, PasswordDigest字段填写是否正确, 携带的app_key填写是否正确, 且生成随机数的时间与发送请求时的本地时间不能相差太大。\n请检查账户余额是否充足, 若不足请充值后再次尝试。如何给账户充值",
@@ -2006,7 +2148,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023007"),
-            result_code: Some(ResultCode::RealmNotContainedAuthorization),
+            result_code: Some(ResultCode::RealmMissing),
             english: "realm not contained in Authorization.",
             chinese: "Authorization字段中未找到realm属性。",
             remedy: "请检查Authorization字段中的是否携带了realm属性。",
@@ -2014,7 +2156,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023008"),
-            result_code: Some(ResultCode::ProfileNotContainedAuthorization),
+            result_code: Some(ResultCode::ProfileMissing),
             english: "profile not contained in Authorization.",
             chinese: "Authorization字段中未找到profile属性。",
             remedy: "请检查Authorization字段中的是否携带了profile属性。",
@@ -2022,7 +2164,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023009"),
-            result_code: Some(ResultCode::ValueRealmAuthorizationSdp),
+            result_code: Some(ResultCode::RealmNotSdp),
             english: "The value of realm in Authorization must be SDP.",
             chinese: "Authorization中realm属性值应该为“SDP”。",
             remedy: "请检查Authorization字段中的realm属性值是否为“SDP”。",
@@ -2030,7 +2172,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023010"),
-            result_code: Some(ResultCode::ValueProfileAuthorizationUsernameToken),
+            result_code: Some(ResultCode::ProfileNotUsernameToken),
             english: "The value of profile in Authorization must be UsernameToken.",
             chinese: "Authorization中profile属性值应该为“UsernameToken”。",
             remedy: "请检查Authorization字段中的profile属性值是否为“UsernameToken”。",
@@ -2038,7 +2180,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023011"),
-            result_code: Some(ResultCode::ValueTypeAuthorizationAppKey),
+            result_code: Some(ResultCode::TypeNotAppkey),
             english: "The value of type in Authorization must be app_key.",
             chinese: "Authorization中type属性值应该为“Appkey”。",
             remedy: "请检查Authorization字段中的type属性值是否为“Appkey”。",
@@ -2046,7 +2188,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023012"),
-            result_code: Some(ResultCode::TypeNotContainedAuthorization),
+            result_code: Some(ResultCode::TypeMissing),
             english: "type not contained in Authorization.",
             chinese: "Authorization字段中未找到type属性。",
             remedy: "请检查Authorization字段中是否携带了type属性。",
@@ -2054,7 +2196,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023033"),
-            result_code: Some(ResultCode::HttpHeaderNotFoundXAksk),
+            result_code: Some(ResultCode::XAkskMissing),
             english: "HTTP header not found X-AKSK field.",
             chinese: "HTTP头未找到X-AKSK字段。",
             remedy: "请检查HTTP消息头中是否携带了X-AKSK字段。",
@@ -2062,7 +2204,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023034"),
-            result_code: Some(ResultCode::UserNameNotContainedXAksk),
+            result_code: Some(ResultCode::UsernameMissing),
             english: "UserName not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到UserName属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Username属性。",
@@ -2070,7 +2212,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023035"),
-            result_code: Some(ResultCode::NonceNotContainedXAksk),
+            result_code: Some(ResultCode::NonceMissing),
             english: "Nonce not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Nonce属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Nonce属性。",
@@ -2078,7 +2220,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023036"),
-            result_code: Some(ResultCode::CreatedNotContainedXAksk),
+            result_code: Some(ResultCode::CreatedMissing),
             english: "Created not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Created属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Created属性。",
@@ -2086,7 +2228,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023037"),
-            result_code: Some(ResultCode::PasswordDigestNotContainedXAksk),
+            result_code: Some(ResultCode::PasswordDigestMissing),
             english: "PasswordDigest not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到 PasswordDigest 属性。",
             remedy: "请检查X-AKSK字段中的是否携带了PasswordDigest属性。",
@@ -2094,7 +2236,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023038"),
-            result_code: Some(ResultCode::UsernameTokenNotContainedXAksk),
+            result_code: Some(ResultCode::UsernameTokenMissing),
             english: "UsernameToken not contained in X-AKSK.",
             chinese: "X-AKSK中没有携带 UsernameToken。",
             remedy: "请检查X-AKSK字段中的是否携带了UsernameToken属性。",
@@ -2110,7 +2252,7 @@ pub mod tables {
         ResultCodeRow {
             status: 401,
             code: Some("1010013"),
-            result_code: Some(ResultCode::TimeOutLimit),
+            result_code: Some(ResultCode::CreatedOutOfWindow),
             english: "Time out limit.",
             chinese: "时间超出限制。",
             remedy: "请确认X-AKSK鉴权时，生成随机数的时间与发送请求时的本地时间不能相差太大（具体差值请与管理员确认）",
@@ -2142,7 +2284,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010008"),
-            result_code: Some(ResultCode::StatusAppKeyUnavailable),
+            result_code: Some(ResultCode::AppKeySuspended),
             english: "The status of the app_key is unavailable.",
             chinese: "app_key被暂停使用。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -2150,7 +2292,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010009"),
-            result_code: Some(ResultCode::NoMoreApIsCanInvoked),
+            result_code: Some(ResultCode::ApiQuotaReached),
             english: "No more APIs can be invoked.",
             chinese: "API达到调用上限。",
             remedy: "请稍等一分钟后再试，并联系管理员申请更高的应用使用配额。",
@@ -2158,7 +2300,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010010"),
-            result_code: Some(ResultCode::FlowControlUpperLimitReachedPlatform),
+            result_code: Some(ResultCode::PlatformFlowControl),
             english: "The flow control upper limit is reached on the platform.",
             chinese: "平台达到系统流控上限。",
             remedy: "请稍等一分钟后再试。",
@@ -2166,7 +2308,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010011"),
-            result_code: Some(ResultCode::AppNotAllowedAccessCommercialAddress),
+            result_code: Some(ResultCode::CommercialAddressNotAllowed),
             english: "The app is not allowed to access a commercial address.",
             chinese: "APP没有访问商用地址的权限。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -2198,7 +2340,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010040"),
-            result_code: Some(ResultCode::AppKeyNotAllowedInvokeApi),
+            result_code: Some(ResultCode::ApiNotAllowedForAppKey),
             english: "The app_key is not allowed to invoke the API.",
             chinese: "app_key没有调用本API的权限。",
             remedy: "请联系管理员确认该app_key对应的应用是否具有语音通知能力。",
@@ -2206,7 +2348,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012001"),
-            result_code: Some(ResultCode::ResourceNumberNotApplied),
+            result_code: Some(ResultCode::NumberNotBound),
             english: "Resource of number is not to be applied.",
             chinese: "资源未申请。",
             remedy: "app_key和业务号码未绑定。",
@@ -2214,7 +2356,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012005"),
-            result_code: Some(ResultCode::STemplateParasDoesNotMeetTemplate),
+            result_code: Some(ResultCode::TemplateParasMismatch),
             english: "%s of templateParas does not meet template requirements.",
             chinese: "参数templateParas中的%s不符合模板定义的要求。",
             remedy: "请检查templateParas携带的变量值格式与长度是否符合templateId对应的模板内容中变量的定义。",
@@ -2230,7 +2372,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012012"),
-            result_code: Some(ResultCode::ApplicationDoesNotOpenRecordingFunction),
+            result_code: Some(ResultCode::RecordingNotEnabled),
             english: "Application does not open recording function.",
             chinese: "应用未开启录音功能。",
             remedy: "请在 应用管理 页面确认请求携带的app_key是否开启了录音功能。",
@@ -2238,7 +2380,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013001"),
-            result_code: Some(ResultCode::CallsExceedSpLimit),
+            result_code: Some(ResultCode::SpCallLimitReached),
             english: "Calls exceed the SP limit.",
             chinese: "请求次数超过SP配置上限。",
             remedy: "请和管理员确认开发者呼叫数量限制。",
@@ -2246,7 +2388,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013002"),
-            result_code: Some(ResultCode::CallsExceedAppLimit),
+            result_code: Some(ResultCode::AppCallLimitReached),
             english: "Calls exceed the APP limit.",
             chinese: "请求次数超过应用配置上限。",
             remedy: "请和管理员确认应用呼叫数量限制。",
@@ -2254,7 +2396,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013003"),
-            result_code: Some(ResultCode::CallsExceedDisplayNumberLimit),
+            result_code: Some(ResultCode::DisplayNumberCallLimitReached),
             english: "Calls exceed the display number limit.",
             chinese: "SP的主显号码受限。",
             remedy: "请和管理员确认显示号码呼叫数量限制。",
@@ -2262,7 +2404,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013004"),
-            result_code: Some(ResultCode::CalleeBlacklist),
+            result_code: Some(ResultCode::CalleeBlacklisted),
             english: "Callee in blacklist.",
             chinese: "被叫用户是黑名单。",
             remedy: "被叫号码在运营商黑名单库。",
@@ -2270,7 +2412,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013010"),
-            result_code: Some(ResultCode::CallerBlacklist),
+            result_code: Some(ResultCode::CallerBlacklisted),
             english: "Caller in blacklist.",
             chinese: "主叫用户是黑名单。",
             remedy: "主叫号码在运营商黑名单库。",
@@ -2278,7 +2420,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013011"),
-            result_code: Some(ResultCode::CalleeNotWhitelist),
+            result_code: Some(ResultCode::CalleeNotWhitelisted),
             english: "Callee is not on the whitelist.",
             chinese: "被叫用户不在白名单中。",
             remedy: "请和管理员确认被叫号码白名单限制。",
@@ -2286,7 +2428,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013100"),
-            result_code: Some(ResultCode::CommonErrorCode),
+            result_code: Some(ResultCode::SecurityControlUnknown),
             english: "Common error code .",
             chinese: "未知错误。",
             remedy: "请和管理员确认安全管控限制。",
@@ -2294,7 +2436,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013101"),
-            result_code: Some(ResultCode::AbnormalCallRestricted),
+            result_code: Some(ResultCode::AbnormalCallBehaviour),
             english: "Abnormal call restricted .",
             chinese: "呼叫行为异常。",
             remedy: "请和管理员确认安全管控限制。",
@@ -2302,7 +2444,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013111"),
-            result_code: Some(ResultCode::InternationalCallinForbidden),
+            result_code: Some(ResultCode::InternationalCallInForbidden),
             english: "International callin is forbidden.",
             chinese: "国际呼入限制。",
             remedy: "请检查请求的号码格式是否为国际号码格式。",
@@ -2310,7 +2452,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013112"),
-            result_code: Some(ResultCode::InternationalCalloutForbidden),
+            result_code: Some(ResultCode::InternationalCallOutForbidden),
             english: "International callout is forbidden.",
             chinese: "国际呼出限制。",
             remedy: "请检查请求的号码格式是否为国际号码格式。",
@@ -2318,7 +2460,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013113"),
-            result_code: Some(ResultCode::AbnormalCallDurationRestricted),
+            result_code: Some(ResultCode::AbnormalCallDuration),
             english: "Abnormal call duration restricted.",
             chinese: "通话时间异常。",
             remedy: "请检查请求的号码是否通话时间异常。",
@@ -2326,7 +2468,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013115"),
-            result_code: Some(ResultCode::AbnormalCallCompletionRateRestricted),
+            result_code: Some(ResultCode::AbnormalCompletionRate),
             english: "Abnormal call completion rate restricted.",
             chinese: "呼叫接通率异常。",
             remedy: "请检查请求的号码是否呼叫接通率异常。",
@@ -2334,7 +2476,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013116"),
-            result_code: Some(ResultCode::CallerCallFrequencyRestricted),
+            result_code: Some(ResultCode::CallerFrequencyLimited),
             english: "Caller call frequency restricted.",
             chinese: "主叫呼叫频次限制。",
             remedy: "请检查主叫号码是否有呼叫频次限制。",
@@ -2342,7 +2484,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013117"),
-            result_code: Some(ResultCode::CalleeCallFrequencyRestricted),
+            result_code: Some(ResultCode::CalleeFrequencyLimited),
             english: "Callee call frequency restricted.",
             chinese: "被叫呼叫频次限制。",
             remedy: "请检查被叫号码是否有呼叫频次限制。",
@@ -2350,7 +2492,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013118"),
-            result_code: Some(ResultCode::ServiceNumberCallFrequencyRestricted),
+            result_code: Some(ResultCode::ServiceNumberFrequencyLimited),
             english: "Service number call frequency restricted.",
             chinese: "业务号码呼叫频次限制。",
             remedy: "请检查业务号码是否有呼叫频次限制。",
@@ -2358,7 +2500,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013119"),
-            result_code: Some(ResultCode::ServiceNumberSuspend),
+            result_code: Some(ResultCode::ServiceNumberSuspended),
             english: "Service number suspend.",
             chinese: "业务号码被暂停。",
             remedy: "请和管理员确认号码状态。",
@@ -2366,7 +2508,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013120"),
-            result_code: Some(ResultCode::IpAddressNull),
+            result_code: Some(ResultCode::Ipv4AddressMissing),
             english: "Ip address is null.",
             chinese: "IPv4地址未携带。",
             remedy: "请客户接口携带请求发送方IPv4地址。",
@@ -2374,7 +2516,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013121"),
-            result_code: Some(ResultCode::CallBlackTimeForbidden),
+            result_code: Some(ResultCode::CallTimeRestricted),
             english: "Call black time forbidden.",
             chinese: "呼叫时段限制。",
             remedy: "呼叫时段为休息时段，请工作时段再呼叫。",
@@ -2390,7 +2532,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020165"),
-            result_code: Some(ResultCode::NumberAppKeyVoiceCallPorts),
+            result_code: Some(ResultCode::CallPortLimitReached),
             english: "The number of app_key voice call ports exceeds the upper limit.",
             chinese: "超出语音呼叫端口数限制。",
             remedy: "请稍等一分钟后再试。建议联系管理员为该应用申请更多的端口配额。",
@@ -2398,7 +2540,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020166"),
-            result_code: Some(ResultCode::AppClientIpNotIpWhite),
+            result_code: Some(ResultCode::ClientIpNotWhitelisted),
             english: "The app client ip is not in ip white list.",
             chinese: "请求发送方app IP不在白名单列表中。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -2406,7 +2548,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020168"),
-            result_code: Some(ResultCode::CallRejectedBecauseLoginIpPeer),
+            result_code: Some(ResultCode::ClientIpBlacklisted),
             english: "The call is rejected because the login IP of the peer app is blacklisted .",
             chinese: "请求发送方app 登录IP是黑名单。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -2414,7 +2556,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020171"),
-            result_code: Some(ResultCode::CallRejectedBecauseLoginIpPeer1020171),
+            result_code: Some(ResultCode::ClientIpRegionRestricted),
             english: "The call is rejected because the login IP of the peer app is blacklisted area.",
             chinese: "请求发送方app 登录IP在受限地域。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -2422,7 +2564,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020176"),
-            result_code: Some(ResultCode::AuthenticationFailedTryAgainLater),
+            result_code: Some(ResultCode::IpBlockedAfterAuthFailures),
             english: "Authentication failed, try again later",
             chinese: "鉴权失败，稍后重试。",
             remedy: "IP因鉴权失败次数过多导致被拉黑，请30分钟后重试，或联系管理员放通该IP。",
@@ -2430,7 +2572,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1010001"),
-            result_code: Some(ResultCode::InternalSystemError),
+            result_code: Some(ResultCode::SystemError),
             english: "Internal system error.",
             chinese: "系统错误。",
             remedy: "请联系管理员处理。",
@@ -2478,7 +2620,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1023001"),
-            result_code: Some(ResultCode::InternalError1023001),
+            result_code: Some(ResultCode::AuthInternalError),
             english: "Internal error.",
             chinese: "内部错误。",
             remedy: "请联系管理员处理。",
@@ -2505,7 +2647,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023006"),
-            result_code: Some(ResultCode::AuthorizationNotContainedHttpHeader),
+            result_code: Some(ResultCode::AuthorizationMissing),
             english: "Authorization not contained in the HTTP header.",
             chinese: "鉴权失败, 请检查鉴权请求正确性。",
             remedy: "请检查消息头中是否携带了Authorization, PasswordDigest字段填写是否正确, 携带的app_key填写是否正确, 且生成随机数的时间与发送请求时的本地时间不能相差太大。",
@@ -2513,7 +2655,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023007"),
-            result_code: Some(ResultCode::RealmNotContainedAuthorization),
+            result_code: Some(ResultCode::RealmMissing),
             english: "realm not contained in Authorization.",
             chinese: "Authorization字段中未找到realm属性。",
             remedy: "请检查Authorization字段中的是否携带了realm属性。",
@@ -2521,7 +2663,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023008"),
-            result_code: Some(ResultCode::ProfileNotContainedAuthorization),
+            result_code: Some(ResultCode::ProfileMissing),
             english: "profile not contained in Authorization.",
             chinese: "Authorization字段中未找到profile属性。",
             remedy: "请检查Authorization字段中的是否携带了profile属性。",
@@ -2529,7 +2671,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023009"),
-            result_code: Some(ResultCode::ValueRealmAuthorizationSdp),
+            result_code: Some(ResultCode::RealmNotSdp),
             english: "The value of realm in Authorization must be SDP.",
             chinese: "Authorization中realm属性值应该为“SDP”。",
             remedy: "请检查Authorization字段中的realm属性值是否为“SDP”。",
@@ -2537,7 +2679,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023010"),
-            result_code: Some(ResultCode::ValueProfileAuthorizationUsernameToken),
+            result_code: Some(ResultCode::ProfileNotUsernameToken),
             english: "The value of profile in Authorization must be UsernameToken.",
             chinese: "Authorization中profile属性值应该为“UsernameToken”。",
             remedy: "请检查Authorization字段中的profile属性值是否为“UsernameToken”。",
@@ -2545,7 +2687,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023011"),
-            result_code: Some(ResultCode::ValueTypeAuthorizationAppKey),
+            result_code: Some(ResultCode::TypeNotAppkey),
             english: "The value of type in Authorization must be app_key.",
             chinese: "Authorization中type属性值应该为“Appkey”。",
             remedy: "请检查Authorization字段中的type属性值是否为“Appkey”。",
@@ -2553,7 +2695,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023012"),
-            result_code: Some(ResultCode::TypeNotContainedAuthorization),
+            result_code: Some(ResultCode::TypeMissing),
             english: "type not contained in Authorization.",
             chinese: "Authorization字段中未找到type属性。",
             remedy: "请检查Authorization字段中是否携带了type属性。",
@@ -2561,7 +2703,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023033"),
-            result_code: Some(ResultCode::HttpHeaderNotFoundXAksk),
+            result_code: Some(ResultCode::XAkskMissing),
             english: "HTTP header not found X-AKSK field.",
             chinese: "HTTP头未找到X-AKSK字段。",
             remedy: "请检查HTTP消息头中是否携带了X-AKSK字段。",
@@ -2569,7 +2711,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023034"),
-            result_code: Some(ResultCode::UserNameNotContainedXAksk),
+            result_code: Some(ResultCode::UsernameMissing),
             english: "User Name not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到UserName属性。",
             remedy: "请检查X-AKSK字段中的是否携带了UserName属性。",
@@ -2577,7 +2719,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023035"),
-            result_code: Some(ResultCode::NonceNotContainedXAksk),
+            result_code: Some(ResultCode::NonceMissing),
             english: "Nonce not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Nonce属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Nonce属性。",
@@ -2585,7 +2727,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023036"),
-            result_code: Some(ResultCode::CreatedNotContainedXAksk),
+            result_code: Some(ResultCode::CreatedMissing),
             english: "Created not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到Created属性。",
             remedy: "请检查X-AKSK字段中的是否携带了Created属性。",
@@ -2593,7 +2735,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023037"),
-            result_code: Some(ResultCode::PasswordDigestNotContainedXAksk),
+            result_code: Some(ResultCode::PasswordDigestMissing),
             english: "PasswordDigest not contained in X-AKSK.",
             chinese: "X-AKSK字段中未找到 PasswordDigest 属性。",
             remedy: "请检查X-AKSK字段中的是否携带了PasswordDigest 属性。",
@@ -2601,7 +2743,7 @@ pub mod tables {
         ResultCodeRow {
             status: 400,
             code: Some("1023038"),
-            result_code: Some(ResultCode::UsernameTokenNotContainedXAksk),
+            result_code: Some(ResultCode::UsernameTokenMissing),
             english: "UsernameToken not contained in X-AKSK.",
             chinese: "X-AKSK中没有携带 UsernameToken。",
             remedy: "请检查X-AKSK字段中的是否携带了UsernameToken 属性。",
@@ -2617,7 +2759,7 @@ pub mod tables {
         ResultCodeRow {
             status: 401,
             code: Some("1010013"),
-            result_code: Some(ResultCode::TimeOutLimit),
+            result_code: Some(ResultCode::CreatedOutOfWindow),
             english: "Time out limit.",
             chinese: "时间超出限制。",
             remedy: "请确认X-AKSK鉴权时，生成随机数的时间与发送请求时的本地时间不能相差太大（具体差值请与管理员确认）",
@@ -2649,7 +2791,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010008"),
-            result_code: Some(ResultCode::StatusAppKeyUnavailable),
+            result_code: Some(ResultCode::AppKeySuspended),
             english: "The status of the app_key is unavailable.",
             chinese: "app_key被暂停使用。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -2657,7 +2799,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010009"),
-            result_code: Some(ResultCode::NoMoreApIsCanInvoked),
+            result_code: Some(ResultCode::ApiQuotaReached),
             english: "No more APIs can be invoked.",
             chinese: "API达到调用上限。",
             remedy: "请稍等一分钟后再试，并联系管理员申请更高的应用使用配额。",
@@ -2665,7 +2807,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010010"),
-            result_code: Some(ResultCode::FlowControlUpperLimitReachedPlatform),
+            result_code: Some(ResultCode::PlatformFlowControl),
             english: "The flow control upper limit is reached on the platform.",
             chinese: "平台达到系统流控上限。",
             remedy: "请稍等一分钟后再试。",
@@ -2673,7 +2815,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010011"),
-            result_code: Some(ResultCode::AppNotAllowedAccessCommercialAddress),
+            result_code: Some(ResultCode::CommercialAddressNotAllowed),
             english: "The app is not allowed to access a commercial address.",
             chinese: "APP没有访问商用地址的权限。",
             remedy: "请在 应用管理 页面检查请求携带的app_key所属应用状态是否正常。",
@@ -2705,7 +2847,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1010040"),
-            result_code: Some(ResultCode::AppKeyNotAllowedInvokeApi),
+            result_code: Some(ResultCode::ApiNotAllowedForAppKey),
             english: "The app_key is not allowed to invoke the API.",
             chinese: "app_key没有调用本API的权限。",
             remedy: "请联系管理员确认该app_key对应的应用是否具备语音验证码能力。",
@@ -2713,7 +2855,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012001"),
-            result_code: Some(ResultCode::ResourceNumberNotApplied),
+            result_code: Some(ResultCode::NumberNotBound),
             english: "Resource of number is not to be applied.",
             chinese: "资源未申请。",
             remedy: "app_key和业务号码未绑定。",
@@ -2729,7 +2871,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1012012"),
-            result_code: Some(ResultCode::ApplicationDoesNotOpenRecordingFunction),
+            result_code: Some(ResultCode::RecordingNotEnabled),
             english: "Application does not open recording function.",
             chinese: "应用未开启录音功能。",
             remedy: "请在 应用管理 页面确认请求携带的app_key是否开启了录音功能。",
@@ -2737,7 +2879,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013001"),
-            result_code: Some(ResultCode::CallsExceedSpLimit),
+            result_code: Some(ResultCode::SpCallLimitReached),
             english: "Calls exceed the SP limit.",
             chinese: "请求次数超过SP配置上限。",
             remedy: "请和管理员确认开发者呼叫数量限制。",
@@ -2745,7 +2887,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013002"),
-            result_code: Some(ResultCode::CallsExceedAppLimit),
+            result_code: Some(ResultCode::AppCallLimitReached),
             english: "Calls exceed the APP limit.",
             chinese: "请求次数超过应用配置上限。",
             remedy: "请和管理员确认应用呼叫数量限制。",
@@ -2753,7 +2895,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013003"),
-            result_code: Some(ResultCode::CallsExceedDisplayNumberLimit),
+            result_code: Some(ResultCode::DisplayNumberCallLimitReached),
             english: "Calls exceed the display number limit.",
             chinese: "SP的主显号码受限。",
             remedy: "请和管理员确认显示号码呼叫数量限制。",
@@ -2761,7 +2903,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013004"),
-            result_code: Some(ResultCode::CalleeBlacklist),
+            result_code: Some(ResultCode::CalleeBlacklisted),
             english: "Callee in blacklist.",
             chinese: "被叫用户是黑名单。",
             remedy: "被叫号码在运营商黑名单库。",
@@ -2769,7 +2911,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013010"),
-            result_code: Some(ResultCode::CallerBlacklist),
+            result_code: Some(ResultCode::CallerBlacklisted),
             english: "Caller in blacklist.",
             chinese: "主叫用户是黑名单。",
             remedy: "主叫号码在运营商黑名单库。",
@@ -2777,7 +2919,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013011"),
-            result_code: Some(ResultCode::CalleeNotWhitelist),
+            result_code: Some(ResultCode::CalleeNotWhitelisted),
             english: "Callee is not on the whitelist.",
             chinese: "被叫用户不在白名单中。",
             remedy: "请和管理员确认被叫号码白名单限制。",
@@ -2785,7 +2927,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013100"),
-            result_code: Some(ResultCode::CommonErrorCode),
+            result_code: Some(ResultCode::SecurityControlUnknown),
             english: "Common error code .",
             chinese: "未知错误。",
             remedy: "请和管理员确认安全管控限制。",
@@ -2793,7 +2935,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013101"),
-            result_code: Some(ResultCode::AbnormalCallRestricted),
+            result_code: Some(ResultCode::AbnormalCallBehaviour),
             english: "Abnormal call restricted .",
             chinese: "呼叫行为异常。",
             remedy: "请和管理员确认安全管控限制。",
@@ -2801,7 +2943,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013111"),
-            result_code: Some(ResultCode::InternationalCallinForbidden),
+            result_code: Some(ResultCode::InternationalCallInForbidden),
             english: "International callin is forbidden.",
             chinese: "国际呼入限制。",
             remedy: "请检查请求的号码格式是否为国际号码格式。",
@@ -2809,7 +2951,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013112"),
-            result_code: Some(ResultCode::InternationalCalloutForbidden),
+            result_code: Some(ResultCode::InternationalCallOutForbidden),
             english: "International callout is forbidden.",
             chinese: "国际呼出限制。",
             remedy: "请检查请求的号码格式是否为国际号码格式。",
@@ -2817,7 +2959,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013113"),
-            result_code: Some(ResultCode::AbnormalCallDurationRestricted),
+            result_code: Some(ResultCode::AbnormalCallDuration),
             english: "Abnormal call duration restricted.",
             chinese: "通话时间异常。",
             remedy: "请检查请求的号码是否通话时间异常。",
@@ -2825,7 +2967,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013115"),
-            result_code: Some(ResultCode::AbnormalCallCompletionRateRestricted),
+            result_code: Some(ResultCode::AbnormalCompletionRate),
             english: "Abnormal call completion rate restricted.",
             chinese: "呼叫接通率异常。",
             remedy: "请检查请求的号码是否呼叫接通率异常。",
@@ -2833,7 +2975,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013116"),
-            result_code: Some(ResultCode::CallerCallFrequencyRestricted),
+            result_code: Some(ResultCode::CallerFrequencyLimited),
             english: "Caller call frequency restricted.",
             chinese: "主叫呼叫频次限制。",
             remedy: "请检查主叫号码是否有呼叫频次限制。",
@@ -2841,7 +2983,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013117"),
-            result_code: Some(ResultCode::CalleeCallFrequencyRestricted),
+            result_code: Some(ResultCode::CalleeFrequencyLimited),
             english: "Callee call frequency restricted.",
             chinese: "被叫呼叫频次限制。",
             remedy: "请检查被叫号码是否有呼叫频次限制。",
@@ -2849,7 +2991,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013118"),
-            result_code: Some(ResultCode::ServiceNumberCallFrequencyRestricted),
+            result_code: Some(ResultCode::ServiceNumberFrequencyLimited),
             english: "Service number call frequency restricted.",
             chinese: "业务号码呼叫频次限制。",
             remedy: "请检查业务号码是否有呼叫频次限制。",
@@ -2857,7 +2999,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013119"),
-            result_code: Some(ResultCode::ServiceNumberSuspend),
+            result_code: Some(ResultCode::ServiceNumberSuspended),
             english: "Service number suspend.",
             chinese: "业务号码被暂停。",
             remedy: "请和管理员确认号码状态。",
@@ -2865,7 +3007,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013120"),
-            result_code: Some(ResultCode::IpAddressNull),
+            result_code: Some(ResultCode::Ipv4AddressMissing),
             english: "Ip address is null.",
             chinese: "IPv4地址未携带。",
             remedy: "请客户接口携带请求发送方IPv4地址。",
@@ -2873,7 +3015,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1013121"),
-            result_code: Some(ResultCode::CallBlackTimeForbidden),
+            result_code: Some(ResultCode::CallTimeRestricted),
             english: "Call black time forbidden.",
             chinese: "呼叫时段限制。",
             remedy: "呼叫时段为休息时段，请工作时段再呼叫。",
@@ -2889,7 +3031,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020165"),
-            result_code: Some(ResultCode::NumberAppKeyVoiceCallPorts),
+            result_code: Some(ResultCode::CallPortLimitReached),
             english: "The number of app_key voice call ports exceeds the upper limit.",
             chinese: "超出语音呼叫端口数限制。",
             remedy: "请稍等一分钟后再试。建议联系管理员为该应用申请更多的端口配额。",
@@ -2897,7 +3039,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020166"),
-            result_code: Some(ResultCode::AppClientIpNotIpWhite),
+            result_code: Some(ResultCode::ClientIpNotWhitelisted),
             english: "The app client ip is not in ip white list.",
             chinese: "请求发送方app IP不在白名单列表中。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -2905,7 +3047,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020168"),
-            result_code: Some(ResultCode::CallRejectedBecauseLoginIpPeer),
+            result_code: Some(ResultCode::ClientIpBlacklisted),
             english: "The call is rejected because the login IP of the peer app is blacklisted .",
             chinese: "请求发送方app 登录IP是黑名单。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -2913,7 +3055,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020171"),
-            result_code: Some(ResultCode::CallRejectedBecauseLoginIpPeer1020171),
+            result_code: Some(ResultCode::ClientIpRegionRestricted),
             english: "The call is rejected because the login IP of the peer app is blacklisted area.",
             chinese: "请求发送方app 登录IP在受限地域。",
             remedy: "运营商IP地域管控，此地区无法呼通。",
@@ -2921,7 +3063,7 @@ pub mod tables {
         ResultCodeRow {
             status: 403,
             code: Some("1020176"),
-            result_code: Some(ResultCode::AuthenticationFailedTryAgainLater),
+            result_code: Some(ResultCode::IpBlockedAfterAuthFailures),
             english: "Authentication failed, try again later",
             chinese: "鉴权失败，稍后重试。",
             remedy: "IP因鉴权失败次数过多导致被拉黑，请30分钟后重试，或联系管理员放通该IP。",
@@ -2929,7 +3071,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1010001"),
-            result_code: Some(ResultCode::InternalSystemError),
+            result_code: Some(ResultCode::SystemError),
             english: "Internal system error.",
             chinese: "系统错误。",
             remedy: "请联系管理员处理。",
@@ -2977,7 +3119,7 @@ pub mod tables {
         ResultCodeRow {
             status: 500,
             code: Some("1023001"),
-            result_code: Some(ResultCode::InternalError1023001),
+            result_code: Some(ResultCode::AuthInternalError),
             english: "Internal error.",
             chinese: "内部错误。",
             remedy: "请联系管理员处理。",

@@ -5,8 +5,10 @@
 //!
 //! The checks are split by what they look at: [`refs`] (operations, notifications,
 //! tables, schemes), [`fields`] (messages, fields and rules), [`fixtures`] (examples)
-//! [`signing`] (known-answer vectors) and [`errata`] (decisions stated as data).
+//! [`signing`] (known-answer vectors), [`codes`] (result-code names) and [`errata`]
+//! (decisions stated as data).
 
+mod codes;
 mod errata;
 mod fields;
 mod fixtures;
@@ -291,6 +293,7 @@ pub(crate) fn check(
         refs::check_file(&mut ctx, &index, fi, f);
         errata::check_file(&mut ctx, &index, fi, f);
     }
+    codes::check(&mut ctx, &files);
 
     let spec_errors = |ctx: Ctx| sorted(ctx.problems.iter().map(|p| locate(&files, p)).collect());
     if !ctx.problems.is_empty() {

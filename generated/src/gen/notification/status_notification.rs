@@ -1698,7 +1698,11 @@ pub struct NotificationStatusEvent {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 /// The events of [`NotificationStatusEvent`], tagged by `eventType`, each with its own table.
+///
+/// `#[non_exhaustive]`: the vendor adds event types, and a type the spec learns turns
+/// from `Unknown` into a variant of its own; match with a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum NotificationStatusEventKind {
     /// `callout`: call-out event.
     Callout(Option<NotificationCalloutInfo>),
