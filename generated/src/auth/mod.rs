@@ -17,12 +17,14 @@ mod digest;
 mod header;
 mod replay;
 mod secret;
+mod url_forms;
 mod verify;
 
 pub use created::{format_created, parse_created, ClockMode, BEIJING_OFFSET_SECONDS};
 pub use digest::{PushSeparator, PushUrlForm, PushVariant, Signer};
 pub use header::{parse_header, ParsedHeader};
 pub use secret::{AppSecret, Credentials};
+pub use url_forms::{url_forms, DigestMismatch, MAX_FORMS};
 pub use verify::{AuthError, PushVerifier, Verified, Verifier, VerifierConfig};
 
 use std::borrow::Cow;

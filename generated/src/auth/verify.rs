@@ -13,14 +13,17 @@ use super::digest::{PushVariant, Signer};
 use super::header::{parse_canonical, parse_into};
 use super::replay::{ReplayCache, Seen};
 use super::secret::AppSecret;
+use super::url_forms::{diagnose, DigestMismatch};
 use crate::codes::ResultCode;
 use crate::formats;
 use crate::signing::{self, Attribute, Scheme};
 
 /// Why a signature was refused: the result code (with its HTTP status) the reference's
 /// tables give for the defect, the attribute at fault, and what was wrong. Never holds
-/// the secret or the expected digest.
+/// the secret or the expected digest. A push digest that does not verify says why in
+/// [`AuthError::mismatch`]: a wrong URL (and which spelling verifies) or a wrong secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuthError {
     /// The result code; `None` for pushes, whose defects the reference gives no code.
     pub code: Option<ResultCode>,
@@ -28,6 +31,9 @@ pub struct AuthError {
     pub attribute: &'static str,
     /// What was wrong.
     pub detail: String,
+    /// For a push digest that does not verify: whether it verifies for another form of
+    /// the URL or not at all (see [`DigestMismatch`]). `None` for every other defect.
+    pub mismatch: Option<DigestMismatch>,
 }
 
 impl AuthError {
@@ -36,6 +42,7 @@ impl AuthError {
             code,
             attribute,
             detail: detail.into(),
+            mismatch: None,
         }
     }
 
@@ -57,13 +64,23 @@ impl fmt::Display for AuthError {
                 self.detail,
                 self.attribute,
                 c.remedy()
-            ),
-            None => write!(f, "{} [{}]", self.detail, self.attribute),
+            )?,
+            None => write!(f, "{} [{}]", self.detail, self.attribute)?,
         }
+        if let Some(m) = &self.mismatch {
+            write!(f, ": {m}")?;
+        }
+        Ok(())
     }
 }
 
-impl std::error::Error for AuthError {}
+impl std::error::Error for AuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.mismatch
+            .as_ref()
+            .map(|m| m as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// What a successful verification established, borrowed from the X-AKSK header (no
 /// allocation; `.to_string()` the fields that must outlive the header).
@@ -658,14 +675,23 @@ impl PushVerifier {
                     .verify_push(&self.url, c.nonce, c.created, c.digest, *v)
             })
             .ok_or_else(|| {
-                AuthError::new(
+                let mut e = AuthError::new(
                     None,
                     "PasswordDigest",
                     format!(
                         "PasswordDigest matches none of the accepted variants {:?}",
                         self.variants
                     ),
-                )
+                );
+                e.mismatch = Some(diagnose(
+                    &self.signer,
+                    &self.url,
+                    &self.variants,
+                    c.nonce,
+                    c.created,
+                    c.digest,
+                ));
+                e
             })?;
         remember_nonce(&self.config, &self.replay, scheme, 0, &c, &now)?;
         let verified = c.verified(beijing);

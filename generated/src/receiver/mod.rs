@@ -100,8 +100,11 @@ pub struct Handled {
     pub status_unparsed: bool,
 }
 
-/// Why a push was not acknowledged.
+/// Why a push was not acknowledged. `#[non_exhaustive]`: new failure kinds may come.
+/// Displays as `what: why`; [`std::error::Error::source`] is the signature's or the
+/// store's error.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ReceiveError {
     /// The signature did not verify (401).
     Signature(AuthError),
@@ -119,11 +122,21 @@ pub enum ReceiveError {
 impl fmt::Display for ReceiveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReceiveError::Signature(e) => write!(f, "signature: {e:?}"),
+            ReceiveError::Signature(e) => write!(f, "signature: {e}"),
             ReceiveError::Body(e) => write!(f, "body: {e}"),
             ReceiveError::Store(e) => write!(f, "store: {e}"),
             ReceiveError::Handler(e) => write!(f, "handler: {e}"),
             ReceiveError::Mark(e) => write!(f, "marking delivered: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReceiveError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReceiveError::Signature(e) => Some(e),
+            ReceiveError::Store(e) | ReceiveError::Mark(e) => Some(e),
+            ReceiveError::Body(_) | ReceiveError::Handler(_) => None,
         }
     }
 }

@@ -84,3 +84,6 @@ impl fmt::Display for Violation {
         )
     }
 }
+
+/// A violation is the error of a value that breaks a rule; it has no underlying cause.
+impl std::error::Error for Violation {}
