@@ -1,23 +1,57 @@
 //! A typed async client of the five operations (reqwest with rustls, on tokio).
 //!
+//! - [`Client::builder`] takes the app's address and credentials, and optionally your
+//!   own `reqwest::Client`, a user agent, timeouts and a [`RetryPolicy`].
 //! - Requests are the generated types; by default they are validated before sending and
 //!   a request with an error is not sent ([`ClientBuilder::validate_before_send`]).
-//! - Every request is signed afresh (new Nonce, current Created, UTC).
-//! - Failures carry the result code as [`ResultCode`], with the table's remedy text.
-//! - statusUrl / feeUrl: build requests with `with_status_url_plain(url)`; the generated
-//!   setter Base64-encodes it for the wire.
+//! - Every attempt is signed afresh (new Nonce, current Created, UTC).
+//! - Failures are [`ClientError`]s: the result code ([`ClientError::result_code`]), the
+//!   HTTP status, the remedy in English and Chinese ([`ClientError::remedy`]) and
+//!   whether trying later may help ([`ClientError::is_retryable`]).
 //! - The recording download does not follow redirects: it returns the `Location` of the
 //!   301 (valid for 7 days).
 //!
-//! **Retries.** Only [`Client::get_recording_download_url`] is retried (up to twice, on
-//! connection errors and timeouts, with a short pause): it is a read. Nothing else is ever
-//! retried automatically: a retried click2Call or notification rings someone twice, and a
-//! retried callStop after a lost reply only turns success into 1020152.
+//! **Retries** ([`retry`](RetryPolicy)): operations that place calls are never resent;
+//! only the recording download (a read) is, within the policy's bounds, with backoff.
+//!
+//! **Tracing**: each attempt runs in a `tracing` span `voicecall.request` with the
+//! fields `operation`, `method`, `attempt`, `http_status`, `result_code` and
+//! `latency_ms` (plus `error` on a transport failure); nothing of the credentials, the
+//! signature headers or the body is recorded.
+//!
+//! **`reqwest` in the API**: only [`ClientBuilder::http_client`] takes a
+//! `reqwest::Client`, and the crate is re-exported as [`reqwest`](crate::client::reqwest)
+//! so callers build it with the same version. Errors never expose `reqwest` types
+//! ([`TransportError`]).
+//!
+//! ```no_run
+//! use voicecall::auth::Credentials;
+//! use voicecall::client::Client;
+//! use voicecall::callback::get_recording_download_url::GetRecordingDownloadUrlQuery;
+//!
+//! # async fn run(query: GetRecordingDownloadUrlQuery) -> Result<(), voicecall::client::ClientError> {
+//! let client = Client::new(
+//!     "https://rtccall.cn-north-1.myhuaweicloud.cn:443",
+//!     Credentials::new("my-app-key", "my-app-secret"),
+//! )?;
+//! match client.get_recording_download_url(&query).await {
+//!     Ok(location) => println!("download from {location}"),
+//!     Err(e) if e.is_retryable() => eprintln!("try again later: {e}"),
+//!     Err(e) => eprintln!("{e}"),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
-use std::time::Duration;
+mod builder;
+mod error;
+mod retry;
+
+use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tracing::Instrument as _;
 
 use crate::auth::{sign_request_with, Credentials, Signer};
 use crate::callback::get_recording_download_url::{
@@ -27,95 +61,11 @@ use crate::codes::ResultCode;
 use crate::operations::Operation;
 use crate::{Severity, Validate, Violation};
 
-/// Why a call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    /// The request breaks the reference's rules; it was not sent.
-    #[error("the request was not sent: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
-    Invalid(Vec<Violation>),
-    /// The platform answered with a failure result code.
-    #[error("{operation:?} failed: HTTP {status}, resultcode {resultcode} ({resultdesc}){}", remedy.map(|r| format!(" — {r}")).unwrap_or_default())]
-    Platform {
-        /// The operation called.
-        operation: Operation,
-        /// HTTP status.
-        status: u16,
-        /// The code as sent.
-        resultcode: String,
-        /// The description as sent.
-        resultdesc: String,
-        /// The code as the reference lists it for this status, if it does.
-        code: Option<ResultCode>,
-        /// What the reference says to do.
-        remedy: Option<&'static str>,
-    },
-    /// The response is not what the reference describes.
-    #[error("{operation:?}: unexpected response (HTTP {status}): {detail}")]
-    Unexpected {
-        /// The operation called.
-        operation: Operation,
-        /// HTTP status.
-        status: u16,
-        /// What was wrong.
-        detail: String,
-    },
-    /// Connection, TLS or timeout.
-    #[error("{operation:?}: {source}")]
-    Transport {
-        /// The operation called.
-        operation: Operation,
-        /// The underlying error.
-        #[source]
-        source: reqwest::Error,
-    },
-}
-
-/// Builds a [`Client`].
-#[derive(Debug)]
-pub struct ClientBuilder {
-    base_url: String,
-    credentials: Credentials,
-    timeout: Duration,
-    connect_timeout: Duration,
-    validate: bool,
-}
-
-impl ClientBuilder {
-    /// Total time allowed for one request (default 30 s).
-    pub fn timeout(mut self, t: Duration) -> Self {
-        self.timeout = t;
-        self
-    }
-
-    /// Time allowed to connect (default 10 s).
-    pub fn connect_timeout(mut self, t: Duration) -> Self {
-        self.connect_timeout = t;
-        self
-    }
-
-    /// Whether requests are validated before sending (default true).
-    pub fn validate_before_send(mut self, on: bool) -> Self {
-        self.validate = on;
-        self
-    }
-
-    /// The client.
-    pub fn build(self) -> Result<Client, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .build()?;
-        let signer = self.credentials.signer();
-        Ok(Client {
-            http,
-            base_url: self.base_url.trim_end_matches('/').to_string(),
-            signer,
-            credentials: self.credentials,
-            validate: self.validate,
-        })
-    }
-}
+pub use builder::{ClientBuilder, DEFAULT_USER_AGENT};
+pub use error::{ClientError, Remedy, TransportError};
+/// The `reqwest` this crate is built with, for [`ClientBuilder::http_client`].
+pub use reqwest;
+pub use retry::{retry_allowed, RetryPolicy, MAX_RETRIES};
 
 /// A client of one app (APP接入地址 + APP_Key + APP_Secret).
 #[derive(Debug, Clone)]
@@ -125,20 +75,54 @@ pub struct Client {
     credentials: Credentials,
     signer: Signer,
     validate: bool,
+    timeout: Duration,
+    user_agent: Option<String>,
+    retry: RetryPolicy,
 }
 
 const CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
+/// What one attempt came back with.
+enum Attempt {
+    /// A response: status, headers' Location, body.
+    Answer {
+        status: u16,
+        location: Option<String>,
+        final_url: String,
+        body: Vec<u8>,
+    },
+    /// No usable response.
+    Failed(TransportError),
+}
+
 impl Client {
-    /// A builder for the app at `base_url` (e.g. `https://rtccall.cn-north-1.myhuaweicloud.cn:443`).
+    /// A builder for the app at `base_url` (e.g.
+    /// `https://rtccall.cn-north-1.myhuaweicloud.cn:443`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use voicecall::auth::Credentials;
+    /// use voicecall::client::{Client, RetryPolicy};
+    ///
+    /// let client = Client::builder("https://rtccall.cn-north-1.myhuaweicloud.cn:443", Credentials::new("key", "secret"))
+    ///     .user_agent("my-service/1.0")
+    ///     .timeout(Duration::from_secs(10))
+    ///     .retry(RetryPolicy::new(3))
+    ///     .build()
+    ///     .expect("an https URL");
+    /// # let _ = client;
+    /// assert!(Client::builder("ftp://host", Credentials::new("key", "secret")).build().is_err());
+    /// ```
     pub fn builder(base_url: impl Into<String>, credentials: Credentials) -> ClientBuilder {
-        ClientBuilder {
-            base_url: base_url.into(),
-            credentials,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            validate: true,
-        }
+        ClientBuilder::new(base_url.into(), credentials)
+    }
+
+    /// A client with every default: `Client::builder(base_url, credentials).build()`.
+    pub fn new(
+        base_url: impl Into<String>,
+        credentials: Credentials,
+    ) -> Result<Client, ClientError> {
+        Client::builder(base_url, credentials).build()
     }
 
     fn check(&self, message: &impl Validate) -> Result<(), ClientError> {
@@ -159,10 +143,65 @@ impl Client {
 
     fn signed(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         let h = sign_request_with(&self.signer, &self.credentials.app_key, None, None);
-        builder
+        let builder = builder
+            .timeout(self.timeout)
             .header("Content-Type", CONTENT_TYPE)
             .header("Authorization", h.authorization)
-            .header("X-AKSK", h.x_aksk)
+            .header("X-AKSK", h.x_aksk);
+        match &self.user_agent {
+            Some(ua) => builder.header("User-Agent", ua.as_str()),
+            None => builder,
+        }
+    }
+
+    /// Sends `op` (built afresh, so signed afresh, by `request` for each attempt),
+    /// resending it within the retry policy when the operation allows it
+    /// ([`retry_allowed`]) and the failure is one trying later may cure. Each attempt
+    /// is a `voicecall.request` span.
+    async fn send(
+        &self,
+        op: Operation,
+        request: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Attempt, ClientError> {
+        let retries = self.retry.retries_for(op);
+        let mut attempt = 0u32;
+        loop {
+            let span = tracing::info_span!(
+                "voicecall.request",
+                operation = op.name(),
+                method = op.method(),
+                attempt = attempt + 1,
+                http_status = tracing::field::Empty,
+                result_code = tracing::field::Empty,
+                latency_ms = tracing::field::Empty,
+                error = tracing::field::Empty,
+            );
+            let started = Instant::now();
+            let outcome = one_attempt(request()).instrument(span.clone()).await;
+            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            let again = match &outcome {
+                Attempt::Answer { status, body, .. } => {
+                    span.record("http_status", *status);
+                    let code = result_code_of(body);
+                    if let Some(c) = &code {
+                        span.record("result_code", c.as_str());
+                    }
+                    code.as_deref()
+                        .and_then(|c| ResultCode::lookup(*status, c))
+                        .is_some_and(|c| !c.is_success() && c.is_retryable())
+                }
+                Attempt::Failed(e) => {
+                    span.record("error", tracing::field::display(e));
+                    e.is_connect() || e.is_timeout()
+                }
+            };
+            tracing::debug!(parent: &span, retry = again && attempt < retries, "voicecall response");
+            if !(again && attempt < retries) {
+                return Ok(outcome);
+            }
+            attempt += 1;
+            tokio::time::sleep(self.retry.backoff(attempt)).await;
+        }
     }
 
     /// Signs and posts `body` to the operation; the generated per-operation methods
@@ -182,22 +221,22 @@ impl Client {
             status: 0,
             detail: e.to_string(),
         })?;
-        let response = self
-            .signed(
-                self.http
-                    .post(format!("{}{}", self.base_url, op.wire_path())),
-            )
-            .body(json)
-            .send()
-            .await
-            .map_err(transport(op))?;
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(transport(op))?;
-        interpret(op, status, &bytes)
+        let url = format!("{}{}", self.base_url, op.wire_path());
+        let outcome = self
+            .send(op, || self.signed(self.http.post(&url)).body(json.clone()))
+            .await?;
+        match outcome {
+            Attempt::Failed(source) => Err(ClientError::Transport {
+                operation: op,
+                source,
+            }),
+            Attempt::Answer { status, body, .. } => interpret(op, status, &body),
+        }
     }
 
     /// 4.6 GetRecordingDownloadUrl: the `Location` of the platform's 301 (not followed).
-    /// Retried up to twice on connection errors and timeouts.
+    /// Resent within the [`RetryPolicy`] after a connection failure, a timeout or a
+    /// retryable result code.
     pub async fn get_recording_download_url(
         &self,
         query: &GetRecordingDownloadUrlQuery,
@@ -205,33 +244,35 @@ impl Client {
         let op = Operation::GetRecordingDownloadUrl;
         self.check(query)?;
         let url = format!("{}{}", self.base_url, op.wire_path());
-        let mut attempt = 0;
-        let response = loop {
-            let sent = self.signed(self.http.get(&url)).query(query).send().await;
-            match sent {
-                Err(e) if attempt < 2 && (e.is_connect() || e.is_timeout()) => {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
-                }
-                Err(source) => return Err(transport(op)(source)),
-                Ok(r) => break r,
-            }
-        };
-        let status = response.status().as_u16();
-        if status == op.success_status() {
-            return response
-                .headers()
-                .get("Location")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-                .ok_or(ClientError::Unexpected {
+        let outcome = self
+            .send(op, || self.signed(self.http.get(&url)).query(query))
+            .await?;
+        let (status, location, final_url, body) = match outcome {
+            Attempt::Failed(source) => {
+                return Err(ClientError::Transport {
                     operation: op,
-                    status,
-                    detail: "301 without a Location header".into(),
-                });
+                    source,
+                })
+            }
+            Attempt::Answer {
+                status,
+                location,
+                final_url,
+                body,
+            } => (status, location, final_url, body),
+        };
+        if status == op.success_status() {
+            return location.ok_or(ClientError::Unexpected {
+                operation: op,
+                status,
+                detail: "301 without a Location header".into(),
+            });
         }
-        let bytes = response.bytes().await.map_err(transport(op))?;
-        match interpret::<GetRecordingDownloadUrlResponse>(op, status, &bytes) {
+        // A caller's HTTP client that follows redirects lands elsewhere with a 2xx.
+        if (200..300).contains(&status) && !final_url.starts_with(&url) {
+            return Ok(final_url);
+        }
+        match interpret::<GetRecordingDownloadUrlResponse>(op, status, &body) {
             Ok(_) => Err(ClientError::Unexpected {
                 operation: op,
                 status,
@@ -242,12 +283,37 @@ impl Client {
     }
 }
 
-/// Wraps a connection, TLS or timeout error of `op`.
-fn transport(op: Operation) -> impl FnOnce(reqwest::Error) -> ClientError {
-    move |source| ClientError::Transport {
-        operation: op,
-        source,
+/// Sends one request and reads the whole answer.
+async fn one_attempt(request: reqwest::RequestBuilder) -> Attempt {
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(e) => return Attempt::Failed(TransportError::new(e)),
+    };
+    let status = response.status().as_u16();
+    let final_url = response.url().to_string();
+    let location = response
+        .headers()
+        .get("Location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    match response.bytes().await {
+        Ok(body) => Attempt::Answer {
+            status,
+            location,
+            final_url,
+            body: body.to_vec(),
+        },
+        Err(e) => Attempt::Failed(TransportError::new(e)),
     }
+}
+
+/// The `resultcode` of a JSON body, if it has one.
+fn result_code_of(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Code {
+        resultcode: Option<String>,
+    }
+    serde_json::from_slice::<Code>(body).ok()?.resultcode
 }
 
 /// Reads a response body: resultcode "0" is success; anything else is a failure
