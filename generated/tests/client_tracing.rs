@@ -51,7 +51,10 @@ async fn serve() -> (String, Arc<Mutex<Vec<String>>>) {
 
 /// A subscriber that keeps every span's name and fields, and every event's fields, as text.
 #[derive(Default, Clone)]
-struct Capture(Arc<Mutex<Vec<(u64, String, Vec<(String, String)>)>>>);
+struct Capture(Arc<Mutex<Vec<Record>>>);
+
+/// A span or event: its id, name (`event` for events) and `(field, value)` pairs.
+type Record = (u64, String, Vec<(String, String)>);
 
 struct Fields<'a>(&'a mut Vec<(String, String)>);
 
@@ -138,11 +141,10 @@ async fn each_attempt_is_a_span_without_secrets() {
     assert_eq!(field(0, "http_status").as_deref(), Some("403"));
     assert_eq!(field(0, "result_code").as_deref(), Some("1012007"));
     assert_eq!(field(1, "http_status").as_deref(), Some("301"));
-    for i in 0..2 {
+    for (i, span) in spans.iter().enumerate() {
         assert!(
             field(i, "latency_ms").is_some_and(|v| v.parse::<u64>().is_ok()),
-            "{:?}",
-            spans[i]
+            "{span:?}"
         );
     }
     let everything = format!("{:?}", capture.0.lock().unwrap());

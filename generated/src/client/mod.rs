@@ -20,7 +20,7 @@
 //! signature headers or the body is recorded.
 //!
 //! **`reqwest` in the API**: only [`ClientBuilder::http_client`] takes a
-//! `reqwest::Client`, and the crate is re-exported as [`reqwest`](crate::client::reqwest)
+//! `reqwest::Client`, and the crate is re-exported as [`reqwest`]
 //! so callers build it with the same version. Errors never expose `reqwest` types
 //! ([`TransportError`]).
 //!
