@@ -4,8 +4,8 @@
 //!   a request with an error is not sent ([`ClientBuilder::validate_before_send`]).
 //! - Every request is signed afresh (new Nonce, current Created, UTC).
 //! - Failures carry the result code as [`ResultCode`], with the table's remedy text.
-//! - statusUrl / feeUrl: build requests with `with_status_url_plain(url)`; the generated
-//!   setter Base64-encodes it for the wire.
+//! - statusUrl / feeUrl: the request setters take the URL itself and Base64-encode it for
+//!   the wire.
 //! - The recording download does not follow redirects: it returns the `Location` of the
 //!   301 (valid for 7 days).
 //!
