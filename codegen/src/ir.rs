@@ -131,8 +131,12 @@ pub(crate) struct StructIr {
     /// Outbound messages (what the customer sends) are strict: required fields are not
     /// `Option`, enums reject unknown values. Inbound ones keep everything.
     pub(crate) strict: bool,
-    /// Strict messages with required fields get `new(required…)`; the others `Default`.
-    pub(crate) has_new: bool,
+    /// Strict messages with a required field the caller must give get `builder()`
+    /// (named setters, so two numbers cannot be swapped silently); the others `Default`.
+    pub(crate) has_builder: bool,
+    /// The one required field of a strict message that has exactly one, which
+    /// `new(value)` takes (one argument cannot be swapped with another).
+    pub(crate) new_field: Option<FieldRef>,
     pub(crate) keeps_unknown: bool,
     pub(crate) fields: Vec<FieldIr>,
     pub(crate) required: Vec<FieldRef>,
@@ -140,6 +144,8 @@ pub(crate) struct StructIr {
     pub(crate) defaults: Vec<DefaultIr>,
     /// `header` or `query` for parameter messages (paths render `header:Name`).
     pub(crate) prefix: Option<String>,
+    /// Set when the message is the CDR of a fee push.
+    pub(crate) cdr: Option<CdrIr>,
 }
 
 #[derive(Debug, Serialize, Clone)]
@@ -164,6 +170,20 @@ pub(crate) struct FieldIr {
     pub(crate) is_vec: bool,
     /// The wire value is Base64 of a plain value (format with `encoding`).
     pub(crate) base64: bool,
+    /// A yes/no flag: a strict enum of exactly `"true"` and `"false"`, typed `bool` and
+    /// sent as the string the reference lists (serde helper `runtime::flag`).
+    pub(crate) flag: bool,
+    /// A required field with a one-value enum: filled with that value, never asked for.
+    pub(crate) fixed: bool,
+    /// Parameter type of the setters (`impl Into<String>`, `bool`, `impl AsRef<str>` for
+    /// a Base64 URL, `impl IntoIterator<Item = impl Into<T>>` for a list).
+    pub(crate) param: String,
+    /// Expression turning the setter's `value` into the field's type.
+    pub(crate) convert: String,
+    /// Type read from the wire by the field-by-field deserialiser, and the expression
+    /// (`.map(…)`) turning an `Option` of it into the field's `Option`.
+    pub(crate) de_ty: String,
+    pub(crate) de_map: String,
 }
 
 /// One check of a value; `kind` selects the template branch.
@@ -206,6 +226,8 @@ pub(crate) struct EnumIr {
     pub(crate) strict: bool,
     pub(crate) int: bool,
     pub(crate) variants: Vec<VariantIr>,
+    /// A strict enum with one value: `Default` is that value, so callers never pass it.
+    pub(crate) single: bool,
 }
 
 #[derive(Debug, Serialize, Clone, PartialEq, Eq)]
@@ -234,6 +256,46 @@ pub(crate) struct TaggedVariantIr {
     pub(crate) event: String,
     pub(crate) ty: String,
     pub(crate) doc: String,
+    /// The shared push fields of the event's details message.
+    pub(crate) push: PushFieldsIr,
+}
+
+/// Where the fields every push shares sit in one details message (status info or CDR),
+/// for `crate::push::PushFields`: Rust idents, `None` when the table has no such row.
+#[derive(Debug, Serialize, Clone, Default)]
+pub(crate) struct PushFieldsIr {
+    pub(crate) session_id: Option<String>,
+    /// `timestamp` in a status event; `callEndTime` in a CDR (it has no `timestamp`).
+    pub(crate) timestamp: Option<String>,
+    pub(crate) timestamp_wire: Option<String>,
+    pub(crate) user_data: Option<String>,
+}
+
+/// A CDR message (an item of a fee push's list), with its push's only event type.
+#[derive(Debug, Serialize)]
+pub(crate) struct CdrIr {
+    pub(crate) event_type: String,
+    pub(crate) section: String,
+    pub(crate) fields: PushFieldsIr,
+}
+
+/// The shared push fields of `msg`, by wire name. A status event's time is its
+/// `timestamp` row; a CDR has none and gives the end of the call (`callEndTime`), the
+/// one time every CDR table has.
+fn push_fields(msg: &m::Message) -> PushFieldsIr {
+    let find = |wire: &str| {
+        msg.fields
+            .iter()
+            .find(|f| f.name == wire && f.ty == FieldType::String)
+            .map(|f| f.name.clone())
+    };
+    let timestamp_wire = find("timestamp").or_else(|| find("callEndTime"));
+    PushFieldsIr {
+        session_id: find("sessionId").map(|w| field_ident(&w)),
+        timestamp: timestamp_wire.as_deref().map(field_ident),
+        timestamp_wire,
+        user_data: find("userData").map(|w| field_ident(&w)),
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -329,6 +391,14 @@ pub(crate) fn module_of(file: &str) -> Option<(String, String)> {
     let stem = rest.strip_suffix(".yaml")?;
     let name = stem.split_once('-').map(|(_, n)| n).unwrap_or(stem);
     Some((service.to_string(), name.to_snake_case()))
+}
+
+/// A yes/no flag: a string enum of exactly the values `"true"` and `"false"`.
+fn is_flag(f: &m::Field) -> bool {
+    let mut values: Vec<&Scalar> = f.enum_values.iter().map(|e| &e.value).collect();
+    values.sort_by_key(|v| v.to_string());
+    f.ty == FieldType::String
+        && values == [&Scalar::Str("false".into()), &Scalar::Str("true".into())]
 }
 
 /// Rust identifier of a wire name (`lastMinToUE` → `last_min_to_ue`, `X-AKSK` → `x_aksk`).
@@ -876,6 +946,7 @@ impl ModuleBuilder<'_> {
             doc,
             strict,
             int: f.ty == FieldType::Integer,
+            single: strict && variants.len() == 1,
             variants,
         });
         name
@@ -903,7 +974,9 @@ impl ModuleBuilder<'_> {
             },
             ..none()
         };
+        let flag = strict && is_flag(f);
         let ty = match f.ty {
+            FieldType::String if flag => "bool".into(),
             FieldType::String if !f.enum_values.is_empty() => {
                 if !strict {
                     checks.push(CheckIr {
@@ -1042,22 +1115,62 @@ impl ModuleBuilder<'_> {
         }
         doc.push(reference);
         let is_vec = f.ty == FieldType::Array;
+        let base64 = f
+            .format
+            .as_ref()
+            .and_then(|id| self.spec.all(|c| &c.formats).find(|x| &x.id == id))
+            .is_some_and(|x| x.encoding.is_some());
+        let (param, convert) = if flag {
+            ("bool".to_string(), "value".to_string())
+        } else if base64 {
+            (
+                "impl AsRef<str>".to_string(),
+                "runtime::encode_base64(value.as_ref())".to_string(),
+            )
+        } else if let Some(item) = ty.strip_prefix("Vec<").and_then(|t| t.strip_suffix('>')) {
+            (
+                format!("impl IntoIterator<Item = impl Into<{item}>>"),
+                "value.into_iter().map(Into::into).collect()".to_string(),
+            )
+        } else {
+            (format!("impl Into<{ty}>"), "value.into()".to_string())
+        };
+        let (de_ty, de_map) = if flag {
+            (
+                "runtime::flag::Flag".to_string(),
+                ".map(bool::from)".to_string(),
+            )
+        } else {
+            (ty.clone(), String::new())
+        };
+        // A Base64 value is checked as such, with messages about the plain value.
+        if base64 {
+            for c in &mut checks {
+                c.kind = match c.kind {
+                    "length" => "encoded_length",
+                    "format" => "encoded_format",
+                    k => k,
+                };
+            }
+        }
         FieldIr {
             wire: f.name.clone(),
             ident: field_ident(&f.name),
             doc,
-            ty,
             optional: !(strict && f.required),
             required: f.required,
             doc_ref,
             checks,
             item_checks,
             is_vec,
-            base64: f
-                .format
-                .as_ref()
-                .and_then(|id| self.spec.all(|c| &c.formats).find(|x| &x.id == id))
-                .is_some_and(|x| x.encoding.is_some()),
+            base64,
+            flag,
+            fixed: strict && f.required && f.enum_values.len() == 1,
+            param,
+            convert,
+            de_ty,
+            de_map,
+            ty,
         }
     }
 
@@ -1110,7 +1223,9 @@ impl ModuleBuilder<'_> {
             .zip(&fields)
             .filter_map(|(f, fi)| {
                 let d = f.default.as_ref()?;
-                let value = if f.enum_values.is_empty() {
+                let value = if fi.flag {
+                    (d == &Scalar::Str("true".into())).to_string()
+                } else if f.enum_values.is_empty() {
                     scalar_literal(d)
                 } else {
                     let v = f.enum_values.iter().find(|e| &e.value == d)?;
@@ -1120,7 +1235,7 @@ impl ModuleBuilder<'_> {
                     ident: fi.ident.clone(),
                     ty: fi.ty.clone(),
                     value,
-                    copy: f.enum_values.is_empty() && f.ty == FieldType::Integer,
+                    copy: fi.flag || (f.enum_values.is_empty() && f.ty == FieldType::Integer),
                     doc: format!(
                         "`{}`, or the reference's default {d} when absent ({}).",
                         f.name, fi.doc_ref
@@ -1171,12 +1286,30 @@ impl ModuleBuilder<'_> {
                 doc.push(format!("Rule `{}` depends on another message and is checked by the mock and the conformance suite: {}", r.id, r.description));
             }
         }
-        let has_new = strict && fields.iter().any(|f| !f.optional);
+        let cdr = self
+            .spec
+            .all(|c| &c.notifications)
+            .filter(|n| n.kind == m::NotificationKind::Fee)
+            .flat_map(|n| n.events.iter().map(move |e| (n, e)))
+            .find(|(_, e)| e.message == msg.name)
+            .map(|(n, e)| CdrIr {
+                event_type: e.event_type.clone(),
+                section: n.section.clone(),
+                fields: push_fields(msg),
+            });
+        let asked: Vec<&FieldIr> = fields.iter().filter(|f| !f.optional && !f.fixed).collect();
+        let has_builder = strict && !asked.is_empty();
+        let new_field = match asked.as_slice() {
+            [one] if strict => Some(fref(&one.wire)),
+            _ => None,
+        };
         StructIr {
             name: msg.name.clone(),
             doc,
             strict,
-            has_new,
+            has_builder,
+            new_field,
+            cdr,
             keeps_unknown: matches!(msg.location, Location::Body | Location::Query),
             fields,
             required,
@@ -1203,6 +1336,11 @@ impl ModuleBuilder<'_> {
                         event: ev.clone(),
                         ty: self.type_path(target),
                         doc: format!("`{ev}`: {}.", e.meaning),
+                        push: self
+                            .spec
+                            .message(target)
+                            .map(push_fields)
+                            .unwrap_or_default(),
                     });
                 }
             }
@@ -1254,6 +1392,11 @@ fn condition(
             let default = spec_field.and_then(|sf| sf.default.clone());
             let is_enum = spec_field.is_some_and(|sf| !sf.enum_values.is_empty());
             let (project, lit, dflt) = match (&value, is_enum) {
+                (Scalar::Str(s), true) if f.flag => (
+                    ".map(|v| runtime::flag::wire(*v))".to_string(),
+                    rust_str(s),
+                    default.map(|d| scalar_literal(&d)),
+                ),
                 (Scalar::Str(s), true) => (
                     ".map(|v| v.as_str())".to_string(),
                     rust_str(s),

@@ -19,9 +19,7 @@ use voicecall::codes::ResultCode;
 use voicecall::notification::create_voice_notification::{
     CreateVoiceNotificationRequest, PlayContentInfo,
 };
-use voicecall::verification::create_voice_verification_code::{
-    CreateVoiceVerificationCodeRequest, LanguageType,
-};
+use voicecall::verification::create_voice_verification_code::CreateVoiceVerificationCodeRequest;
 use voicecall::Rule;
 
 struct Platform {
@@ -123,13 +121,22 @@ async fn start(secret: &str) -> (String, Arc<Platform>) {
 }
 
 fn callback() -> CreateVoiceCallbackRequest {
-    CreateVoiceCallbackRequest::new(
-        "+8675528000001",
-        "+8613800000001",
-        "+8675528000001",
-        "+8613800000002",
-    )
-    .with_status_url_plain("https://customer.example/status")
+    CreateVoiceCallbackRequest::builder()
+        .display_nbr("+8675528000001")
+        .caller_nbr("+8613800000001")
+        .display_callee_nbr("+8675528000001")
+        .callee_nbr("+8613800000002")
+        .status_url("https://customer.example/status")
+        .build()
+        .unwrap()
+}
+
+fn recording(file: &str) -> GetRecordingDownloadUrlQuery {
+    GetRecordingDownloadUrlQuery::builder()
+        .file_name(file)
+        .record_domain("huawei")
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -145,22 +152,19 @@ async fn every_operation_round_trips_signed() {
         Some("1202_566_0_20161228102743@callenabler.home1.com")
     );
     client
-        .terminate_call(&TerminateCallRequest::new(
-            "s",
-            voicecall::callback::terminate_call::Signal::CallStop,
-        ))
+        .terminate_call(&TerminateCallRequest::new("s"))
         .await
         .unwrap();
-    let v = CreateVoiceVerificationCodeRequest::new(
-        "+8675528000001",
-        "+8613800000002",
-        LanguageType::Chinese,
-        "pre.wav",
-        "123456",
-    );
+    let v = CreateVoiceVerificationCodeRequest::builder()
+        .display_nbr("+8675528000001")
+        .callee_nbr("+8613800000002")
+        .pre_tone("pre.wav")
+        .verify_code("123456")
+        .build()
+        .unwrap();
     client.create_voice_verification_code(&v).await.unwrap();
     let location = client
-        .get_recording_download_url(&GetRecordingDownloadUrlQuery::new("1.wav", "huawei"))
+        .get_recording_download_url(&recording("1.wav"))
         .await
         .unwrap();
     assert_eq!(
@@ -212,7 +216,7 @@ async fn failures_carry_the_tables_code_and_remedy() {
         other => panic!("{other}"),
     }
     match client
-        .get_recording_download_url(&GetRecordingDownloadUrlQuery::new("missing.wav", "huawei"))
+        .get_recording_download_url(&recording("missing.wav"))
         .await
         .unwrap_err()
     {
@@ -227,11 +231,12 @@ async fn invalid_requests_are_not_sent() {
     let client = Client::builder(base, Credentials::new("app", "testSecret"))
         .build()
         .unwrap();
-    let bad = CreateVoiceNotificationRequest::new(
-        "+8675528000001",
-        "+8613800000002",
-        vec![PlayContentInfo::default().with_template_id("t")],
-    );
+    let bad = CreateVoiceNotificationRequest::builder()
+        .display_nbr("+8675528000001")
+        .callee_nbr("+8613800000002")
+        .play_info_list([PlayContentInfo::default().with_template_id("t")])
+        .build()
+        .unwrap();
     match client.create_voice_notification(&bad).await.unwrap_err() {
         ClientError::Invalid(v) => assert_eq!(v[0].rule, Rule::RequiredWhen),
         other => panic!("{other}"),
@@ -246,11 +251,12 @@ async fn a_call_placing_request_is_never_retried() {
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let req = CreateVoiceNotificationRequest::new(
-        "+8675528000001",
-        "+8613800000002",
-        vec![PlayContentInfo::default().with_notify_voice("a.wav")],
-    );
+    let req = CreateVoiceNotificationRequest::builder()
+        .display_nbr("+8675528000001")
+        .callee_nbr("+8613800000002")
+        .play_info_list([PlayContentInfo::default().with_notify_voice("a.wav")])
+        .build()
+        .unwrap();
     match client.create_voice_notification(&req).await.unwrap_err() {
         ClientError::Transport { source, .. } => assert!(source.is_timeout()),
         other => panic!("{other}"),

@@ -77,6 +77,15 @@ fn surface_of(ir: &Ir) -> BTreeMap<String, Item> {
                 let o = enum_origin(&e.name);
                 let path = format!("{prefix}::{}", e.name);
                 put(path.clone(), "enum", String::new(), false, o.clone());
+                if e.single {
+                    put(
+                        format!("{path}::default"),
+                        "fn",
+                        format!("fn() -> Self ({})", e.variants[0].ident),
+                        false,
+                        o.clone(),
+                    );
+                }
                 for v in &e.variants {
                     put(
                         format!("{path}::{}", v.ident),
@@ -116,19 +125,19 @@ fn surface_of(ir: &Ir) -> BTreeMap<String, Item> {
                         put(
                             format!("{path}::with_{}", unraw(&f.ident)),
                             "fn",
-                            format!("fn(self, impl Into<{}>) -> Self", f.ty),
+                            format!("fn(self, {}) -> Self", f.param),
                             false,
                             o.clone(),
                         );
-                        if f.base64 {
-                            put(
-                                format!("{path}::with_{}_plain", unraw(&f.ident)),
-                                "fn",
-                                "fn(self, &str) -> Self".into(),
-                                false,
-                                o.clone(),
-                            );
-                        }
+                    }
+                    if st.has_builder && !f.fixed {
+                        put(
+                            format!("{path}Builder::{}", unraw(&f.ident)),
+                            "fn",
+                            format!("fn(self, {}) -> Self", f.param),
+                            false,
+                            o.clone(),
+                        );
                     }
                     if f.base64 {
                         put(
@@ -149,17 +158,49 @@ fn surface_of(ir: &Ir) -> BTreeMap<String, Item> {
                         msg.clone(),
                     );
                 }
-                if st.has_new {
-                    let args: Vec<String> = st
+                if st.has_builder {
+                    put(
+                        format!("{path}::builder"),
+                        "fn",
+                        format!("fn() -> {}Builder", st.name),
+                        false,
+                        msg.clone(),
+                    );
+                    put(
+                        format!("{path}Builder"),
+                        "struct",
+                        String::new(),
+                        false,
+                        msg.clone(),
+                    );
+                    put(
+                        format!("{path}Builder::build"),
+                        "fn",
+                        format!("fn(self) -> Result<{}, MissingFields>", st.name),
+                        false,
+                        msg.clone(),
+                    );
+                }
+                if let Some(nf) = &st.new_field {
+                    let param = st
                         .fields
                         .iter()
-                        .filter(|f| !f.optional)
-                        .map(|f| format!("{}: impl Into<{}>", f.ident, f.ty))
-                        .collect();
+                        .find(|f| f.ident == nf.ident)
+                        .map(|f| f.param.clone())
+                        .unwrap_or_default();
                     put(
                         format!("{path}::new"),
                         "fn",
-                        format!("fn({}) -> Self", args.join(", ")),
+                        format!("fn({param}) -> Self"),
+                        false,
+                        msg.clone(),
+                    );
+                }
+                if st.cdr.is_some() {
+                    put(
+                        format!("{path}::impl PushFields"),
+                        "impl",
+                        String::new(),
                         false,
                         msg.clone(),
                     );
@@ -199,6 +240,13 @@ fn surface_of(ir: &Ir) -> BTreeMap<String, Item> {
                     "field",
                     "BTreeMap<String, Value>".into(),
                     true,
+                    o.clone(),
+                );
+                put(
+                    format!("{path}::impl PushFields"),
+                    "impl",
+                    String::new(),
+                    false,
                     o.clone(),
                 );
                 let kind = format!("{path}Kind");

@@ -472,6 +472,10 @@ impl PlatformConfig {
 }
 
 /// How virtual time runs.
+///
+/// The default here (so of [`MockConfig`] built in Rust, and of a config file without
+/// `[clock]`) is [`ClockConfig::Manual`], for deterministic tests; the `voicecall-mock`
+/// command defaults to [`ClockConfig::FAST`] instead, for humans watching a call.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "snake_case", tag = "mode")]
 pub enum ClockConfig {

@@ -35,6 +35,11 @@ pub mod session;
 
 pub use config::{AppConfig, ClockConfig, MockConfig, RetentionConfig, ServerConfig};
 
+/// The README's Rust example, compiled and run as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Caps glibc's malloc arenas at two for this process. The mock allocates many small,
 /// long-lived objects (sessions, pushes) from every tokio worker; with one arena per
 /// thread the freed space scatters, and RSS runs about 20 MiB above the heap at 10,000

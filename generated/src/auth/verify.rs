@@ -619,6 +619,27 @@ impl Verifier {
 }
 
 /// Verifies pushes sent to one receiver URL.
+///
+/// The platform signs each push with the app secret over the receiver's URL, so one
+/// verifier serves one URL (the `statusUrl` or `feeUrl` given in the request, as given):
+///
+/// ```
+/// use voicecall::auth::{sign_push, AppSecret, Credentials, PushVariant, PushVerifier, VerifierConfig};
+///
+/// let url = "https://example.com/voice/status";
+/// let verifier = PushVerifier::new(&AppSecret::new("appSecret"), url, VerifierConfig::default());
+/// let now = time::OffsetDateTime::now_utc();
+///
+/// // What the platform sends with a push to `url` (here signed by the test helper).
+/// let creds = Credentials::new("appKey", "appSecret");
+/// let h = sign_push(&creds, url, PushVariant::CURRENT, None, None);
+/// assert!(verifier.verify(Some(&h.authorization), Some(&h.x_aksk), now).is_ok());
+///
+/// // Signed for another URL, or not signed at all: refused.
+/// let other = sign_push(&creds, "https://example.com/other", PushVariant::CURRENT, None, None);
+/// assert!(verifier.verify(Some(&other.authorization), Some(&other.x_aksk), now).is_err());
+/// assert!(verifier.verify(None, None, now).is_err());
+/// ```
 #[derive(Debug)]
 pub struct PushVerifier {
     signer: Signer,

@@ -8,6 +8,8 @@
 //! - Failures are [`ClientError`]s: the result code ([`ClientError::result_code`]), the
 //!   HTTP status, the remedy in English and Chinese ([`ClientError::remedy`]) and
 //!   whether trying later may help ([`ClientError::is_retryable`]).
+//! - statusUrl / feeUrl: the request setters take the URL itself and Base64-encode it for
+//!   the wire.
 //! - The recording download does not follow redirects: it returns the `Location` of the
 //!   301 (valid for 7 days).
 //!

@@ -18,6 +18,32 @@ struct AppState<S, H> {
 
 /// A router that answers pushes at `/` with `receiver`, handing what each delivers to
 /// `handler` and acknowledging only when it succeeded (see [`Receiver::handle`]).
+///
+/// Nest it under the path of the URL given as `feeUrl` (or `statusUrl`) in requests:
+///
+/// ```
+/// use voicecall::auth::{AppSecret, PushVerifier, VerifierConfig};
+/// use voicecall::receiver::{axum_router, Delivery, PushKind, Receiver};
+/// use voicecall::PushFields;
+///
+/// let url = "https://example.com/voice/fee";
+/// let receiver = Receiver::new(PushKind::CallbackFee).with_signature_check(
+///     PushVerifier::new(&AppSecret::new("appSecret"), url, VerifierConfig::default()),
+/// );
+/// let handler = |delivery: Delivery| async move {
+///     if let Delivery::Fee(push) = delivery {
+///         for cdr in push.cdrs {
+///             // Store under cdr.key (a unique column) before returning Ok: the
+///             // platform retries what was not acknowledged.
+///             let session = cdr.cdr.as_ref().ok().and_then(|c| c.session_id());
+///             println!("{} {session:?} seen before: {}", cdr.key, cdr.seen_before);
+///         }
+///     }
+///     Ok::<(), std::convert::Infallible>(())
+/// };
+/// let app: axum::Router = axum::Router::new().nest_service("/voice/fee", axum_router(receiver, handler));
+/// # drop(app);
+/// ```
 pub fn axum_router<S, H>(receiver: Receiver<S>, handler: H) -> Router
 where
     S: CdrStore + 'static,

@@ -12,6 +12,7 @@ use crate::callback::{
 use crate::notification::{
     fee_notification::NotificationFeeInfo, status_notification::NotificationStatusEvent,
 };
+use crate::push::{PushFields, PushTime};
 use crate::runtime::Path;
 use crate::verification::{
     fee_notification::VerificationFeeInfo, status_notification::VerificationStatusEvent,
@@ -116,6 +117,66 @@ impl Cdr {
             Cdr::Callback(c) => c.session_id.as_deref(),
             Cdr::Notification(c) => c.session_id.as_deref(),
             Cdr::Verification(c) => c.session_id.as_deref(),
+        }
+    }
+}
+
+impl PushFields for StatusEvent {
+    fn event_type(&self) -> &str {
+        StatusEvent::event_type(self)
+    }
+
+    fn session_id(&self) -> Option<&str> {
+        match self {
+            StatusEvent::Callback(e) => e.session_id(),
+            StatusEvent::Notification(e) => e.session_id(),
+            StatusEvent::Verification(e) => e.session_id(),
+        }
+    }
+
+    fn timestamp(&self) -> Option<PushTime> {
+        match self {
+            StatusEvent::Callback(e) => e.timestamp(),
+            StatusEvent::Notification(e) => e.timestamp(),
+            StatusEvent::Verification(e) => e.timestamp(),
+        }
+    }
+
+    fn user_data(&self) -> Option<&str> {
+        match self {
+            StatusEvent::Callback(e) => e.user_data(),
+            StatusEvent::Notification(e) => e.user_data(),
+            StatusEvent::Verification(e) => e.user_data(),
+        }
+    }
+}
+
+impl PushFields for Cdr {
+    fn event_type(&self) -> &str {
+        match self {
+            Cdr::Callback(c) => c.event_type(),
+            Cdr::Notification(c) => c.event_type(),
+            Cdr::Verification(c) => c.event_type(),
+        }
+    }
+
+    fn session_id(&self) -> Option<&str> {
+        Cdr::session_id(self)
+    }
+
+    fn timestamp(&self) -> Option<PushTime> {
+        match self {
+            Cdr::Callback(c) => c.timestamp(),
+            Cdr::Notification(c) => c.timestamp(),
+            Cdr::Verification(c) => c.timestamp(),
+        }
+    }
+
+    fn user_data(&self) -> Option<&str> {
+        match self {
+            Cdr::Callback(c) => c.user_data(),
+            Cdr::Notification(c) => c.user_data(),
+            Cdr::Verification(c) => c.user_data(),
         }
     }
 }

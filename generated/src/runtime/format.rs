@@ -76,6 +76,15 @@ impl Format {
         }
     }
 
+    /// Whether a decoded value (the plain URL of a Base64 field) matches the decoded
+    /// pattern; `true` for formats without one.
+    pub fn decoded_matches(&self, plain: &str) -> bool {
+        self.compiled()
+            .decoded
+            .as_ref()
+            .is_none_or(|re| re.is_match(plain))
+    }
+
     /// Whether `s` has the format, by the spec's regular expressions alone.
     pub fn matches_by_regex(&self, s: &str) -> bool {
         let Compiled {

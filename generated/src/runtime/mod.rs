@@ -2,14 +2,19 @@
 //! the primitive checks, format matchers and the serde helpers of lenient enums.
 //! Nothing here knows the API; everything API-specific is generated from `spec/`.
 
+mod build;
 mod check;
+mod encoded;
+pub mod flag;
 mod format;
 mod key;
 mod path;
 pub mod shape;
 mod violation;
 
+pub use build::MissingFields;
 pub use check::{check_items, check_length, check_range, LengthUnit};
+pub use encoded::{check_encoded_format, check_encoded_length};
 pub use format::{Encoding, Format};
 pub use key::Key;
 pub use path::Path;

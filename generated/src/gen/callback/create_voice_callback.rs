@@ -116,6 +116,12 @@ impl ContentType {
         true
     }
 }
+/// The only value the reference lists, so callers never have to name it.
+impl Default for ContentType {
+    fn default() -> Self {
+        ContentType::ApplicationJsonCharsetUtf8
+    }
+}
 impl Serialize for ContentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -195,222 +201,6 @@ impl<'de> Deserialize<'de> for LastMinToUe {
             ))
     }
 }
-/// Whether disconnect events carry partyType (which side hung up).
-///
-/// Values of `partyTypeRequiredInDisconnect` (4.2 表4-3 partyTypeRequiredInDisconnect).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PartyTypeRequiredInDisconnect {
-    /// `"true"`: carry partyType.
-    True,
-    /// `"false"`: do not carry partyType.
-    False,
-}
-impl PartyTypeRequiredInDisconnect {
-    /// Every value the reference lists.
-    pub const ALL: &'static [PartyTypeRequiredInDisconnect] = &[
-        PartyTypeRequiredInDisconnect::True,
-        PartyTypeRequiredInDisconnect::False,
-    ];
-    /// The value as sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PartyTypeRequiredInDisconnect::True => "true",
-            PartyTypeRequiredInDisconnect::False => "false",
-        }
-    }
-    /// The value for `v`, if the reference lists it.
-    pub fn from_wire(v: &str) -> Option<Self> {
-        match v {
-            "true" => Some(PartyTypeRequiredInDisconnect::True),
-            "false" => Some(PartyTypeRequiredInDisconnect::False),
-            _ => None,
-        }
-    }
-    /// What the value means, per the reference (`None` for unknown values).
-    pub fn meaning(&self) -> Option<&'static str> {
-        match self {
-            PartyTypeRequiredInDisconnect::True => Some("carry partyType"),
-            PartyTypeRequiredInDisconnect::False => Some("do not carry partyType"),
-        }
-    }
-    /// Whether the reference lists the value.
-    pub fn is_known(&self) -> bool {
-        true
-    }
-}
-impl Serialize for PartyTypeRequiredInDisconnect {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for PartyTypeRequiredInDisconnect {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        PartyTypeRequiredInDisconnect::from_wire(&v)
-            .ok_or_else(|| serde::de::Error::unknown_variant(&v, &["true", "false"]))
-    }
-}
-/// Whether to play preVoice to party A before party B is called.
-///
-/// Values of `playPreVoice` (4.2 表4-3 playPreVoice).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PlayPreVoice {
-    /// `"true"`: play preVoice.
-    True,
-    /// `"false"`: do not play preVoice.
-    False,
-}
-impl PlayPreVoice {
-    /// Every value the reference lists.
-    pub const ALL: &'static [PlayPreVoice] = &[PlayPreVoice::True, PlayPreVoice::False];
-    /// The value as sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PlayPreVoice::True => "true",
-            PlayPreVoice::False => "false",
-        }
-    }
-    /// The value for `v`, if the reference lists it.
-    pub fn from_wire(v: &str) -> Option<Self> {
-        match v {
-            "true" => Some(PlayPreVoice::True),
-            "false" => Some(PlayPreVoice::False),
-            _ => None,
-        }
-    }
-    /// What the value means, per the reference (`None` for unknown values).
-    pub fn meaning(&self) -> Option<&'static str> {
-        match self {
-            PlayPreVoice::True => Some("play preVoice"),
-            PlayPreVoice::False => Some("do not play preVoice"),
-        }
-    }
-    /// Whether the reference lists the value.
-    pub fn is_known(&self) -> bool {
-        true
-    }
-}
-impl Serialize for PlayPreVoice {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for PlayPreVoice {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        PlayPreVoice::from_wire(&v)
-            .ok_or_else(|| serde::de::Error::unknown_variant(&v, &["true", "false"]))
-    }
-}
-/// Whether the call is recorded.
-///
-/// Values of `recordFlag` (4.2 表4-3 recordFlag).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RecordFlag {
-    /// `"true"`: record the call (recording must be enabled for the app).
-    True,
-    /// `"false"`: do not record.
-    False,
-}
-impl RecordFlag {
-    /// Every value the reference lists.
-    pub const ALL: &'static [RecordFlag] = &[RecordFlag::True, RecordFlag::False];
-    /// The value as sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            RecordFlag::True => "true",
-            RecordFlag::False => "false",
-        }
-    }
-    /// The value for `v`, if the reference lists it.
-    pub fn from_wire(v: &str) -> Option<Self> {
-        match v {
-            "true" => Some(RecordFlag::True),
-            "false" => Some(RecordFlag::False),
-            _ => None,
-        }
-    }
-    /// What the value means, per the reference (`None` for unknown values).
-    pub fn meaning(&self) -> Option<&'static str> {
-        match self {
-            RecordFlag::True => {
-                Some("record the call (recording must be enabled for the app)")
-            }
-            RecordFlag::False => Some("do not record"),
-        }
-    }
-    /// Whether the reference lists the value.
-    pub fn is_known(&self) -> bool {
-        true
-    }
-}
-impl Serialize for RecordFlag {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for RecordFlag {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        RecordFlag::from_wire(&v)
-            .ok_or_else(|| serde::de::Error::unknown_variant(&v, &["true", "false"]))
-    }
-}
-/// Whether the response reports the platform's idle call ports (idlePort).
-///
-/// Values of `returnIdlePort` (4.2 表4-3 returnIdlePort).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReturnIdlePort {
-    /// `"true"`: return idlePort.
-    True,
-    /// `"false"`: do not return idlePort.
-    False,
-}
-impl ReturnIdlePort {
-    /// Every value the reference lists.
-    pub const ALL: &'static [ReturnIdlePort] = &[
-        ReturnIdlePort::True,
-        ReturnIdlePort::False,
-    ];
-    /// The value as sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ReturnIdlePort::True => "true",
-            ReturnIdlePort::False => "false",
-        }
-    }
-    /// The value for `v`, if the reference lists it.
-    pub fn from_wire(v: &str) -> Option<Self> {
-        match v {
-            "true" => Some(ReturnIdlePort::True),
-            "false" => Some(ReturnIdlePort::False),
-            _ => None,
-        }
-    }
-    /// What the value means, per the reference (`None` for unknown values).
-    pub fn meaning(&self) -> Option<&'static str> {
-        match self {
-            ReturnIdlePort::True => Some("return idlePort"),
-            ReturnIdlePort::False => Some("do not return idlePort"),
-        }
-    }
-    /// Whether the reference lists the value.
-    pub fn is_known(&self) -> bool {
-        true
-    }
-}
-impl Serialize for ReturnIdlePort {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ReturnIdlePort {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        ReturnIdlePort::from_wire(&v)
-            .ok_or_else(|| serde::de::Error::unknown_variant(&v, &["true", "false"]))
-    }
-}
 /// CreateVoiceCallbackRequestHeaders — 表4-1 请求 Headers 参数说明.
 ///
 /// Section 4.2 of the reference; outbound (strict) message, HTTP headers.
@@ -451,16 +241,55 @@ pub struct CreateVoiceCallbackRequestHeaders {
     pub x_aksk: String,
 }
 impl CreateVoiceCallbackRequestHeaders {
-    /// A message with its required fields; set optional ones with the `with_` methods.
-    pub fn new(
-        content_type: impl Into<ContentType>,
-        authorization: impl Into<String>,
-        x_aksk: impl Into<String>,
-    ) -> Self {
-        CreateVoiceCallbackRequestHeaders {
-            content_type: content_type.into(),
-            authorization: authorization.into(),
-            x_aksk: x_aksk.into(),
+    /// A builder with a named setter for every field, so that two values of the same
+    /// type (caller and callee number) cannot be swapped silently; `build()` says which
+    /// required fields are missing.
+    pub fn builder() -> CreateVoiceCallbackRequestHeadersBuilder {
+        CreateVoiceCallbackRequestHeadersBuilder::default()
+    }
+}
+/// Builds a [`CreateVoiceCallbackRequestHeaders`] field by field ([`CreateVoiceCallbackRequestHeaders::builder`]).
+#[derive(Debug, Clone, Default)]
+pub struct CreateVoiceCallbackRequestHeadersBuilder {
+    authorization: Option<String>,
+    x_aksk: Option<String>,
+}
+impl CreateVoiceCallbackRequestHeadersBuilder {
+    /// Sets `Authorization` (required; 4.2 表4-1 Authorization).
+    pub fn authorization(mut self, value: impl Into<String>) -> Self {
+        self.authorization = Some(value.into());
+        self
+    }
+    /// Sets `X-AKSK` (required; 4.2 表4-1 X-AKSK).
+    pub fn x_aksk(mut self, value: impl Into<String>) -> Self {
+        self.x_aksk = Some(value.into());
+        self
+    }
+    /// The message, or the wire names of the required fields never set. Values are
+    /// checked by `validate()`, not here.
+    pub fn build(
+        self,
+    ) -> Result<CreateVoiceCallbackRequestHeaders, runtime::MissingFields> {
+        let missing: Vec<&'static str> = [
+            (self.authorization.is_none(), "Authorization"),
+            (self.x_aksk.is_none(), "X-AKSK"),
+        ]
+            .into_iter()
+            .filter_map(|(absent, wire)| absent.then_some(wire))
+            .collect();
+        if let (Some(authorization_), Some(x_aksk_)) = (
+            self.authorization,
+            self.x_aksk,
+        ) {
+            Ok(CreateVoiceCallbackRequestHeaders {
+                content_type: Default::default(),
+                authorization: authorization_,
+                x_aksk: x_aksk_,
+            })
+        } else {
+            Err(
+                runtime::MissingFields::new("CreateVoiceCallbackRequestHeaders", missing),
+            )
         }
     }
 }
@@ -591,8 +420,13 @@ pub struct CreateVoiceCallbackRequest {
     /// • false: 不播放提示音。 不携带时, 参数值默认为false。
     ///
     /// Reference: 4.2 表4-3 playPreVoice; errata: record-flag-types, sdk-boolean-strings
-    #[serde(rename = "playPreVoice", default, skip_serializing_if = "Option::is_none")]
-    pub play_pre_voice: Option<PlayPreVoice>,
+    #[serde(
+        rename = "playPreVoice",
+        with = "runtime::flag",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub play_pre_voice: Option<bool>,
     /// Voice file played to party A after it answers and before party B is called.
     ///
     /// Wire name `preVoice`; optional; 参数类型 `String(1 -128)`; length 1..=128 characters.
@@ -656,8 +490,13 @@ pub struct CreateVoiceCallbackRequest {
     /// 说明: 此字段设置语音回呼通话过程是否录音。 • true: 开启录音, 请在添加应用时开启录音功能。 • false: 不开启录音。 不携带时, 参数值默认为false。
     ///
     /// Reference: 4.2 表4-3 recordFlag; errata: record-flag-types, sdk-boolean-strings
-    #[serde(rename = "recordFlag", default, skip_serializing_if = "Option::is_none")]
-    pub record_flag: Option<RecordFlag>,
+    #[serde(
+        rename = "recordFlag",
+        with = "runtime::flag",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub record_flag: Option<bool>,
     /// Voice file announcing that the call is recorded.
     ///
     /// Wire name `recordHintTone`; optional; 参数类型 `String(1 -128)`; length 1..=128 characters.
@@ -678,10 +517,11 @@ pub struct CreateVoiceCallbackRequest {
     /// Reference: 4.2 表4-3 partyTypeRequiredInDisconnect; errata: record-flag-types, sdk-boolean-strings
     #[serde(
         rename = "partyTypeRequiredInDisconnect",
+        with = "runtime::flag",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub party_type_required_in_disconnect: Option<PartyTypeRequiredInDisconnect>,
+    pub party_type_required_in_disconnect: Option<bool>,
     /// Whether the response reports the platform's idle call ports (idlePort).
     ///
     /// Wire name `returnIdlePort`; optional; 参数类型 `String(枚举)`; default "false".
@@ -689,8 +529,13 @@ pub struct CreateVoiceCallbackRequest {
     /// 说明: 指示是否需要返回平台空闲呼叫端口数量。 • true: 需要返回 • false: 不需要返回 不携带该参数时, 默认值为false。
     ///
     /// Reference: 4.2 表4-3 returnIdlePort; errata: record-flag-types, sdk-boolean-strings
-    #[serde(rename = "returnIdlePort", default, skip_serializing_if = "Option::is_none")]
-    pub return_idle_port: Option<ReturnIdlePort>,
+    #[serde(
+        rename = "returnIdlePort",
+        with = "runtime::flag",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub return_idle_port: Option<bool>,
     /// Customer data echoed in every notification about this call.
     ///
     /// Wire name `userData`; optional; 参数类型 `String(1 -256)`; length 1..=256 characters; format `user_data`.
@@ -707,34 +552,11 @@ pub struct CreateVoiceCallbackRequest {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CreateVoiceCallbackRequest {
-    /// A message with its required fields; set optional ones with the `with_` methods.
-    pub fn new(
-        display_nbr: impl Into<String>,
-        caller_nbr: impl Into<String>,
-        display_callee_nbr: impl Into<String>,
-        callee_nbr: impl Into<String>,
-    ) -> Self {
-        CreateVoiceCallbackRequest {
-            display_nbr: display_nbr.into(),
-            caller_nbr: caller_nbr.into(),
-            display_callee_nbr: display_callee_nbr.into(),
-            callee_nbr: callee_nbr.into(),
-            max_duration: None,
-            last_min_voice: None,
-            last_min_to_ue: None,
-            play_pre_voice: None,
-            pre_voice: None,
-            wait_voice: None,
-            callee_media: None,
-            status_url: None,
-            fee_url: None,
-            record_flag: None,
-            record_hint_tone: None,
-            party_type_required_in_disconnect: None,
-            return_idle_port: None,
-            user_data: None,
-            extra: Default::default(),
-        }
+    /// A builder with a named setter for every field, so that two values of the same
+    /// type (caller and callee number) cannot be swapped silently; `build()` says which
+    /// required fields are missing.
+    pub fn builder() -> CreateVoiceCallbackRequestBuilder {
+        CreateVoiceCallbackRequestBuilder::default()
     }
     /// Sets `maxDuration`.
     pub fn with_max_duration(mut self, value: impl Into<i64>) -> Self {
@@ -751,9 +573,9 @@ impl CreateVoiceCallbackRequest {
         self.last_min_to_ue = Some(value.into());
         self
     }
-    /// Sets `playPreVoice`.
-    pub fn with_play_pre_voice(mut self, value: impl Into<PlayPreVoice>) -> Self {
-        self.play_pre_voice = Some(value.into());
+    /// Sets `playPreVoice` (sent as `"true"` or `"false"`).
+    pub fn with_play_pre_voice(mut self, value: bool) -> Self {
+        self.play_pre_voice = Some(value);
         self
     }
     /// Sets `preVoice`.
@@ -771,27 +593,19 @@ impl CreateVoiceCallbackRequest {
         self.callee_media = Some(value.into());
         self
     }
-    /// Sets `statusUrl`.
-    pub fn with_status_url(mut self, value: impl Into<String>) -> Self {
-        self.status_url = Some(value.into());
+    /// Sets `statusUrl` from the plain URL, Base64-encoded as the wire wants.
+    pub fn with_status_url(mut self, value: impl AsRef<str>) -> Self {
+        self.status_url = Some(runtime::encode_base64(value.as_ref()));
         self
     }
-    /// Sets `statusUrl` from its plain value, Base64-encoded as the wire wants.
-    pub fn with_status_url_plain(self, plain: &str) -> Self {
-        self.with_status_url(runtime::encode_base64(plain))
-    }
-    /// Sets `feeUrl`.
-    pub fn with_fee_url(mut self, value: impl Into<String>) -> Self {
-        self.fee_url = Some(value.into());
+    /// Sets `feeUrl` from the plain URL, Base64-encoded as the wire wants.
+    pub fn with_fee_url(mut self, value: impl AsRef<str>) -> Self {
+        self.fee_url = Some(runtime::encode_base64(value.as_ref()));
         self
     }
-    /// Sets `feeUrl` from its plain value, Base64-encoded as the wire wants.
-    pub fn with_fee_url_plain(self, plain: &str) -> Self {
-        self.with_fee_url(runtime::encode_base64(plain))
-    }
-    /// Sets `recordFlag`.
-    pub fn with_record_flag(mut self, value: impl Into<RecordFlag>) -> Self {
-        self.record_flag = Some(value.into());
+    /// Sets `recordFlag` (sent as `"true"` or `"false"`).
+    pub fn with_record_flag(mut self, value: bool) -> Self {
+        self.record_flag = Some(value);
         self
     }
     /// Sets `recordHintTone`.
@@ -799,17 +613,14 @@ impl CreateVoiceCallbackRequest {
         self.record_hint_tone = Some(value.into());
         self
     }
-    /// Sets `partyTypeRequiredInDisconnect`.
-    pub fn with_party_type_required_in_disconnect(
-        mut self,
-        value: impl Into<PartyTypeRequiredInDisconnect>,
-    ) -> Self {
-        self.party_type_required_in_disconnect = Some(value.into());
+    /// Sets `partyTypeRequiredInDisconnect` (sent as `"true"` or `"false"`).
+    pub fn with_party_type_required_in_disconnect(mut self, value: bool) -> Self {
+        self.party_type_required_in_disconnect = Some(value);
         self
     }
-    /// Sets `returnIdlePort`.
-    pub fn with_return_idle_port(mut self, value: impl Into<ReturnIdlePort>) -> Self {
-        self.return_idle_port = Some(value.into());
+    /// Sets `returnIdlePort` (sent as `"true"` or `"false"`).
+    pub fn with_return_idle_port(mut self, value: bool) -> Self {
+        self.return_idle_port = Some(value);
         self
     }
     /// Sets `userData`.
@@ -834,28 +645,187 @@ impl CreateVoiceCallbackRequest {
         self.last_min_to_ue.clone().unwrap_or(LastMinToUe::Both)
     }
     /// `playPreVoice`, or the reference's default "false" when absent (4.2 表4-3 playPreVoice).
-    pub fn play_pre_voice_or_default(&self) -> PlayPreVoice {
-        self.play_pre_voice.clone().unwrap_or(PlayPreVoice::False)
+    pub fn play_pre_voice_or_default(&self) -> bool {
+        self.play_pre_voice.unwrap_or(false)
     }
     /// `calleeMedia`, or the reference's default "all" when absent (4.2 表4-3 calleeMedia).
     pub fn callee_media_or_default(&self) -> CalleeMedia {
         self.callee_media.clone().unwrap_or(CalleeMedia::All)
     }
     /// `recordFlag`, or the reference's default "false" when absent (4.2 表4-3 recordFlag).
-    pub fn record_flag_or_default(&self) -> RecordFlag {
-        self.record_flag.clone().unwrap_or(RecordFlag::False)
+    pub fn record_flag_or_default(&self) -> bool {
+        self.record_flag.unwrap_or(false)
     }
     /// `partyTypeRequiredInDisconnect`, or the reference's default "false" when absent (4.2 表4-3 partyTypeRequiredInDisconnect).
-    pub fn party_type_required_in_disconnect_or_default(
-        &self,
-    ) -> PartyTypeRequiredInDisconnect {
-        self.party_type_required_in_disconnect
-            .clone()
-            .unwrap_or(PartyTypeRequiredInDisconnect::False)
+    pub fn party_type_required_in_disconnect_or_default(&self) -> bool {
+        self.party_type_required_in_disconnect.unwrap_or(false)
     }
     /// `returnIdlePort`, or the reference's default "false" when absent (4.2 表4-3 returnIdlePort).
-    pub fn return_idle_port_or_default(&self) -> ReturnIdlePort {
-        self.return_idle_port.clone().unwrap_or(ReturnIdlePort::False)
+    pub fn return_idle_port_or_default(&self) -> bool {
+        self.return_idle_port.unwrap_or(false)
+    }
+}
+/// Builds a [`CreateVoiceCallbackRequest`] field by field ([`CreateVoiceCallbackRequest::builder`]).
+#[derive(Debug, Clone, Default)]
+pub struct CreateVoiceCallbackRequestBuilder {
+    display_nbr: Option<String>,
+    caller_nbr: Option<String>,
+    display_callee_nbr: Option<String>,
+    callee_nbr: Option<String>,
+    max_duration: Option<i64>,
+    last_min_voice: Option<String>,
+    last_min_to_ue: Option<LastMinToUe>,
+    play_pre_voice: Option<bool>,
+    pre_voice: Option<String>,
+    wait_voice: Option<String>,
+    callee_media: Option<CalleeMedia>,
+    status_url: Option<String>,
+    fee_url: Option<String>,
+    record_flag: Option<bool>,
+    record_hint_tone: Option<String>,
+    party_type_required_in_disconnect: Option<bool>,
+    return_idle_port: Option<bool>,
+    user_data: Option<String>,
+}
+impl CreateVoiceCallbackRequestBuilder {
+    /// Sets `displayNbr` (required; 4.2 表4-3 displayNbr).
+    pub fn display_nbr(mut self, value: impl Into<String>) -> Self {
+        self.display_nbr = Some(value.into());
+        self
+    }
+    /// Sets `callerNbr` (required; 4.2 表4-3 callerNbr).
+    pub fn caller_nbr(mut self, value: impl Into<String>) -> Self {
+        self.caller_nbr = Some(value.into());
+        self
+    }
+    /// Sets `displayCalleeNbr` (required; 4.2 表4-3 displayCalleeNbr).
+    pub fn display_callee_nbr(mut self, value: impl Into<String>) -> Self {
+        self.display_callee_nbr = Some(value.into());
+        self
+    }
+    /// Sets `calleeNbr` (required; 4.2 表4-3 calleeNbr).
+    pub fn callee_nbr(mut self, value: impl Into<String>) -> Self {
+        self.callee_nbr = Some(value.into());
+        self
+    }
+    /// Sets `maxDuration` (optional; 4.2 表4-3 maxDuration).
+    pub fn max_duration(mut self, value: impl Into<i64>) -> Self {
+        self.max_duration = Some(value.into());
+        self
+    }
+    /// Sets `lastMinVoice` (optional; 4.2 表4-3 lastMinVoice).
+    pub fn last_min_voice(mut self, value: impl Into<String>) -> Self {
+        self.last_min_voice = Some(value.into());
+        self
+    }
+    /// Sets `lastMinToUE` (optional; 4.2 表4-3 lastMinToUE).
+    pub fn last_min_to_ue(mut self, value: impl Into<LastMinToUe>) -> Self {
+        self.last_min_to_ue = Some(value.into());
+        self
+    }
+    /// Sets `playPreVoice` (optional; sent as `"true"` or `"false"`; 4.2 表4-3 playPreVoice).
+    pub fn play_pre_voice(mut self, value: bool) -> Self {
+        self.play_pre_voice = Some(value);
+        self
+    }
+    /// Sets `preVoice` (optional; 4.2 表4-3 preVoice).
+    pub fn pre_voice(mut self, value: impl Into<String>) -> Self {
+        self.pre_voice = Some(value.into());
+        self
+    }
+    /// Sets `waitVoice` (optional; 4.2 表4-3 waitVoice).
+    pub fn wait_voice(mut self, value: impl Into<String>) -> Self {
+        self.wait_voice = Some(value.into());
+        self
+    }
+    /// Sets `calleeMedia` (optional; 4.2 表4-3 calleeMedia).
+    pub fn callee_media(mut self, value: impl Into<CalleeMedia>) -> Self {
+        self.callee_media = Some(value.into());
+        self
+    }
+    /// Sets `statusUrl` (optional; the plain URL, Base64-encoded here as the wire wants; 4.2 表4-3 statusUrl).
+    pub fn status_url(mut self, value: impl AsRef<str>) -> Self {
+        self.status_url = Some(runtime::encode_base64(value.as_ref()));
+        self
+    }
+    /// Sets `feeUrl` (optional; the plain URL, Base64-encoded here as the wire wants; 4.2 表4-3 feeUrl).
+    pub fn fee_url(mut self, value: impl AsRef<str>) -> Self {
+        self.fee_url = Some(runtime::encode_base64(value.as_ref()));
+        self
+    }
+    /// Sets `recordFlag` (optional; sent as `"true"` or `"false"`; 4.2 表4-3 recordFlag).
+    pub fn record_flag(mut self, value: bool) -> Self {
+        self.record_flag = Some(value);
+        self
+    }
+    /// Sets `recordHintTone` (optional; 4.2 表4-3 recordHintTone).
+    pub fn record_hint_tone(mut self, value: impl Into<String>) -> Self {
+        self.record_hint_tone = Some(value.into());
+        self
+    }
+    /// Sets `partyTypeRequiredInDisconnect` (optional; sent as `"true"` or `"false"`; 4.2 表4-3 partyTypeRequiredInDisconnect).
+    pub fn party_type_required_in_disconnect(mut self, value: bool) -> Self {
+        self.party_type_required_in_disconnect = Some(value);
+        self
+    }
+    /// Sets `returnIdlePort` (optional; sent as `"true"` or `"false"`; 4.2 表4-3 returnIdlePort).
+    pub fn return_idle_port(mut self, value: bool) -> Self {
+        self.return_idle_port = Some(value);
+        self
+    }
+    /// Sets `userData` (optional; 4.2 表4-3 userData).
+    pub fn user_data(mut self, value: impl Into<String>) -> Self {
+        self.user_data = Some(value.into());
+        self
+    }
+    /// The message, or the wire names of the required fields never set. Values are
+    /// checked by `validate()`, not here.
+    pub fn build(self) -> Result<CreateVoiceCallbackRequest, runtime::MissingFields> {
+        let missing: Vec<&'static str> = [
+            (self.display_nbr.is_none(), "displayNbr"),
+            (self.caller_nbr.is_none(), "callerNbr"),
+            (self.display_callee_nbr.is_none(), "displayCalleeNbr"),
+            (self.callee_nbr.is_none(), "calleeNbr"),
+        ]
+            .into_iter()
+            .filter_map(|(absent, wire)| absent.then_some(wire))
+            .collect();
+        if let (
+            Some(display_nbr_),
+            Some(caller_nbr_),
+            Some(display_callee_nbr_),
+            Some(callee_nbr_),
+        ) = (
+            self.display_nbr,
+            self.caller_nbr,
+            self.display_callee_nbr,
+            self.callee_nbr,
+        ) {
+            Ok(CreateVoiceCallbackRequest {
+                display_nbr: display_nbr_,
+                caller_nbr: caller_nbr_,
+                display_callee_nbr: display_callee_nbr_,
+                callee_nbr: callee_nbr_,
+                max_duration: self.max_duration,
+                last_min_voice: self.last_min_voice,
+                last_min_to_ue: self.last_min_to_ue,
+                play_pre_voice: self.play_pre_voice,
+                pre_voice: self.pre_voice,
+                wait_voice: self.wait_voice,
+                callee_media: self.callee_media,
+                status_url: self.status_url,
+                fee_url: self.fee_url,
+                record_flag: self.record_flag,
+                record_hint_tone: self.record_hint_tone,
+                party_type_required_in_disconnect: self
+                    .party_type_required_in_disconnect,
+                return_idle_port: self.return_idle_port,
+                user_data: self.user_data,
+                extra: Default::default(),
+            })
+        } else {
+            Err(runtime::MissingFields::new("CreateVoiceCallbackRequest", missing))
+        }
     }
 }
 /// Deserialises field by field, keeping unknown fields in `extra` (what
@@ -879,18 +849,16 @@ impl<'de> Deserialize<'de> for CreateVoiceCallbackRequest {
                 let mut max_duration_: Option<i64> = None;
                 let mut last_min_voice_: Option<String> = None;
                 let mut last_min_to_ue_: Option<LastMinToUe> = None;
-                let mut play_pre_voice_: Option<PlayPreVoice> = None;
+                let mut play_pre_voice_: Option<bool> = None;
                 let mut pre_voice_: Option<String> = None;
                 let mut wait_voice_: Option<String> = None;
                 let mut callee_media_: Option<CalleeMedia> = None;
                 let mut status_url_: Option<String> = None;
                 let mut fee_url_: Option<String> = None;
-                let mut record_flag_: Option<RecordFlag> = None;
+                let mut record_flag_: Option<bool> = None;
                 let mut record_hint_tone_: Option<String> = None;
-                let mut party_type_required_in_disconnect_: Option<
-                    PartyTypeRequiredInDisconnect,
-                > = None;
-                let mut return_idle_port_: Option<ReturnIdlePort> = None;
+                let mut party_type_required_in_disconnect_: Option<bool> = None;
+                let mut return_idle_port_: Option<bool> = None;
                 let mut user_data_: Option<String> = None;
                 let mut extra = std::collections::BTreeMap::new();
                 while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
@@ -951,7 +919,9 @@ impl<'de> Deserialize<'de> for CreateVoiceCallbackRequest {
                                     serde::de::Error::duplicate_field("playPreVoice"),
                                 );
                             }
-                            play_pre_voice_ = map.next_value::<Option<PlayPreVoice>>()?;
+                            play_pre_voice_ = map
+                                .next_value::<Option<runtime::flag::Flag>>()?
+                                .map(bool::from);
                         }
                         "preVoice" => {
                             if pre_voice_.is_some() {
@@ -989,7 +959,9 @@ impl<'de> Deserialize<'de> for CreateVoiceCallbackRequest {
                             if record_flag_.is_some() {
                                 return Err(serde::de::Error::duplicate_field("recordFlag"));
                             }
-                            record_flag_ = map.next_value::<Option<RecordFlag>>()?;
+                            record_flag_ = map
+                                .next_value::<Option<runtime::flag::Flag>>()?
+                                .map(bool::from);
                         }
                         "recordHintTone" => {
                             if record_hint_tone_.is_some() {
@@ -1008,7 +980,8 @@ impl<'de> Deserialize<'de> for CreateVoiceCallbackRequest {
                                 );
                             }
                             party_type_required_in_disconnect_ = map
-                                .next_value::<Option<PartyTypeRequiredInDisconnect>>()?;
+                                .next_value::<Option<runtime::flag::Flag>>()?
+                                .map(bool::from);
                         }
                         "returnIdlePort" => {
                             if return_idle_port_.is_some() {
@@ -1017,7 +990,8 @@ impl<'de> Deserialize<'de> for CreateVoiceCallbackRequest {
                                 );
                             }
                             return_idle_port_ = map
-                                .next_value::<Option<ReturnIdlePort>>()?;
+                                .next_value::<Option<runtime::flag::Flag>>()?
+                                .map(bool::from);
                         }
                         "userData" => {
                             if user_data_.is_some() {
@@ -1283,12 +1257,7 @@ impl Validate for CreateVoiceCallbackRequest {
             match &self.status_url {
                 None => {}
                 Some(v) => {
-                    if let Some(detail) = runtime::check_length(
-                        v,
-                        1,
-                        128,
-                        runtime::LengthUnit::Bytes,
-                    ) {
+                    if let Some(detail) = runtime::check_encoded_length(v, 1, 128) {
                         out.push(Violation {
                             path: here.to_string(),
                             rule: Rule::Length,
@@ -1297,14 +1266,14 @@ impl Validate for CreateVoiceCallbackRequest {
                             severity: Severity::Error,
                         });
                     }
-                    if !formats::BASE64_URL.matches(v) {
+                    if let Some(detail) = runtime::check_encoded_format(
+                        v,
+                        &formats::BASE64_URL,
+                    ) {
                         out.push(Violation {
                             path: here.to_string(),
                             rule: Rule::Format,
-                            detail: format!(
-                                "{:?} is not {}: {}", v, formats::BASE64_URL.id,
-                                formats::BASE64_URL.description
-                            ),
+                            detail,
                             doc: DOC,
                             severity: Severity::Error,
                         });
@@ -1318,12 +1287,7 @@ impl Validate for CreateVoiceCallbackRequest {
             match &self.fee_url {
                 None => {}
                 Some(v) => {
-                    if let Some(detail) = runtime::check_length(
-                        v,
-                        1,
-                        128,
-                        runtime::LengthUnit::Bytes,
-                    ) {
+                    if let Some(detail) = runtime::check_encoded_length(v, 1, 128) {
                         out.push(Violation {
                             path: here.to_string(),
                             rule: Rule::Length,
@@ -1332,14 +1296,14 @@ impl Validate for CreateVoiceCallbackRequest {
                             severity: Severity::Error,
                         });
                     }
-                    if !formats::BASE64_URL.matches(v) {
+                    if let Some(detail) = runtime::check_encoded_format(
+                        v,
+                        &formats::BASE64_URL,
+                    ) {
                         out.push(Violation {
                             path: here.to_string(),
                             rule: Rule::Format,
-                            detail: format!(
-                                "{:?} is not {}: {}", v, formats::BASE64_URL.id,
-                                formats::BASE64_URL.description
-                            ),
+                            detail,
                             doc: DOC,
                             severity: Severity::Error,
                         });
@@ -1439,8 +1403,11 @@ impl Validate for CreateVoiceCallbackRequest {
             });
         }
         if self.pre_voice.is_some()
-            && self.play_pre_voice.as_ref().map(|v| v.as_str()).unwrap_or("false")
-                != "true"
+            && self
+                .play_pre_voice
+                .as_ref()
+                .map(|v| runtime::flag::wire(*v))
+                .unwrap_or("false") != "true"
         {
             out.push(Violation {
                 path: path.key("preVoice").to_string(),
@@ -1452,7 +1419,11 @@ impl Validate for CreateVoiceCallbackRequest {
             });
         }
         if self.record_hint_tone.is_some()
-            && self.record_flag.as_ref().map(|v| v.as_str()).unwrap_or("false") != "true"
+            && self
+                .record_flag
+                .as_ref()
+                .map(|v| runtime::flag::wire(*v))
+                .unwrap_or("false") != "true"
         {
             out.push(Violation {
                 path: path.key("recordHintTone").to_string(),

@@ -905,6 +905,22 @@ pub struct CallbackFeeInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CallbackFeeInfo {}
+/// A CDR's shared push fields. A CDR only comes in a push whose `eventType` is
+/// `fee` (the one value 4.5 lists); its time is `callEndTime`.
+impl crate::push::PushFields for CallbackFeeInfo {
+    fn event_type(&self) -> &str {
+        "fee"
+    }
+    fn session_id(&self) -> Option<&str> {
+        self.session_id.as_deref()
+    }
+    fn timestamp(&self) -> Option<crate::push::PushTime> {
+        self.call_end_time.as_deref().map(crate::push::PushTime::parse)
+    }
+    fn user_data(&self) -> Option<&str> {
+        self.user_data.as_deref()
+    }
+}
 /// Deserialises field by field, keeping unknown fields in `extra` (what
 /// `#[serde(flatten)]` would do, without buffering the whole object first).
 impl<'de> Deserialize<'de> for CallbackFeeInfo {

@@ -48,6 +48,12 @@ impl ContentType {
         true
     }
 }
+/// The only value the reference lists, so callers never have to name it.
+impl Default for ContentType {
+    fn default() -> Self {
+        ContentType::ApplicationJsonCharsetUtf8
+    }
+}
 impl Serialize for ContentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -91,12 +97,51 @@ pub struct GetRecordingDownloadUrlQuery {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl GetRecordingDownloadUrlQuery {
-    /// A message with its required fields; set optional ones with the `with_` methods.
-    pub fn new(file_name: impl Into<String>, record_domain: impl Into<String>) -> Self {
-        GetRecordingDownloadUrlQuery {
-            file_name: file_name.into(),
-            record_domain: record_domain.into(),
-            extra: Default::default(),
+    /// A builder with a named setter for every field, so that two values of the same
+    /// type (caller and callee number) cannot be swapped silently; `build()` says which
+    /// required fields are missing.
+    pub fn builder() -> GetRecordingDownloadUrlQueryBuilder {
+        GetRecordingDownloadUrlQueryBuilder::default()
+    }
+}
+/// Builds a [`GetRecordingDownloadUrlQuery`] field by field ([`GetRecordingDownloadUrlQuery::builder`]).
+#[derive(Debug, Clone, Default)]
+pub struct GetRecordingDownloadUrlQueryBuilder {
+    file_name: Option<String>,
+    record_domain: Option<String>,
+}
+impl GetRecordingDownloadUrlQueryBuilder {
+    /// Sets `fileName` (required; 4.6 表4-25 fileName).
+    pub fn file_name(mut self, value: impl Into<String>) -> Self {
+        self.file_name = Some(value.into());
+        self
+    }
+    /// Sets `recordDomain` (required; 4.6 表4-25 recordDomain).
+    pub fn record_domain(mut self, value: impl Into<String>) -> Self {
+        self.record_domain = Some(value.into());
+        self
+    }
+    /// The message, or the wire names of the required fields never set. Values are
+    /// checked by `validate()`, not here.
+    pub fn build(self) -> Result<GetRecordingDownloadUrlQuery, runtime::MissingFields> {
+        let missing: Vec<&'static str> = [
+            (self.file_name.is_none(), "fileName"),
+            (self.record_domain.is_none(), "recordDomain"),
+        ]
+            .into_iter()
+            .filter_map(|(absent, wire)| absent.then_some(wire))
+            .collect();
+        if let (Some(file_name_), Some(record_domain_)) = (
+            self.file_name,
+            self.record_domain,
+        ) {
+            Ok(GetRecordingDownloadUrlQuery {
+                file_name: file_name_,
+                record_domain: record_domain_,
+                extra: Default::default(),
+            })
+        } else {
+            Err(runtime::MissingFields::new("GetRecordingDownloadUrlQuery", missing))
         }
     }
 }
@@ -242,16 +287,58 @@ pub struct GetRecordingDownloadUrlRequestHeaders {
     pub x_aksk: String,
 }
 impl GetRecordingDownloadUrlRequestHeaders {
-    /// A message with its required fields; set optional ones with the `with_` methods.
-    pub fn new(
-        content_type: impl Into<ContentType>,
-        authorization: impl Into<String>,
-        x_aksk: impl Into<String>,
-    ) -> Self {
-        GetRecordingDownloadUrlRequestHeaders {
-            content_type: content_type.into(),
-            authorization: authorization.into(),
-            x_aksk: x_aksk.into(),
+    /// A builder with a named setter for every field, so that two values of the same
+    /// type (caller and callee number) cannot be swapped silently; `build()` says which
+    /// required fields are missing.
+    pub fn builder() -> GetRecordingDownloadUrlRequestHeadersBuilder {
+        GetRecordingDownloadUrlRequestHeadersBuilder::default()
+    }
+}
+/// Builds a [`GetRecordingDownloadUrlRequestHeaders`] field by field ([`GetRecordingDownloadUrlRequestHeaders::builder`]).
+#[derive(Debug, Clone, Default)]
+pub struct GetRecordingDownloadUrlRequestHeadersBuilder {
+    authorization: Option<String>,
+    x_aksk: Option<String>,
+}
+impl GetRecordingDownloadUrlRequestHeadersBuilder {
+    /// Sets `Authorization` (required; 4.6 表4-26 Authorization).
+    pub fn authorization(mut self, value: impl Into<String>) -> Self {
+        self.authorization = Some(value.into());
+        self
+    }
+    /// Sets `X-AKSK` (required; 4.6 表4-26 X-AKSK).
+    pub fn x_aksk(mut self, value: impl Into<String>) -> Self {
+        self.x_aksk = Some(value.into());
+        self
+    }
+    /// The message, or the wire names of the required fields never set. Values are
+    /// checked by `validate()`, not here.
+    pub fn build(
+        self,
+    ) -> Result<GetRecordingDownloadUrlRequestHeaders, runtime::MissingFields> {
+        let missing: Vec<&'static str> = [
+            (self.authorization.is_none(), "Authorization"),
+            (self.x_aksk.is_none(), "X-AKSK"),
+        ]
+            .into_iter()
+            .filter_map(|(absent, wire)| absent.then_some(wire))
+            .collect();
+        if let (Some(authorization_), Some(x_aksk_)) = (
+            self.authorization,
+            self.x_aksk,
+        ) {
+            Ok(GetRecordingDownloadUrlRequestHeaders {
+                content_type: Default::default(),
+                authorization: authorization_,
+                x_aksk: x_aksk_,
+            })
+        } else {
+            Err(
+                runtime::MissingFields::new(
+                    "GetRecordingDownloadUrlRequestHeaders",
+                    missing,
+                ),
+            )
         }
     }
 }

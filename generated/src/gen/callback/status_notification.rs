@@ -1622,12 +1622,83 @@ pub enum CallbackStatusEventKind {
     /// `disconnect`: hangup event.
     Disconnect(Option<CallbackDisconnectInfo>),
     /// An event type the reference does not list, with its details as received.
-    Unknown { event_type: String, status_info: Option<serde_json::Value> },
+    Unknown {
+        /// The `eventType` value as received.
+        event_type: String,
+        /// `statusInfo` as received, unparsed (`None` when absent); the
+        /// [`PushFields`](crate::push::PushFields) accessors read `sessionId`,
+        /// `timestamp` and `userData` from it when it is an object that has them.
+        status_info: Option<serde_json::Value>,
+    },
 }
 impl CallbackStatusEvent {
     /// The `eventType` value.
     pub fn event_type(&self) -> &str {
         self.event.event_type()
+    }
+}
+/// The fields every push shares, from whichever event this is.
+impl crate::push::PushFields for CallbackStatusEvent {
+    fn event_type(&self) -> &str {
+        self.event.event_type()
+    }
+    fn session_id(&self) -> Option<&str> {
+        match &self.event {
+            CallbackStatusEventKind::Callout(c) => {
+                c.as_ref().and_then(|c| c.session_id.as_deref())
+            }
+            CallbackStatusEventKind::Alerting(c) => {
+                c.as_ref().and_then(|c| c.session_id.as_deref())
+            }
+            CallbackStatusEventKind::Answer(c) => {
+                c.as_ref().and_then(|c| c.session_id.as_deref())
+            }
+            CallbackStatusEventKind::Disconnect(c) => {
+                c.as_ref().and_then(|c| c.session_id.as_deref())
+            }
+            CallbackStatusEventKind::Unknown { status_info, .. } => {
+                crate::push::json_str(status_info.as_ref(), "sessionId")
+            }
+        }
+    }
+    fn timestamp(&self) -> Option<crate::push::PushTime> {
+        let raw = match &self.event {
+            CallbackStatusEventKind::Callout(c) => {
+                c.as_ref().and_then(|c| c.timestamp.as_deref())
+            }
+            CallbackStatusEventKind::Alerting(c) => {
+                c.as_ref().and_then(|c| c.timestamp.as_deref())
+            }
+            CallbackStatusEventKind::Answer(c) => {
+                c.as_ref().and_then(|c| c.timestamp.as_deref())
+            }
+            CallbackStatusEventKind::Disconnect(c) => {
+                c.as_ref().and_then(|c| c.timestamp.as_deref())
+            }
+            CallbackStatusEventKind::Unknown { status_info, .. } => {
+                crate::push::json_str(status_info.as_ref(), "timestamp")
+            }
+        };
+        raw.map(crate::push::PushTime::parse)
+    }
+    fn user_data(&self) -> Option<&str> {
+        match &self.event {
+            CallbackStatusEventKind::Callout(c) => {
+                c.as_ref().and_then(|c| c.user_data.as_deref())
+            }
+            CallbackStatusEventKind::Alerting(c) => {
+                c.as_ref().and_then(|c| c.user_data.as_deref())
+            }
+            CallbackStatusEventKind::Answer(c) => {
+                c.as_ref().and_then(|c| c.user_data.as_deref())
+            }
+            CallbackStatusEventKind::Disconnect(c) => {
+                c.as_ref().and_then(|c| c.user_data.as_deref())
+            }
+            CallbackStatusEventKind::Unknown { status_info, .. } => {
+                crate::push::json_str(status_info.as_ref(), "userData")
+            }
+        }
     }
 }
 impl From<CallbackStatusEventKind> for CallbackStatusEvent {

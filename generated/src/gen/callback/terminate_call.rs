@@ -48,6 +48,12 @@ impl ContentType {
         true
     }
 }
+/// The only value the reference lists, so callers never have to name it.
+impl Default for ContentType {
+    fn default() -> Self {
+        ContentType::ApplicationJsonCharsetUtf8
+    }
+}
 impl Serialize for ContentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -96,6 +102,12 @@ impl Signal {
     /// Whether the reference lists the value.
     pub fn is_known(&self) -> bool {
         true
+    }
+}
+/// The only value the reference lists, so callers never have to name it.
+impl Default for Signal {
+    fn default() -> Self {
+        Signal::CallStop
     }
 }
 impl Serialize for Signal {
@@ -150,16 +162,51 @@ pub struct TerminateCallRequestHeaders {
     pub x_aksk: String,
 }
 impl TerminateCallRequestHeaders {
-    /// A message with its required fields; set optional ones with the `with_` methods.
-    pub fn new(
-        content_type: impl Into<ContentType>,
-        authorization: impl Into<String>,
-        x_aksk: impl Into<String>,
-    ) -> Self {
-        TerminateCallRequestHeaders {
-            content_type: content_type.into(),
-            authorization: authorization.into(),
-            x_aksk: x_aksk.into(),
+    /// A builder with a named setter for every field, so that two values of the same
+    /// type (caller and callee number) cannot be swapped silently; `build()` says which
+    /// required fields are missing.
+    pub fn builder() -> TerminateCallRequestHeadersBuilder {
+        TerminateCallRequestHeadersBuilder::default()
+    }
+}
+/// Builds a [`TerminateCallRequestHeaders`] field by field ([`TerminateCallRequestHeaders::builder`]).
+#[derive(Debug, Clone, Default)]
+pub struct TerminateCallRequestHeadersBuilder {
+    authorization: Option<String>,
+    x_aksk: Option<String>,
+}
+impl TerminateCallRequestHeadersBuilder {
+    /// Sets `Authorization` (required; 4.3 表4-6 Authorization).
+    pub fn authorization(mut self, value: impl Into<String>) -> Self {
+        self.authorization = Some(value.into());
+        self
+    }
+    /// Sets `X-AKSK` (required; 4.3 表4-6 X-AKSK).
+    pub fn x_aksk(mut self, value: impl Into<String>) -> Self {
+        self.x_aksk = Some(value.into());
+        self
+    }
+    /// The message, or the wire names of the required fields never set. Values are
+    /// checked by `validate()`, not here.
+    pub fn build(self) -> Result<TerminateCallRequestHeaders, runtime::MissingFields> {
+        let missing: Vec<&'static str> = [
+            (self.authorization.is_none(), "Authorization"),
+            (self.x_aksk.is_none(), "X-AKSK"),
+        ]
+            .into_iter()
+            .filter_map(|(absent, wire)| absent.then_some(wire))
+            .collect();
+        if let (Some(authorization_), Some(x_aksk_)) = (
+            self.authorization,
+            self.x_aksk,
+        ) {
+            Ok(TerminateCallRequestHeaders {
+                content_type: Default::default(),
+                authorization: authorization_,
+                x_aksk: x_aksk_,
+            })
+        } else {
+            Err(runtime::MissingFields::new("TerminateCallRequestHeaders", missing))
         }
     }
 }
@@ -231,12 +278,47 @@ pub struct TerminateCallRequest {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl TerminateCallRequest {
-    /// A message with its required fields; set optional ones with the `with_` methods.
-    pub fn new(sessionid: impl Into<String>, signal: impl Into<Signal>) -> Self {
+    /// A builder with a named setter for every field, so that two values of the same
+    /// type (caller and callee number) cannot be swapped silently; `build()` says which
+    /// required fields are missing.
+    pub fn builder() -> TerminateCallRequestBuilder {
+        TerminateCallRequestBuilder::default()
+    }
+    /// The message with its one required field `sessionid` (`signal` is the only value the reference lists); set optional ones with the `with_` methods.
+    pub fn new(value: impl Into<String>) -> Self {
         TerminateCallRequest {
-            sessionid: sessionid.into(),
-            signal: signal.into(),
+            sessionid: value.into(),
+            signal: Default::default(),
             extra: Default::default(),
+        }
+    }
+}
+/// Builds a [`TerminateCallRequest`] field by field ([`TerminateCallRequest::builder`]).
+#[derive(Debug, Clone, Default)]
+pub struct TerminateCallRequestBuilder {
+    sessionid: Option<String>,
+}
+impl TerminateCallRequestBuilder {
+    /// Sets `sessionid` (required; 4.3 表4-8 sessionid).
+    pub fn sessionid(mut self, value: impl Into<String>) -> Self {
+        self.sessionid = Some(value.into());
+        self
+    }
+    /// The message, or the wire names of the required fields never set. Values are
+    /// checked by `validate()`, not here.
+    pub fn build(self) -> Result<TerminateCallRequest, runtime::MissingFields> {
+        let missing: Vec<&'static str> = [(self.sessionid.is_none(), "sessionid")]
+            .into_iter()
+            .filter_map(|(absent, wire)| absent.then_some(wire))
+            .collect();
+        if let (Some(sessionid_),) = (self.sessionid,) {
+            Ok(TerminateCallRequest {
+                sessionid: sessionid_,
+                signal: Default::default(),
+                extra: Default::default(),
+            })
+        } else {
+            Err(runtime::MissingFields::new("TerminateCallRequest", missing))
         }
     }
 }

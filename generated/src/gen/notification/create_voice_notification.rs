@@ -48,6 +48,12 @@ impl ContentType {
         true
     }
 }
+/// The only value the reference lists, so callers never have to name it.
+impl Default for ContentType {
+    fn default() -> Self {
+        ContentType::ApplicationJsonCharsetUtf8
+    }
+}
 impl Serialize for ContentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -61,116 +67,6 @@ impl<'de> Deserialize<'de> for ContentType {
                 &v,
                 &["application/json;charset=UTF-8"],
             ))
-    }
-}
-/// Whether to replay the voice after digits are collected.
-///
-/// Values of `replayAfterCollection` (5.2 表5-5 replayAfterCollection).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReplayAfterCollection {
-    /// `"true"`: replay after collection.
-    True,
-    /// `"false"`: do not replay.
-    False,
-}
-impl ReplayAfterCollection {
-    /// Every value the reference lists.
-    pub const ALL: &'static [ReplayAfterCollection] = &[
-        ReplayAfterCollection::True,
-        ReplayAfterCollection::False,
-    ];
-    /// The value as sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ReplayAfterCollection::True => "true",
-            ReplayAfterCollection::False => "false",
-        }
-    }
-    /// The value for `v`, if the reference lists it.
-    pub fn from_wire(v: &str) -> Option<Self> {
-        match v {
-            "true" => Some(ReplayAfterCollection::True),
-            "false" => Some(ReplayAfterCollection::False),
-            _ => None,
-        }
-    }
-    /// What the value means, per the reference (`None` for unknown values).
-    pub fn meaning(&self) -> Option<&'static str> {
-        match self {
-            ReplayAfterCollection::True => Some("replay after collection"),
-            ReplayAfterCollection::False => Some("do not replay"),
-        }
-    }
-    /// Whether the reference lists the value.
-    pub fn is_known(&self) -> bool {
-        true
-    }
-}
-impl Serialize for ReplayAfterCollection {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ReplayAfterCollection {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        ReplayAfterCollection::from_wire(&v)
-            .ok_or_else(|| serde::de::Error::unknown_variant(&v, &["true", "false"]))
-    }
-}
-/// Whether the response reports the platform's idle call ports (idlePort).
-///
-/// Values of `returnIdlePort` (5.2 表5-4 returnIdlePort).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReturnIdlePort {
-    /// `"true"`: return idlePort.
-    True,
-    /// `"false"`: do not return idlePort.
-    False,
-}
-impl ReturnIdlePort {
-    /// Every value the reference lists.
-    pub const ALL: &'static [ReturnIdlePort] = &[
-        ReturnIdlePort::True,
-        ReturnIdlePort::False,
-    ];
-    /// The value as sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ReturnIdlePort::True => "true",
-            ReturnIdlePort::False => "false",
-        }
-    }
-    /// The value for `v`, if the reference lists it.
-    pub fn from_wire(v: &str) -> Option<Self> {
-        match v {
-            "true" => Some(ReturnIdlePort::True),
-            "false" => Some(ReturnIdlePort::False),
-            _ => None,
-        }
-    }
-    /// What the value means, per the reference (`None` for unknown values).
-    pub fn meaning(&self) -> Option<&'static str> {
-        match self {
-            ReturnIdlePort::True => Some("return idlePort"),
-            ReturnIdlePort::False => Some("do not return idlePort"),
-        }
-    }
-    /// Whether the reference lists the value.
-    pub fn is_known(&self) -> bool {
-        true
-    }
-}
-impl Serialize for ReturnIdlePort {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ReturnIdlePort {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        ReturnIdlePort::from_wire(&v)
-            .ok_or_else(|| serde::de::Error::unknown_variant(&v, &["true", "false"]))
     }
 }
 /// API version; only v2.0.
@@ -208,6 +104,12 @@ impl Version {
         true
     }
 }
+/// The only value the reference lists, so callers never have to name it.
+impl Default for Version {
+    fn default() -> Self {
+        Version::V2_0
+    }
+}
 impl Serialize for Version {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -223,7 +125,7 @@ impl<'de> Deserialize<'de> for Version {
 /// CreateVoiceNotificationPath — 表5-1 请求 URL 参数说明.
 ///
 /// Section 5.2 of the reference; outbound (strict) message, path parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CreateVoiceNotificationPath {
     /// API version; only v2.0.
     ///
@@ -235,14 +137,7 @@ pub struct CreateVoiceNotificationPath {
     #[serde(rename = "version")]
     pub version: Version,
 }
-impl CreateVoiceNotificationPath {
-    /// A message with its required fields; set optional ones with the `with_` methods.
-    pub fn new(version: impl Into<Version>) -> Self {
-        CreateVoiceNotificationPath {
-            version: version.into(),
-        }
-    }
-}
+impl CreateVoiceNotificationPath {}
 impl Validate for CreateVoiceNotificationPath {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {}
@@ -287,16 +182,58 @@ pub struct CreateVoiceNotificationRequestHeaders {
     pub x_aksk: String,
 }
 impl CreateVoiceNotificationRequestHeaders {
-    /// A message with its required fields; set optional ones with the `with_` methods.
-    pub fn new(
-        content_type: impl Into<ContentType>,
-        authorization: impl Into<String>,
-        x_aksk: impl Into<String>,
-    ) -> Self {
-        CreateVoiceNotificationRequestHeaders {
-            content_type: content_type.into(),
-            authorization: authorization.into(),
-            x_aksk: x_aksk.into(),
+    /// A builder with a named setter for every field, so that two values of the same
+    /// type (caller and callee number) cannot be swapped silently; `build()` says which
+    /// required fields are missing.
+    pub fn builder() -> CreateVoiceNotificationRequestHeadersBuilder {
+        CreateVoiceNotificationRequestHeadersBuilder::default()
+    }
+}
+/// Builds a [`CreateVoiceNotificationRequestHeaders`] field by field ([`CreateVoiceNotificationRequestHeaders::builder`]).
+#[derive(Debug, Clone, Default)]
+pub struct CreateVoiceNotificationRequestHeadersBuilder {
+    authorization: Option<String>,
+    x_aksk: Option<String>,
+}
+impl CreateVoiceNotificationRequestHeadersBuilder {
+    /// Sets `Authorization` (required; 5.2 表5-2 Authorization).
+    pub fn authorization(mut self, value: impl Into<String>) -> Self {
+        self.authorization = Some(value.into());
+        self
+    }
+    /// Sets `X-AKSK` (required; 5.2 表5-2 X-AKSK).
+    pub fn x_aksk(mut self, value: impl Into<String>) -> Self {
+        self.x_aksk = Some(value.into());
+        self
+    }
+    /// The message, or the wire names of the required fields never set. Values are
+    /// checked by `validate()`, not here.
+    pub fn build(
+        self,
+    ) -> Result<CreateVoiceNotificationRequestHeaders, runtime::MissingFields> {
+        let missing: Vec<&'static str> = [
+            (self.authorization.is_none(), "Authorization"),
+            (self.x_aksk.is_none(), "X-AKSK"),
+        ]
+            .into_iter()
+            .filter_map(|(absent, wire)| absent.then_some(wire))
+            .collect();
+        if let (Some(authorization_), Some(x_aksk_)) = (
+            self.authorization,
+            self.x_aksk,
+        ) {
+            Ok(CreateVoiceNotificationRequestHeaders {
+                content_type: Default::default(),
+                authorization: authorization_,
+                x_aksk: x_aksk_,
+            })
+        } else {
+            Err(
+                runtime::MissingFields::new(
+                    "CreateVoiceNotificationRequestHeaders",
+                    missing,
+                ),
+            )
         }
     }
 }
@@ -404,8 +341,13 @@ pub struct CreateVoiceNotificationRequest {
     /// 说明: 指示是否需要返回平台的空闲端口数量。 • true：需要返回 • false：不需要返回 如果不携带该参数，系统默认该参数为false。
     ///
     /// Reference: 5.2 表5-4 returnIdlePort; errata: sdk-boolean-strings
-    #[serde(rename = "returnIdlePort", default, skip_serializing_if = "Option::is_none")]
-    pub return_idle_port: Option<ReturnIdlePort>,
+    #[serde(
+        rename = "returnIdlePort",
+        with = "runtime::flag",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub return_idle_port: Option<bool>,
     /// Customer data echoed in every notification about this call.
     ///
     /// Wire name `userData`; optional; 参数类型 `String(1-256)`; length 1..=256 characters; format `user_data`.
@@ -421,44 +363,25 @@ pub struct CreateVoiceNotificationRequest {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CreateVoiceNotificationRequest {
-    /// A message with its required fields; set optional ones with the `with_` methods.
-    pub fn new(
-        display_nbr: impl Into<String>,
-        callee_nbr: impl Into<String>,
-        play_info_list: impl Into<Vec<PlayContentInfo>>,
-    ) -> Self {
-        CreateVoiceNotificationRequest {
-            display_nbr: display_nbr.into(),
-            callee_nbr: callee_nbr.into(),
-            play_info_list: play_info_list.into(),
-            status_url: None,
-            fee_url: None,
-            return_idle_port: None,
-            user_data: None,
-            extra: Default::default(),
-        }
+    /// A builder with a named setter for every field, so that two values of the same
+    /// type (caller and callee number) cannot be swapped silently; `build()` says which
+    /// required fields are missing.
+    pub fn builder() -> CreateVoiceNotificationRequestBuilder {
+        CreateVoiceNotificationRequestBuilder::default()
     }
-    /// Sets `statusUrl`.
-    pub fn with_status_url(mut self, value: impl Into<String>) -> Self {
-        self.status_url = Some(value.into());
+    /// Sets `statusUrl` from the plain URL, Base64-encoded as the wire wants.
+    pub fn with_status_url(mut self, value: impl AsRef<str>) -> Self {
+        self.status_url = Some(runtime::encode_base64(value.as_ref()));
         self
     }
-    /// Sets `statusUrl` from its plain value, Base64-encoded as the wire wants.
-    pub fn with_status_url_plain(self, plain: &str) -> Self {
-        self.with_status_url(runtime::encode_base64(plain))
-    }
-    /// Sets `feeUrl`.
-    pub fn with_fee_url(mut self, value: impl Into<String>) -> Self {
-        self.fee_url = Some(value.into());
+    /// Sets `feeUrl` from the plain URL, Base64-encoded as the wire wants.
+    pub fn with_fee_url(mut self, value: impl AsRef<str>) -> Self {
+        self.fee_url = Some(runtime::encode_base64(value.as_ref()));
         self
     }
-    /// Sets `feeUrl` from its plain value, Base64-encoded as the wire wants.
-    pub fn with_fee_url_plain(self, plain: &str) -> Self {
-        self.with_fee_url(runtime::encode_base64(plain))
-    }
-    /// Sets `returnIdlePort`.
-    pub fn with_return_idle_port(mut self, value: impl Into<ReturnIdlePort>) -> Self {
-        self.return_idle_port = Some(value.into());
+    /// Sets `returnIdlePort` (sent as `"true"` or `"false"`).
+    pub fn with_return_idle_port(mut self, value: bool) -> Self {
+        self.return_idle_port = Some(value);
         self
     }
     /// Sets `userData`.
@@ -475,8 +398,91 @@ impl CreateVoiceNotificationRequest {
         self.fee_url.as_deref().and_then(runtime::decode_base64)
     }
     /// `returnIdlePort`, or the reference's default "false" when absent (5.2 表5-4 returnIdlePort).
-    pub fn return_idle_port_or_default(&self) -> ReturnIdlePort {
-        self.return_idle_port.clone().unwrap_or(ReturnIdlePort::False)
+    pub fn return_idle_port_or_default(&self) -> bool {
+        self.return_idle_port.unwrap_or(false)
+    }
+}
+/// Builds a [`CreateVoiceNotificationRequest`] field by field ([`CreateVoiceNotificationRequest::builder`]).
+#[derive(Debug, Clone, Default)]
+pub struct CreateVoiceNotificationRequestBuilder {
+    display_nbr: Option<String>,
+    callee_nbr: Option<String>,
+    play_info_list: Option<Vec<PlayContentInfo>>,
+    status_url: Option<String>,
+    fee_url: Option<String>,
+    return_idle_port: Option<bool>,
+    user_data: Option<String>,
+}
+impl CreateVoiceNotificationRequestBuilder {
+    /// Sets `displayNbr` (required; 5.2 表5-4 displayNbr).
+    pub fn display_nbr(mut self, value: impl Into<String>) -> Self {
+        self.display_nbr = Some(value.into());
+        self
+    }
+    /// Sets `calleeNbr` (required; 5.2 表5-4 calleeNbr).
+    pub fn callee_nbr(mut self, value: impl Into<String>) -> Self {
+        self.callee_nbr = Some(value.into());
+        self
+    }
+    /// Sets `playInfoList` (required; 5.2 表5-4 playInfoList).
+    pub fn play_info_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<PlayContentInfo>>,
+    ) -> Self {
+        self.play_info_list = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `statusUrl` (optional; the plain URL, Base64-encoded here as the wire wants; 5.2 表5-4 statusUrl).
+    pub fn status_url(mut self, value: impl AsRef<str>) -> Self {
+        self.status_url = Some(runtime::encode_base64(value.as_ref()));
+        self
+    }
+    /// Sets `feeUrl` (optional; the plain URL, Base64-encoded here as the wire wants; 5.2 表5-4 feeUrl).
+    pub fn fee_url(mut self, value: impl AsRef<str>) -> Self {
+        self.fee_url = Some(runtime::encode_base64(value.as_ref()));
+        self
+    }
+    /// Sets `returnIdlePort` (optional; sent as `"true"` or `"false"`; 5.2 表5-4 returnIdlePort).
+    pub fn return_idle_port(mut self, value: bool) -> Self {
+        self.return_idle_port = Some(value);
+        self
+    }
+    /// Sets `userData` (optional; 5.2 表5-4 userData).
+    pub fn user_data(mut self, value: impl Into<String>) -> Self {
+        self.user_data = Some(value.into());
+        self
+    }
+    /// The message, or the wire names of the required fields never set. Values are
+    /// checked by `validate()`, not here.
+    pub fn build(
+        self,
+    ) -> Result<CreateVoiceNotificationRequest, runtime::MissingFields> {
+        let missing: Vec<&'static str> = [
+            (self.display_nbr.is_none(), "displayNbr"),
+            (self.callee_nbr.is_none(), "calleeNbr"),
+            (self.play_info_list.is_none(), "playInfoList"),
+        ]
+            .into_iter()
+            .filter_map(|(absent, wire)| absent.then_some(wire))
+            .collect();
+        if let (Some(display_nbr_), Some(callee_nbr_), Some(play_info_list_)) = (
+            self.display_nbr,
+            self.callee_nbr,
+            self.play_info_list,
+        ) {
+            Ok(CreateVoiceNotificationRequest {
+                display_nbr: display_nbr_,
+                callee_nbr: callee_nbr_,
+                play_info_list: play_info_list_,
+                status_url: self.status_url,
+                fee_url: self.fee_url,
+                return_idle_port: self.return_idle_port,
+                user_data: self.user_data,
+                extra: Default::default(),
+            })
+        } else {
+            Err(runtime::MissingFields::new("CreateVoiceNotificationRequest", missing))
+        }
     }
 }
 /// Deserialises field by field, keeping unknown fields in `extra` (what
@@ -498,7 +504,7 @@ impl<'de> Deserialize<'de> for CreateVoiceNotificationRequest {
                 let mut play_info_list_: Option<Vec<PlayContentInfo>> = None;
                 let mut status_url_: Option<String> = None;
                 let mut fee_url_: Option<String> = None;
-                let mut return_idle_port_: Option<ReturnIdlePort> = None;
+                let mut return_idle_port_: Option<bool> = None;
                 let mut user_data_: Option<String> = None;
                 let mut extra = std::collections::BTreeMap::new();
                 while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
@@ -543,7 +549,8 @@ impl<'de> Deserialize<'de> for CreateVoiceNotificationRequest {
                                 );
                             }
                             return_idle_port_ = map
-                                .next_value::<Option<ReturnIdlePort>>()?;
+                                .next_value::<Option<runtime::flag::Flag>>()?
+                                .map(bool::from);
                         }
                         "userData" => {
                             if user_data_.is_some() {
@@ -664,12 +671,7 @@ impl Validate for CreateVoiceNotificationRequest {
             match &self.status_url {
                 None => {}
                 Some(v) => {
-                    if let Some(detail) = runtime::check_length(
-                        v,
-                        1,
-                        128,
-                        runtime::LengthUnit::Bytes,
-                    ) {
+                    if let Some(detail) = runtime::check_encoded_length(v, 1, 128) {
                         out.push(Violation {
                             path: here.to_string(),
                             rule: Rule::Length,
@@ -678,14 +680,14 @@ impl Validate for CreateVoiceNotificationRequest {
                             severity: Severity::Error,
                         });
                     }
-                    if !formats::BASE64_URL.matches(v) {
+                    if let Some(detail) = runtime::check_encoded_format(
+                        v,
+                        &formats::BASE64_URL,
+                    ) {
                         out.push(Violation {
                             path: here.to_string(),
                             rule: Rule::Format,
-                            detail: format!(
-                                "{:?} is not {}: {}", v, formats::BASE64_URL.id,
-                                formats::BASE64_URL.description
-                            ),
+                            detail,
                             doc: DOC,
                             severity: Severity::Error,
                         });
@@ -699,12 +701,7 @@ impl Validate for CreateVoiceNotificationRequest {
             match &self.fee_url {
                 None => {}
                 Some(v) => {
-                    if let Some(detail) = runtime::check_length(
-                        v,
-                        1,
-                        128,
-                        runtime::LengthUnit::Bytes,
-                    ) {
+                    if let Some(detail) = runtime::check_encoded_length(v, 1, 128) {
                         out.push(Violation {
                             path: here.to_string(),
                             rule: Rule::Length,
@@ -713,14 +710,14 @@ impl Validate for CreateVoiceNotificationRequest {
                             severity: Severity::Error,
                         });
                     }
-                    if !formats::BASE64_URL.matches(v) {
+                    if let Some(detail) = runtime::check_encoded_format(
+                        v,
+                        &formats::BASE64_URL,
+                    ) {
                         out.push(Violation {
                             path: here.to_string(),
                             rule: Rule::Format,
-                            detail: format!(
-                                "{:?} is not {}: {}", v, formats::BASE64_URL.id,
-                                formats::BASE64_URL.description
-                            ),
+                            detail,
                             doc: DOC,
                             severity: Severity::Error,
                         });
@@ -833,10 +830,11 @@ pub struct PlayContentInfo {
     /// Reference: 5.2 表5-5 replayAfterCollection; errata: templateid-spelling, tts-content-reference, sdk-boolean-strings
     #[serde(
         rename = "replayAfterCollection",
+        with = "runtime::flag",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub replay_after_collection: Option<ReplayAfterCollection>,
+    pub replay_after_collection: Option<bool>,
     /// Collected digits that trigger the replay.
     ///
     /// Wire name `collectContentTriggerReplaying`; printed `collectContentTriggerReplacing` in the table; optional; 参数类型 `String(1-32)`; length 1..=32 characters.
@@ -867,8 +865,11 @@ impl PlayContentInfo {
         self
     }
     /// Sets `templateParas`.
-    pub fn with_template_paras(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.template_paras = Some(value.into());
+    pub fn with_template_paras(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.template_paras = Some(value.into_iter().map(Into::into).collect());
         self
     }
     /// Sets `collectInd`.
@@ -876,12 +877,9 @@ impl PlayContentInfo {
         self.collect_ind = Some(value.into());
         self
     }
-    /// Sets `replayAfterCollection`.
-    pub fn with_replay_after_collection(
-        mut self,
-        value: impl Into<ReplayAfterCollection>,
-    ) -> Self {
-        self.replay_after_collection = Some(value.into());
+    /// Sets `replayAfterCollection` (sent as `"true"` or `"false"`).
+    pub fn with_replay_after_collection(mut self, value: bool) -> Self {
+        self.replay_after_collection = Some(value);
         self
     }
     /// Sets `collectContentTriggerReplaying`.
@@ -897,8 +895,8 @@ impl PlayContentInfo {
         self.collect_ind.unwrap_or(0)
     }
     /// `replayAfterCollection`, or the reference's default "false" when absent (5.2 表5-5 replayAfterCollection).
-    pub fn replay_after_collection_or_default(&self) -> ReplayAfterCollection {
-        self.replay_after_collection.clone().unwrap_or(ReplayAfterCollection::False)
+    pub fn replay_after_collection_or_default(&self) -> bool {
+        self.replay_after_collection.unwrap_or(false)
     }
 }
 /// Deserialises field by field, keeping unknown fields in `extra` (what
@@ -919,7 +917,7 @@ impl<'de> Deserialize<'de> for PlayContentInfo {
                 let mut template_id_: Option<String> = None;
                 let mut template_paras_: Option<Vec<String>> = None;
                 let mut collect_ind_: Option<i64> = None;
-                let mut replay_after_collection_: Option<ReplayAfterCollection> = None;
+                let mut replay_after_collection_: Option<bool> = None;
                 let mut collect_content_trigger_replaying_: Option<String> = None;
                 let mut extra = std::collections::BTreeMap::new();
                 while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
@@ -959,7 +957,8 @@ impl<'de> Deserialize<'de> for PlayContentInfo {
                                 );
                             }
                             replay_after_collection_ = map
-                                .next_value::<Option<ReplayAfterCollection>>()?;
+                                .next_value::<Option<runtime::flag::Flag>>()?
+                                .map(bool::from);
                         }
                         "collectContentTriggerReplaying" => {
                             if collect_content_trigger_replaying_.is_some() {
@@ -1189,7 +1188,7 @@ impl Validate for PlayContentInfo {
             && self
                 .replay_after_collection
                 .as_ref()
-                .map(|v| v.as_str())
+                .map(|v| runtime::flag::wire(*v))
                 .unwrap_or("false") != "true"
         {
             out.push(Violation {

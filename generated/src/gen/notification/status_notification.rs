@@ -1715,12 +1715,90 @@ pub enum NotificationStatusEventKind {
     /// `disconnect`: hangup event.
     Disconnect(Option<NotificationDisconnectInfo>),
     /// An event type the reference does not list, with its details as received.
-    Unknown { event_type: String, status_info: Option<serde_json::Value> },
+    Unknown {
+        /// The `eventType` value as received.
+        event_type: String,
+        /// `statusInfo` as received, unparsed (`None` when absent); the
+        /// [`PushFields`](crate::push::PushFields) accessors read `sessionId`,
+        /// `timestamp` and `userData` from it when it is an object that has them.
+        status_info: Option<serde_json::Value>,
+    },
 }
 impl NotificationStatusEvent {
     /// The `eventType` value.
     pub fn event_type(&self) -> &str {
         self.event.event_type()
+    }
+}
+/// The fields every push shares, from whichever event this is.
+impl crate::push::PushFields for NotificationStatusEvent {
+    fn event_type(&self) -> &str {
+        self.event.event_type()
+    }
+    fn session_id(&self) -> Option<&str> {
+        match &self.event {
+            NotificationStatusEventKind::Callout(c) => {
+                c.as_ref().and_then(|c| c.session_id.as_deref())
+            }
+            NotificationStatusEventKind::Alerting(c) => {
+                c.as_ref().and_then(|c| c.session_id.as_deref())
+            }
+            NotificationStatusEventKind::Answer(c) => {
+                c.as_ref().and_then(|c| c.session_id.as_deref())
+            }
+            NotificationStatusEventKind::CollectInfo(c) => {
+                c.as_ref().and_then(|c| c.session_id.as_deref())
+            }
+            NotificationStatusEventKind::Disconnect(c) => {
+                c.as_ref().and_then(|c| c.session_id.as_deref())
+            }
+            NotificationStatusEventKind::Unknown { status_info, .. } => {
+                crate::push::json_str(status_info.as_ref(), "sessionId")
+            }
+        }
+    }
+    fn timestamp(&self) -> Option<crate::push::PushTime> {
+        let raw = match &self.event {
+            NotificationStatusEventKind::Callout(c) => {
+                c.as_ref().and_then(|c| c.timestamp.as_deref())
+            }
+            NotificationStatusEventKind::Alerting(c) => {
+                c.as_ref().and_then(|c| c.timestamp.as_deref())
+            }
+            NotificationStatusEventKind::Answer(c) => {
+                c.as_ref().and_then(|c| c.timestamp.as_deref())
+            }
+            NotificationStatusEventKind::CollectInfo(c) => {
+                c.as_ref().and_then(|c| c.timestamp.as_deref())
+            }
+            NotificationStatusEventKind::Disconnect(c) => {
+                c.as_ref().and_then(|c| c.timestamp.as_deref())
+            }
+            NotificationStatusEventKind::Unknown { status_info, .. } => {
+                crate::push::json_str(status_info.as_ref(), "timestamp")
+            }
+        };
+        raw.map(crate::push::PushTime::parse)
+    }
+    fn user_data(&self) -> Option<&str> {
+        match &self.event {
+            NotificationStatusEventKind::Callout(c) => {
+                c.as_ref().and_then(|c| c.user_data.as_deref())
+            }
+            NotificationStatusEventKind::Alerting(c) => {
+                c.as_ref().and_then(|c| c.user_data.as_deref())
+            }
+            NotificationStatusEventKind::Answer(c) => {
+                c.as_ref().and_then(|c| c.user_data.as_deref())
+            }
+            NotificationStatusEventKind::CollectInfo(_) => None,
+            NotificationStatusEventKind::Disconnect(c) => {
+                c.as_ref().and_then(|c| c.user_data.as_deref())
+            }
+            NotificationStatusEventKind::Unknown { status_info, .. } => {
+                crate::push::json_str(status_info.as_ref(), "userData")
+            }
+        }
     }
 }
 impl From<NotificationStatusEventKind> for NotificationStatusEvent {

@@ -48,6 +48,12 @@ impl ContentType {
         true
     }
 }
+/// The only value the reference lists, so callers never have to name it.
+impl Default for ContentType {
+    fn default() -> Self {
+        ContentType::ApplicationJsonCharsetUtf8
+    }
+}
 impl Serialize for ContentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -98,6 +104,12 @@ impl LanguageType {
         true
     }
 }
+/// The only value the reference lists, so callers never have to name it.
+impl Default for LanguageType {
+    fn default() -> Self {
+        LanguageType::Chinese
+    }
+}
 impl Serialize for LanguageType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_i64(self.as_i64())
@@ -111,61 +123,6 @@ impl<'de> Deserialize<'de> for LanguageType {
                 serde::de::Unexpected::Signed(v),
                 &"2",
             ))
-    }
-}
-/// Whether the response reports the platform's idle call ports (idlePort).
-///
-/// Values of `returnIdlePort` (6.2 表6-3 returnIdlePort).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReturnIdlePort {
-    /// `"true"`: return idlePort.
-    True,
-    /// `"false"`: do not return idlePort.
-    False,
-}
-impl ReturnIdlePort {
-    /// Every value the reference lists.
-    pub const ALL: &'static [ReturnIdlePort] = &[
-        ReturnIdlePort::True,
-        ReturnIdlePort::False,
-    ];
-    /// The value as sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ReturnIdlePort::True => "true",
-            ReturnIdlePort::False => "false",
-        }
-    }
-    /// The value for `v`, if the reference lists it.
-    pub fn from_wire(v: &str) -> Option<Self> {
-        match v {
-            "true" => Some(ReturnIdlePort::True),
-            "false" => Some(ReturnIdlePort::False),
-            _ => None,
-        }
-    }
-    /// What the value means, per the reference (`None` for unknown values).
-    pub fn meaning(&self) -> Option<&'static str> {
-        match self {
-            ReturnIdlePort::True => Some("return idlePort"),
-            ReturnIdlePort::False => Some("do not return idlePort"),
-        }
-    }
-    /// Whether the reference lists the value.
-    pub fn is_known(&self) -> bool {
-        true
-    }
-}
-impl Serialize for ReturnIdlePort {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ReturnIdlePort {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        ReturnIdlePort::from_wire(&v)
-            .ok_or_else(|| serde::de::Error::unknown_variant(&v, &["true", "false"]))
     }
 }
 /// CreateVoiceVerificationCodeRequestHeaders — 表6-1 请求 Headers 参数说明.
@@ -208,16 +165,58 @@ pub struct CreateVoiceVerificationCodeRequestHeaders {
     pub x_aksk: String,
 }
 impl CreateVoiceVerificationCodeRequestHeaders {
-    /// A message with its required fields; set optional ones with the `with_` methods.
-    pub fn new(
-        content_type: impl Into<ContentType>,
-        authorization: impl Into<String>,
-        x_aksk: impl Into<String>,
-    ) -> Self {
-        CreateVoiceVerificationCodeRequestHeaders {
-            content_type: content_type.into(),
-            authorization: authorization.into(),
-            x_aksk: x_aksk.into(),
+    /// A builder with a named setter for every field, so that two values of the same
+    /// type (caller and callee number) cannot be swapped silently; `build()` says which
+    /// required fields are missing.
+    pub fn builder() -> CreateVoiceVerificationCodeRequestHeadersBuilder {
+        CreateVoiceVerificationCodeRequestHeadersBuilder::default()
+    }
+}
+/// Builds a [`CreateVoiceVerificationCodeRequestHeaders`] field by field ([`CreateVoiceVerificationCodeRequestHeaders::builder`]).
+#[derive(Debug, Clone, Default)]
+pub struct CreateVoiceVerificationCodeRequestHeadersBuilder {
+    authorization: Option<String>,
+    x_aksk: Option<String>,
+}
+impl CreateVoiceVerificationCodeRequestHeadersBuilder {
+    /// Sets `Authorization` (required; 6.2 表6-1 Authorization).
+    pub fn authorization(mut self, value: impl Into<String>) -> Self {
+        self.authorization = Some(value.into());
+        self
+    }
+    /// Sets `X-AKSK` (required; 6.2 表6-1 X-AKSK).
+    pub fn x_aksk(mut self, value: impl Into<String>) -> Self {
+        self.x_aksk = Some(value.into());
+        self
+    }
+    /// The message, or the wire names of the required fields never set. Values are
+    /// checked by `validate()`, not here.
+    pub fn build(
+        self,
+    ) -> Result<CreateVoiceVerificationCodeRequestHeaders, runtime::MissingFields> {
+        let missing: Vec<&'static str> = [
+            (self.authorization.is_none(), "Authorization"),
+            (self.x_aksk.is_none(), "X-AKSK"),
+        ]
+            .into_iter()
+            .filter_map(|(absent, wire)| absent.then_some(wire))
+            .collect();
+        if let (Some(authorization_), Some(x_aksk_)) = (
+            self.authorization,
+            self.x_aksk,
+        ) {
+            Ok(CreateVoiceVerificationCodeRequestHeaders {
+                content_type: Default::default(),
+                authorization: authorization_,
+                x_aksk: x_aksk_,
+            })
+        } else {
+            Err(
+                runtime::MissingFields::new(
+                    "CreateVoiceVerificationCodeRequestHeaders",
+                    missing,
+                ),
+            )
         }
     }
 }
@@ -363,8 +362,13 @@ pub struct CreateVoiceVerificationCodeRequest {
     /// 说明: 指示是否需要返回空闲端口数量。 • true: 需要返回 • false: 不需要返回 如果不携带该参数，系统默认该参数为false。
     ///
     /// Reference: 6.2 表6-3 returnIdlePort; errata: sdk-boolean-strings
-    #[serde(rename = "returnIdlePort", default, skip_serializing_if = "Option::is_none")]
-    pub return_idle_port: Option<ReturnIdlePort>,
+    #[serde(
+        rename = "returnIdlePort",
+        with = "runtime::flag",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub return_idle_port: Option<bool>,
     /// Customer data echoed in every notification about this call.
     ///
     /// Wire name `userData`; optional; 参数类型 `String(1-56)`; length 1..=256 characters; format `user_data`.
@@ -380,28 +384,11 @@ pub struct CreateVoiceVerificationCodeRequest {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 impl CreateVoiceVerificationCodeRequest {
-    /// A message with its required fields; set optional ones with the `with_` methods.
-    pub fn new(
-        display_nbr: impl Into<String>,
-        callee_nbr: impl Into<String>,
-        language_type: impl Into<LanguageType>,
-        pre_tone: impl Into<String>,
-        verify_code: impl Into<String>,
-    ) -> Self {
-        CreateVoiceVerificationCodeRequest {
-            display_nbr: display_nbr.into(),
-            callee_nbr: callee_nbr.into(),
-            language_type: language_type.into(),
-            pre_tone: pre_tone.into(),
-            verify_code: verify_code.into(),
-            pos_tone: None,
-            times: None,
-            status_url: None,
-            fee_url: None,
-            return_idle_port: None,
-            user_data: None,
-            extra: Default::default(),
-        }
+    /// A builder with a named setter for every field, so that two values of the same
+    /// type (caller and callee number) cannot be swapped silently; `build()` says which
+    /// required fields are missing.
+    pub fn builder() -> CreateVoiceVerificationCodeRequestBuilder {
+        CreateVoiceVerificationCodeRequestBuilder::default()
     }
     /// Sets `posTone`.
     pub fn with_pos_tone(mut self, value: impl Into<String>) -> Self {
@@ -413,27 +400,19 @@ impl CreateVoiceVerificationCodeRequest {
         self.times = Some(value.into());
         self
     }
-    /// Sets `statusUrl`.
-    pub fn with_status_url(mut self, value: impl Into<String>) -> Self {
-        self.status_url = Some(value.into());
+    /// Sets `statusUrl` from the plain URL, Base64-encoded as the wire wants.
+    pub fn with_status_url(mut self, value: impl AsRef<str>) -> Self {
+        self.status_url = Some(runtime::encode_base64(value.as_ref()));
         self
     }
-    /// Sets `statusUrl` from its plain value, Base64-encoded as the wire wants.
-    pub fn with_status_url_plain(self, plain: &str) -> Self {
-        self.with_status_url(runtime::encode_base64(plain))
-    }
-    /// Sets `feeUrl`.
-    pub fn with_fee_url(mut self, value: impl Into<String>) -> Self {
-        self.fee_url = Some(value.into());
+    /// Sets `feeUrl` from the plain URL, Base64-encoded as the wire wants.
+    pub fn with_fee_url(mut self, value: impl AsRef<str>) -> Self {
+        self.fee_url = Some(runtime::encode_base64(value.as_ref()));
         self
     }
-    /// Sets `feeUrl` from its plain value, Base64-encoded as the wire wants.
-    pub fn with_fee_url_plain(self, plain: &str) -> Self {
-        self.with_fee_url(runtime::encode_base64(plain))
-    }
-    /// Sets `returnIdlePort`.
-    pub fn with_return_idle_port(mut self, value: impl Into<ReturnIdlePort>) -> Self {
-        self.return_idle_port = Some(value.into());
+    /// Sets `returnIdlePort` (sent as `"true"` or `"false"`).
+    pub fn with_return_idle_port(mut self, value: bool) -> Self {
+        self.return_idle_port = Some(value);
         self
     }
     /// Sets `userData`.
@@ -454,8 +433,117 @@ impl CreateVoiceVerificationCodeRequest {
         self.times.unwrap_or(3)
     }
     /// `returnIdlePort`, or the reference's default "false" when absent (6.2 表6-3 returnIdlePort).
-    pub fn return_idle_port_or_default(&self) -> ReturnIdlePort {
-        self.return_idle_port.clone().unwrap_or(ReturnIdlePort::False)
+    pub fn return_idle_port_or_default(&self) -> bool {
+        self.return_idle_port.unwrap_or(false)
+    }
+}
+/// Builds a [`CreateVoiceVerificationCodeRequest`] field by field ([`CreateVoiceVerificationCodeRequest::builder`]).
+#[derive(Debug, Clone, Default)]
+pub struct CreateVoiceVerificationCodeRequestBuilder {
+    display_nbr: Option<String>,
+    callee_nbr: Option<String>,
+    pre_tone: Option<String>,
+    verify_code: Option<String>,
+    pos_tone: Option<String>,
+    times: Option<i64>,
+    status_url: Option<String>,
+    fee_url: Option<String>,
+    return_idle_port: Option<bool>,
+    user_data: Option<String>,
+}
+impl CreateVoiceVerificationCodeRequestBuilder {
+    /// Sets `displayNbr` (required; 6.2 表6-3 displayNbr).
+    pub fn display_nbr(mut self, value: impl Into<String>) -> Self {
+        self.display_nbr = Some(value.into());
+        self
+    }
+    /// Sets `calleeNbr` (required; 6.2 表6-3 calleeNbr).
+    pub fn callee_nbr(mut self, value: impl Into<String>) -> Self {
+        self.callee_nbr = Some(value.into());
+        self
+    }
+    /// Sets `preTone` (required; 6.2 表6-3 preTone).
+    pub fn pre_tone(mut self, value: impl Into<String>) -> Self {
+        self.pre_tone = Some(value.into());
+        self
+    }
+    /// Sets `verifyCode` (required; 6.2 表6-3 verifyCode).
+    pub fn verify_code(mut self, value: impl Into<String>) -> Self {
+        self.verify_code = Some(value.into());
+        self
+    }
+    /// Sets `posTone` (optional; 6.2 表6-3 postOne).
+    pub fn pos_tone(mut self, value: impl Into<String>) -> Self {
+        self.pos_tone = Some(value.into());
+        self
+    }
+    /// Sets `times` (optional; 6.2 表6-3 times).
+    pub fn times(mut self, value: impl Into<i64>) -> Self {
+        self.times = Some(value.into());
+        self
+    }
+    /// Sets `statusUrl` (optional; the plain URL, Base64-encoded here as the wire wants; 6.2 表6-3 statusUrl).
+    pub fn status_url(mut self, value: impl AsRef<str>) -> Self {
+        self.status_url = Some(runtime::encode_base64(value.as_ref()));
+        self
+    }
+    /// Sets `feeUrl` (optional; the plain URL, Base64-encoded here as the wire wants; 6.2 表6-3 feeUrl).
+    pub fn fee_url(mut self, value: impl AsRef<str>) -> Self {
+        self.fee_url = Some(runtime::encode_base64(value.as_ref()));
+        self
+    }
+    /// Sets `returnIdlePort` (optional; sent as `"true"` or `"false"`; 6.2 表6-3 returnIdlePort).
+    pub fn return_idle_port(mut self, value: bool) -> Self {
+        self.return_idle_port = Some(value);
+        self
+    }
+    /// Sets `userData` (optional; 6.2 表6-3 userData).
+    pub fn user_data(mut self, value: impl Into<String>) -> Self {
+        self.user_data = Some(value.into());
+        self
+    }
+    /// The message, or the wire names of the required fields never set. Values are
+    /// checked by `validate()`, not here.
+    pub fn build(
+        self,
+    ) -> Result<CreateVoiceVerificationCodeRequest, runtime::MissingFields> {
+        let missing: Vec<&'static str> = [
+            (self.display_nbr.is_none(), "displayNbr"),
+            (self.callee_nbr.is_none(), "calleeNbr"),
+            (self.pre_tone.is_none(), "preTone"),
+            (self.verify_code.is_none(), "verifyCode"),
+        ]
+            .into_iter()
+            .filter_map(|(absent, wire)| absent.then_some(wire))
+            .collect();
+        if let (
+            Some(display_nbr_),
+            Some(callee_nbr_),
+            Some(pre_tone_),
+            Some(verify_code_),
+        ) = (self.display_nbr, self.callee_nbr, self.pre_tone, self.verify_code) {
+            Ok(CreateVoiceVerificationCodeRequest {
+                display_nbr: display_nbr_,
+                callee_nbr: callee_nbr_,
+                language_type: Default::default(),
+                pre_tone: pre_tone_,
+                verify_code: verify_code_,
+                pos_tone: self.pos_tone,
+                times: self.times,
+                status_url: self.status_url,
+                fee_url: self.fee_url,
+                return_idle_port: self.return_idle_port,
+                user_data: self.user_data,
+                extra: Default::default(),
+            })
+        } else {
+            Err(
+                runtime::MissingFields::new(
+                    "CreateVoiceVerificationCodeRequest",
+                    missing,
+                ),
+            )
+        }
     }
 }
 /// Deserialises field by field, keeping unknown fields in `extra` (what
@@ -481,7 +569,7 @@ impl<'de> Deserialize<'de> for CreateVoiceVerificationCodeRequest {
                 let mut times_: Option<i64> = None;
                 let mut status_url_: Option<String> = None;
                 let mut fee_url_: Option<String> = None;
-                let mut return_idle_port_: Option<ReturnIdlePort> = None;
+                let mut return_idle_port_: Option<bool> = None;
                 let mut user_data_: Option<String> = None;
                 let mut extra = std::collections::BTreeMap::new();
                 while let Some(key) = map.next_key::<runtime::Key<'de>>()? {
@@ -549,7 +637,8 @@ impl<'de> Deserialize<'de> for CreateVoiceVerificationCodeRequest {
                                 );
                             }
                             return_idle_port_ = map
-                                .next_value::<Option<ReturnIdlePort>>()?;
+                                .next_value::<Option<runtime::flag::Flag>>()?
+                                .map(bool::from);
                         }
                         "userData" => {
                             if user_data_.is_some() {
@@ -749,12 +838,7 @@ impl Validate for CreateVoiceVerificationCodeRequest {
             match &self.status_url {
                 None => {}
                 Some(v) => {
-                    if let Some(detail) = runtime::check_length(
-                        v,
-                        1,
-                        128,
-                        runtime::LengthUnit::Bytes,
-                    ) {
+                    if let Some(detail) = runtime::check_encoded_length(v, 1, 128) {
                         out.push(Violation {
                             path: here.to_string(),
                             rule: Rule::Length,
@@ -763,14 +847,14 @@ impl Validate for CreateVoiceVerificationCodeRequest {
                             severity: Severity::Error,
                         });
                     }
-                    if !formats::BASE64_URL.matches(v) {
+                    if let Some(detail) = runtime::check_encoded_format(
+                        v,
+                        &formats::BASE64_URL,
+                    ) {
                         out.push(Violation {
                             path: here.to_string(),
                             rule: Rule::Format,
-                            detail: format!(
-                                "{:?} is not {}: {}", v, formats::BASE64_URL.id,
-                                formats::BASE64_URL.description
-                            ),
+                            detail,
                             doc: DOC,
                             severity: Severity::Error,
                         });
@@ -784,12 +868,7 @@ impl Validate for CreateVoiceVerificationCodeRequest {
             match &self.fee_url {
                 None => {}
                 Some(v) => {
-                    if let Some(detail) = runtime::check_length(
-                        v,
-                        1,
-                        128,
-                        runtime::LengthUnit::Bytes,
-                    ) {
+                    if let Some(detail) = runtime::check_encoded_length(v, 1, 128) {
                         out.push(Violation {
                             path: here.to_string(),
                             rule: Rule::Length,
@@ -798,14 +877,14 @@ impl Validate for CreateVoiceVerificationCodeRequest {
                             severity: Severity::Error,
                         });
                     }
-                    if !formats::BASE64_URL.matches(v) {
+                    if let Some(detail) = runtime::check_encoded_format(
+                        v,
+                        &formats::BASE64_URL,
+                    ) {
                         out.push(Violation {
                             path: here.to_string(),
                             rule: Rule::Format,
-                            detail: format!(
-                                "{:?} is not {}: {}", v, formats::BASE64_URL.id,
-                                formats::BASE64_URL.description
-                            ),
+                            detail,
                             doc: DOC,
                             severity: Severity::Error,
                         });
