@@ -1,7 +1,7 @@
 //! JSON Schema (draft 2020-12) of every message, and the OpenAPI 3.1 document, built
 //! from the spec. Limits become `minLength`/`maxLength`/`minimum`/`maximum`/`minItems`/
 //! `maxItems`, formats become `pattern`s, enumerations `enum`s; rules that JSON Schema
-//! can express (`oneOf`, `dependentRequired`) are expressed, the others are listed under
+//! can express (`oneOf`, `if`/`then`) are expressed, the others are listed under
 //! `x-rules`; every property carries its doc reference in `x-doc`.
 
 use std::collections::BTreeMap;
@@ -38,6 +38,46 @@ fn scalar(s: &Scalar) -> Value {
 /// Erratum `integer-wire-form`: JSON Schema's `integer` admits `5.0`, the platform
 /// (as the spec reads it) does not; no keyword sees how a number is written.
 const INTEGER_NOTE: &str = "Integer (erratum integer-wire-form): written as an integer literal; 5.0 or 5e0 is the wrong JSON type and refused (403/1010002), although JSON Schema's `type: integer` admits it.";
+
+/// Erratum `null-as-absent`: an optional body field given as `null` reads as absent (the
+/// generated validators and serde's `Option` do so), so its schema admits `null`.
+const NULL_NOTE: &str = "null reads as absent (erratum null-as-absent).";
+
+fn nullable(mut v: Value) -> Value {
+    let Some(o) = v.as_object_mut() else {
+        return v;
+    };
+    if let Some(r) = o.remove("$ref") {
+        o.insert("anyOf".into(), json!([{ "$ref": r }, { "type": "null" }]));
+    } else if let Some(Value::String(t)) = o.get("type").cloned() {
+        o.insert("type".into(), json!([t, "null"]));
+        if let Some(Value::Array(e)) = o.get_mut("enum") {
+            e.push(Value::Null);
+        }
+    } else {
+        return v;
+    }
+    if let Some(Value::String(d)) = o.get_mut("description") {
+        d.push_str("\n\n");
+        d.push_str(NULL_NOTE);
+    }
+    if let Some(Value::Array(e)) = o.get_mut("x-errata") {
+        e.push(json!("null-as-absent"));
+    } else {
+        o.insert("x-errata".into(), json!(["null-as-absent"]));
+    }
+    v
+}
+
+/// "Each of `fields` is present": given and not null, since null reads as absent
+/// (`required` alone counts a null property as present).
+fn present(fields: &[String]) -> Value {
+    let not_null: Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.clone(), json!({ "not": { "type": "null" } })))
+        .collect();
+    json!({ "required": fields, "properties": not_null })
+}
 
 fn integer(o: &mut Map<String, Value>) {
     o.insert("type".into(), json!("integer"));
@@ -208,6 +248,17 @@ impl<'a> Builder<'a> {
         Value::Object(o)
     }
 
+    /// A property of a message: its field, admitting `null` when it is an optional
+    /// field of a body (see `nullable`).
+    fn property(&self, section: &str, msg: &Message, f: &Field) -> Value {
+        let v = self.field(section, msg, f);
+        if f.required || msg.location != Location::Body {
+            v
+        } else {
+            nullable(v)
+        }
+    }
+
     /// Schema of a failure body: the body message without the fields a failure may
     /// leave out among its required ones, its `resultcode` limited to the codes of this
     /// HTTP status in the operation's table.
@@ -248,7 +299,7 @@ impl<'a> Builder<'a> {
         let props: Map<String, Value> = msg
             .fields
             .iter()
-            .map(|f| (f.name.clone(), self.field(section, msg, f)))
+            .map(|f| (f.name.clone(), self.property(section, msg, f)))
             .collect();
         o.insert("properties".into(), Value::Object(props));
         let required: Vec<&str> = msg
@@ -268,7 +319,7 @@ impl<'a> Builder<'a> {
             o.insert("additionalProperties".into(), json!(false));
         }
         let mut one_of = Vec::new();
-        let mut dependent = Map::new();
+        let mut dependent = Vec::new();
         let mut notes = Vec::new();
         for r in &msg.rules {
             match (r.kind, &r.when) {
@@ -278,15 +329,22 @@ impl<'a> Builder<'a> {
                             .fields
                             .iter()
                             .filter(|o| *o != f)
-                            .map(|o| json!({ "required": [o] }))
+                            .map(|o| present(std::slice::from_ref(o)))
                             .collect();
-                        one_of.push(json!({ "required": [f], "not": { "anyOf": others } }));
+                        let mut branch = present(std::slice::from_ref(f));
+                        if let Some(b) = branch.as_object_mut() {
+                            b.insert("not".into(), json!({ "anyOf": others }));
+                        }
+                        one_of.push(branch);
                     }
                 }
                 (RuleKind::RequiredWhen, Some(c))
                     if c.op == ConditionOp::Present && c.message.is_none() =>
                 {
-                    dependent.insert(c.field.clone(), json!(r.fields));
+                    dependent.push(json!({
+                        "if": present(std::slice::from_ref(&c.field)),
+                        "then": present(&r.fields),
+                    }));
                 }
                 _ => {}
             }
@@ -296,7 +354,7 @@ impl<'a> Builder<'a> {
             o.insert("oneOf".into(), Value::Array(one_of));
         }
         if !dependent.is_empty() {
-            o.insert("dependentRequired".into(), Value::Object(dependent));
+            o.insert("allOf".into(), Value::Array(dependent));
         }
         if !notes.is_empty() {
             o.insert("x-rules".into(), Value::Array(notes));
@@ -324,10 +382,15 @@ impl<'a> Builder<'a> {
             .fields
             .iter()
             .map(|f| {
-                let mut v = self.field(section, msg, f);
+                let mut v = self.property(section, msg, f);
                 if f.tagged_by.is_some() {
                     if let Some(m) = v.as_object_mut() {
-                        m.insert("type".into(), json!("object"));
+                        let ty = if f.required {
+                            json!("object")
+                        } else {
+                            json!(["object", "null"])
+                        };
+                        m.insert("type".into(), ty);
                     }
                 }
                 (f.name.clone(), v)

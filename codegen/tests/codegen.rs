@@ -318,7 +318,12 @@ fn integers_say_they_are_literals() {
     with_key(&doc, "type", String::new(), &mut typed);
     let integers: Vec<_> = typed
         .iter()
-        .filter(|(_, v)| v["type"] == "integer")
+        .filter(|(_, v)| {
+            v["type"] == "integer"
+                || v["type"]
+                    .as_array()
+                    .is_some_and(|t| t.contains(&serde_json::json!("integer")))
+        })
         .collect();
     assert!(integers.len() > 20, "{}", integers.len());
     for (at, v) in integers {
@@ -449,4 +454,37 @@ fn every_operation_response_and_webhook_has_examples() {
         .contains("masked-example-values"));
     let refused = &click["responses"]["403"]["content"]["application/json"]["examples"]["1010002"];
     assert_eq!(refused["value"]["resultcode"], "1010002");
+}
+
+/// Erratum null-as-absent: an optional body field may be null (read as absent), a
+/// required one may not, and a rule that needs a field present is not met by null.
+#[test]
+fn null_reads_as_absent() {
+    let spec = load_dir(&root().join("spec")).unwrap_or_else(|e| panic!("{}", e.render()));
+    let doc = voicecall_codegen::schemas::openapi(&spec);
+    let schemas = doc["components"]["schemas"].clone();
+    // Each component with the others beside it, so its `#/components/schemas/` refs resolve.
+    let validator = |name: &str| {
+        let mut s = schemas[name].clone();
+        s["components"] = serde_json::json!({ "schemas": schemas.clone() });
+        jsonschema::validator_for(&s).unwrap()
+    };
+    let call = validator("CreateVoiceCallbackRequest");
+    let valid = serde_json::json!({ "displayNbr": "+8675528000001", "callerNbr": "+8613800000001", "displayCalleeNbr": "+8675528000001", "calleeNbr": "+8613800000002" });
+    let mut with_null = valid.clone();
+    with_null["userData"] = serde_json::Value::Null;
+    assert!(call.is_valid(&with_null), "optional null reads as absent");
+    let mut required_null = valid.clone();
+    required_null["calleeNbr"] = serde_json::Value::Null;
+    assert!(!call.is_valid(&required_null), "required null is missing");
+    let notify = validator("CreateVoiceNotificationRequest");
+    let base = serde_json::json!({ "displayNbr": "+8675528000001", "calleeNbr": "+8613800000002" });
+    let mut play = base.clone();
+    play["playInfoList"] = serde_json::json!([{ "templateId": "t1", "templateParas": null }]);
+    assert!(
+        !notify.is_valid(&play),
+        "templateParas null does not meet templateId's rule"
+    );
+    play["playInfoList"] = serde_json::json!([{ "notifyVoice": "a.wav", "templateParas": null }]);
+    assert!(notify.is_valid(&play), "{play}");
 }
