@@ -556,7 +556,10 @@ pub fn openapi(spec: &Spec) -> Value {
             );
             if let Some(m) = op.failure.body.as_ref().and_then(|body| spec.message(body)) {
                 let name = format!("{}Failure{status}", m.name);
-                failures.insert(name.clone(), b.failure(m, &op.failure.may_omit, &codes));
+                let mut schema = b.failure(m, &op.failure.may_omit, &codes);
+                // Generators name models after `title`, which must differ per status.
+                schema["title"] = json!(name);
+                failures.insert(name.clone(), schema);
                 let examples: Map<String, Value> = rows
                     .iter()
                     .filter(|r| r.status == status)
