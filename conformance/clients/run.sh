@@ -30,7 +30,7 @@ if grep -qiE "warning|unable to parse|cannot parse" "$root/target/clients/python
   echo "FAIL: openapi-python-client dropped part of the document" >&2
   exit 1
 fi
-package=$(basename "$(find "$out" -mindepth 2 -maxdepth 2 -name client.py -printf '%h\n' | head -n 1)")
+package=$(basename "$(find "$out" -mindepth 2 -maxdepth 2 -name client.py -printf '%h\n' | sed -n 1p)")
 "$venv/bin/python" -m compileall -q "$out/$package"
 PYTHONPATH="$out" "$venv/bin/python" "$here/sign_example.py" "$package"
 

@@ -42,20 +42,20 @@ status=0
 cargo xtask conformance --target "http://127.0.0.1:$port" \
   --app-key mockAppKey --app-secret mockAppSecret --cases 8 \
   --markdown target/prism/conformance.md >target/prism/conformance.log 2>&1 || status=$?
-grep -v '^  \|^FAILED\|^$' target/prism/conformance.log | head -n 12
+grep -v '^  \|^FAILED\|^$' target/prism/conformance.log | sed -n 1,12p
 if [ "$status" -eq 0 ]; then
   echo "FAIL: the conformance suite passed Prism; it cannot tell a generic mock from the platform" >&2
   exit 1
 fi
 rules=$(sed -n 's/^  rule: *//p' target/prism/conformance.log | sort -u)
-count=$(printf '%s\n' "$rules" | grep -c . || true)
+count=$(grep -c . <<<"$rules" || true)
 # It must fail by rule, across kinds: signing, routing and body rules at least.
 for family in '^signing/' '^routing/' 'Request\.'; do
-  if ! printf '%s\n' "$rules" | grep -q "$family"; then
+  if ! grep -q "$family" <<<"$rules"; then
     echo "FAIL: no failed rule matching $family (suite exit $status); see target/prism/conformance.log" >&2
     exit 1
   fi
 done
 echo "ok: the suite fails Prism (exit $status) on $count distinct rules, e.g.:"
-printf '%s\n' "$rules" | grep -E '^signing/|^routing/' | head -n 4
-printf '%s\n' "$rules" | grep 'Request\.' | head -n 2
+grep -E '^signing/|^routing/' <<<"$rules" | sed -n 1,4p
+grep 'Request\.' <<<"$rules" | sed -n 1,2p

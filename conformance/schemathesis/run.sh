@@ -41,7 +41,7 @@ if [ -z "$url" ]; then
   "$root/target/debug/voicecall-mock" --port 0 >"$log" 2>&1 &
   mock_pid=$!
   for _ in $(seq 1 100); do
-    url=$(sed -n 's/.*listening on \(http:\/\/[^ ]*\).*/\1/p' "$log" | head -n 1)
+    url=$(sed -n 's/.*listening on \(http:\/\/[^ ]*\).*/\1/p' "$log" | sed -n 1p)
     [ -n "$url" ] && break
     kill -0 "$mock_pid" 2>/dev/null || { cat "$log"; echo "the mock exited" >&2; exit 1; }
     sleep 0.1
