@@ -4,6 +4,7 @@
 //! → documents rendered from it ([`docs`], [`schema`]). The Rust generator of the
 //! codegen issue will hang off the same loaded [`spec::Spec`].
 
+pub mod base64_pattern;
 pub mod diff;
 pub mod docaudit;
 pub mod docs;

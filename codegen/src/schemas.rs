@@ -1,7 +1,7 @@
 //! JSON Schema (draft 2020-12) of every message, and the OpenAPI 3.1 document, built
 //! from the spec. Limits become `minLength`/`maxLength`/`minimum`/`maximum`/`minItems`/
 //! `maxItems`, formats become `pattern`s, enumerations `enum`s; rules that JSON Schema
-//! can express (`oneOf`, `dependentRequired`) are expressed, the others are listed under
+//! can express (`oneOf`, `if`/`then`) are expressed, the others are listed under
 //! `x-rules`; every property carries its doc reference in `x-doc`.
 
 use std::collections::BTreeMap;
@@ -33,6 +33,55 @@ fn scalar(s: &Scalar) -> Value {
         Scalar::Int(i) => json!(i),
         Scalar::Str(s) => json!(s),
     }
+}
+
+/// Erratum `integer-wire-form`: JSON Schema's `integer` admits `5.0`, the platform
+/// (as the spec reads it) does not; no keyword sees how a number is written.
+const INTEGER_NOTE: &str = "Integer (erratum integer-wire-form): written as an integer literal; 5.0 or 5e0 is the wrong JSON type and refused (403/1010002), although JSON Schema's `type: integer` admits it.";
+
+/// Erratum `null-as-absent`: an optional body field given as `null` reads as absent (the
+/// generated validators and serde's `Option` do so), so its schema admits `null`.
+const NULL_NOTE: &str = "null reads as absent (erratum null-as-absent).";
+
+fn nullable(mut v: Value) -> Value {
+    let Some(o) = v.as_object_mut() else {
+        return v;
+    };
+    if let Some(r) = o.remove("$ref") {
+        o.insert("anyOf".into(), json!([{ "$ref": r }, { "type": "null" }]));
+    } else if let Some(Value::String(t)) = o.get("type").cloned() {
+        o.insert("type".into(), json!([t, "null"]));
+        if let Some(Value::Array(e)) = o.get_mut("enum") {
+            e.push(Value::Null);
+        }
+    } else {
+        return v;
+    }
+    if let Some(Value::String(d)) = o.get_mut("description") {
+        d.push_str("\n\n");
+        d.push_str(NULL_NOTE);
+    }
+    if let Some(Value::Array(e)) = o.get_mut("x-errata") {
+        e.push(json!("null-as-absent"));
+    } else {
+        o.insert("x-errata".into(), json!(["null-as-absent"]));
+    }
+    v
+}
+
+/// "Each of `fields` is present": given and not null, since null reads as absent
+/// (`required` alone counts a null property as present).
+fn present(fields: &[String]) -> Value {
+    let not_null: Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.clone(), json!({ "not": { "type": "null" } })))
+        .collect();
+    json!({ "required": fields, "properties": not_null })
+}
+
+fn integer(o: &mut Map<String, Value>) {
+    o.insert("type".into(), json!("integer"));
+    o.insert("x-integer-form".into(), json!("literal"));
 }
 
 struct Builder<'a> {
@@ -83,11 +132,40 @@ impl<'a> Builder<'a> {
                 );
             }
             if let Some(d) = &f.decoded_pattern {
-                o.insert("contentEncoding".into(), json!("base64"));
-                let d = crate::portable::portable(d).map_or(d.clone(), |p| p.pattern);
-                o.insert("x-decoded-pattern".into(), json!(d));
+                self.encoded(f, d, o);
             }
         }
+    }
+
+    /// A Base64 format: the wire pattern made exact where the decoded pattern is one
+    /// character class (see `base64_pattern`), and the decoded value described by
+    /// `contentEncoding`/`contentMediaType`/`contentSchema`, which JSON Schema defines
+    /// as annotations: `x-content-rule` names the rule a validator must apply.
+    fn encoded(&self, f: &Format, decoded: &str, o: &mut Map<String, Value>) {
+        let d = crate::portable::portable(decoded).map_or(decoded.to_string(), |p| p.pattern);
+        if let Some(set) = crate::base64_pattern::decoded_alphabet(decoded) {
+            o.insert("pattern".into(), json!(crate::base64_pattern::exact(&set)));
+            o.insert("x-pattern".into(), json!(f.pattern));
+            o.insert(
+                "x-pattern-note".into(),
+                json!(format!("`pattern` admits exactly the canonical padded Base64 (RFC 4648 §4) of a non-empty value matching `{d}`, which is what the generated validator checks; `x-pattern` is the spec's looser wire pattern")),
+            );
+        }
+        o.insert("contentEncoding".into(), json!("base64"));
+        o.insert("contentMediaType".into(), json!("text/plain"));
+        o.insert(
+            "contentSchema".into(),
+            json!({ "type": "string", "minLength": 1, "pattern": d }),
+        );
+        o.insert("x-decoded-pattern".into(), json!(d));
+        o.insert(
+            "x-content-rule".into(),
+            json!({
+                "format": f.id,
+                "rule": format!("The value is standard Base64 with padding; it decodes to UTF-8 text matching `{d}` (contentSchema); a length limit counts the Base64 wire value."),
+                "errata": f.errata,
+            }),
+        );
     }
 
     fn field(&self, section: &str, msg: &Message, f: &Field) -> Value {
@@ -95,7 +173,7 @@ impl<'a> Builder<'a> {
         match f.ty {
             FieldType::String => self.string(f.length, f.format.as_deref(), &mut o),
             FieldType::Integer => {
-                o.insert("type".into(), json!("integer"));
+                integer(&mut o);
                 if let Some(r) = f.range {
                     o.insert("minimum".into(), json!(r.min));
                     o.insert("maximum".into(), json!(r.max));
@@ -120,9 +198,7 @@ impl<'a> Builder<'a> {
                         (FieldType::Object, Some(r)) => {
                             it.extend(self.refs.to(r).as_object().cloned().unwrap_or_default())
                         }
-                        (FieldType::Integer, _) => {
-                            it.insert("type".into(), json!("integer"));
-                        }
+                        (FieldType::Integer, _) => integer(&mut it),
                         _ => self.string(item.length, item.format.as_deref(), &mut it),
                     }
                     o.insert("items".into(), Value::Object(it));
@@ -142,9 +218,14 @@ impl<'a> Builder<'a> {
         if let Some(d) = &f.default {
             o.insert("default".into(), scalar(d));
         }
+        let note = if f.ty == FieldType::Integer {
+            format!("\n\n{INTEGER_NOTE}")
+        } else {
+            String::new()
+        };
         o.insert(
             "description".into(),
-            json!(format!("{}\n\n{}", f.description, f.zh)),
+            json!(format!("{}\n\n{}{note}", f.description, f.zh)),
         );
         o.insert(
             "x-doc".into(),
@@ -157,10 +238,25 @@ impl<'a> Builder<'a> {
         if let Some(ct) = &f.code_table {
             o.insert("x-code-table".into(), json!(ct));
         }
-        if !f.errata.is_empty() {
-            o.insert("x-errata".into(), json!(f.errata));
+        let mut errata = f.errata.clone();
+        if f.ty == FieldType::Integer {
+            errata.push("integer-wire-form".into());
+        }
+        if !errata.is_empty() {
+            o.insert("x-errata".into(), json!(errata));
         }
         Value::Object(o)
+    }
+
+    /// A property of a message: its field, admitting `null` when it is an optional
+    /// field of a body (see `nullable`).
+    fn property(&self, section: &str, msg: &Message, f: &Field) -> Value {
+        let v = self.field(section, msg, f);
+        if f.required || msg.location != Location::Body {
+            v
+        } else {
+            nullable(v)
+        }
     }
 
     /// Schema of a failure body: the body message without the fields a failure may
@@ -203,7 +299,7 @@ impl<'a> Builder<'a> {
         let props: Map<String, Value> = msg
             .fields
             .iter()
-            .map(|f| (f.name.clone(), self.field(section, msg, f)))
+            .map(|f| (f.name.clone(), self.property(section, msg, f)))
             .collect();
         o.insert("properties".into(), Value::Object(props));
         let required: Vec<&str> = msg
@@ -223,7 +319,7 @@ impl<'a> Builder<'a> {
             o.insert("additionalProperties".into(), json!(false));
         }
         let mut one_of = Vec::new();
-        let mut dependent = Map::new();
+        let mut dependent = Vec::new();
         let mut notes = Vec::new();
         for r in &msg.rules {
             match (r.kind, &r.when) {
@@ -233,15 +329,22 @@ impl<'a> Builder<'a> {
                             .fields
                             .iter()
                             .filter(|o| *o != f)
-                            .map(|o| json!({ "required": [o] }))
+                            .map(|o| present(std::slice::from_ref(o)))
                             .collect();
-                        one_of.push(json!({ "required": [f], "not": { "anyOf": others } }));
+                        let mut branch = present(std::slice::from_ref(f));
+                        if let Some(b) = branch.as_object_mut() {
+                            b.insert("not".into(), json!({ "anyOf": others }));
+                        }
+                        one_of.push(branch);
                     }
                 }
                 (RuleKind::RequiredWhen, Some(c))
                     if c.op == ConditionOp::Present && c.message.is_none() =>
                 {
-                    dependent.insert(c.field.clone(), json!(r.fields));
+                    dependent.push(json!({
+                        "if": present(std::slice::from_ref(&c.field)),
+                        "then": present(&r.fields),
+                    }));
                 }
                 _ => {}
             }
@@ -251,7 +354,7 @@ impl<'a> Builder<'a> {
             o.insert("oneOf".into(), Value::Array(one_of));
         }
         if !dependent.is_empty() {
-            o.insert("dependentRequired".into(), Value::Object(dependent));
+            o.insert("allOf".into(), Value::Array(dependent));
         }
         if !notes.is_empty() {
             o.insert("x-rules".into(), Value::Array(notes));
@@ -279,10 +382,15 @@ impl<'a> Builder<'a> {
             .fields
             .iter()
             .map(|f| {
-                let mut v = self.field(section, msg, f);
+                let mut v = self.property(section, msg, f);
                 if f.tagged_by.is_some() {
                     if let Some(m) = v.as_object_mut() {
-                        m.insert("type".into(), json!("object"));
+                        let ty = if f.required {
+                            json!("object")
+                        } else {
+                            json!(["object", "null"])
+                        };
+                        m.insert("type".into(), ty);
                     }
                 }
                 (f.name.clone(), v)
@@ -381,7 +489,12 @@ pub fn openapi(spec: &Spec) -> Value {
             if let Some(m) = msg.as_ref().and_then(|m| spec.message(m)) {
                 let section = spec.section_of_message(&m.name).unwrap_or("");
                 for f in &m.fields {
-                    parameters.push(json!({ "name": f.name, "in": loc, "required": f.required || loc == "path", "description": f.description, "schema": b.field(section, m, f) }));
+                    let mut p = json!({ "name": f.name, "in": loc, "required": f.required || loc == "path", "description": f.description, "schema": b.field(section, m, f) });
+                    let examples = parameter_examples(spec, &op.id, &f.name);
+                    if let (Some(o), false) = (p.as_object_mut(), examples.is_empty()) {
+                        o.insert("examples".into(), Value::Object(examples));
+                    }
+                    parameters.push(p);
                 }
             }
         }
@@ -404,12 +517,23 @@ pub fn openapi(spec: &Spec) -> Value {
         if let Some(body) = &op.success.body {
             success.insert(
                 "content".into(),
-                json!({ "application/json": { "schema": b.refs.to(body) } }),
+                json!({ "application/json": media(b.refs.to(body), fixture_examples(spec, &op.id, FixtureKind::Response, Some(success_status))) }),
             );
         }
         if let Some(h) = op.success.headers.as_ref().and_then(|h| spec.message(h)) {
             let section = spec.section_of_message(&h.name).unwrap_or("");
-            let headers: Map<String, Value> = h.fields.iter().map(|f| (f.name.clone(), json!({ "description": f.description, "required": f.required, "schema": b.field(section, h, f) }))).collect();
+            let headers: Map<String, Value> = h
+                .fields
+                .iter()
+                .map(|f| {
+                    let mut header = json!({ "description": f.description, "required": f.required, "schema": b.field(section, h, f) });
+                    let examples = header_examples(spec, &op.id, success_status, &f.name);
+                    if let (Some(o), false) = (header.as_object_mut(), examples.is_empty()) {
+                        o.insert("examples".into(), Value::Object(examples));
+                    }
+                    (f.name.clone(), header)
+                })
+                .collect();
             success.insert("headers".into(), Value::Object(headers));
         }
         responses.insert(success_status.to_string(), Value::Object(success));
@@ -432,10 +556,27 @@ pub fn openapi(spec: &Spec) -> Value {
             );
             if let Some(m) = op.failure.body.as_ref().and_then(|body| spec.message(body)) {
                 let name = format!("{}Failure{status}", m.name);
-                failures.insert(name.clone(), b.failure(m, &op.failure.may_omit, &codes));
+                let mut schema = b.failure(m, &op.failure.may_omit, &codes);
+                // Generators name models after `title`, which must differ per status.
+                schema["title"] = json!(name);
+                failures.insert(name.clone(), schema);
+                let examples: Map<String, Value> = rows
+                    .iter()
+                    .filter(|r| r.status == status)
+                    .filter_map(|r| {
+                        let code = r.code.as_ref()?;
+                        Some((
+                            code.clone(),
+                            json!({
+                                "summary": format!("{code} {} (表{} row {code})", r.english, op.result_codes),
+                                "value": { "resultcode": code, "resultdesc": r.english },
+                            }),
+                        ))
+                    })
+                    .collect();
                 resp.insert(
                     "content".into(),
-                    json!({ "application/json": { "schema": b.refs.to(&name) } }),
+                    json!({ "application/json": media(b.refs.to(&name), examples) }),
                 );
             }
             responses.insert(status.to_string(), Value::Object(resp));
@@ -451,12 +592,12 @@ pub fn openapi(spec: &Spec) -> Value {
             )),
         );
         operation.insert("tags".into(), json!([op.service]));
-        operation.insert("security".into(), json!([{ "aksk": [] }]));
+        operation.insert("security".into(), requirement("request"));
         if !parameters.is_empty() {
             operation.insert("parameters".into(), Value::Array(parameters));
         }
         if let Some(body) = &op.body {
-            operation.insert("requestBody".into(), json!({ "required": true, "content": { "application/json": { "schema": b.refs.to(body) } } }));
+            operation.insert("requestBody".into(), json!({ "required": true, "content": { "application/json": media(b.refs.to(body), fixture_examples(spec, &op.id, FixtureKind::Request, None)) } }));
         }
         operation.insert("responses".into(), Value::Object(responses));
         operation.insert("x-headers".into(), header_table(&b, &op.headers));
@@ -494,7 +635,7 @@ pub fn openapi(spec: &Spec) -> Value {
         if let Some(body) = &n.reply.body {
             ok.insert(
                 "content".into(),
-                json!({ "application/json": { "schema": b.refs.to(body) } }),
+                json!({ "application/json": media(b.refs.to(body), fixture_examples(spec, &n.id, FixtureKind::Reply, Some(n.reply.status))) }),
             );
         }
         responses.insert(n.reply.status.to_string(), Value::Object(ok));
@@ -509,8 +650,8 @@ pub fn openapi(spec: &Spec) -> Value {
             )),
         );
         post.insert("tags".into(), json!([n.service]));
-        post.insert("security".into(), json!([{ "aksk_push": [] }]));
-        post.insert("requestBody".into(), json!({ "required": true, "content": { "application/json": { "schema": b.refs.to(&n.body) } } }));
+        post.insert("security".into(), requirement("push"));
+        post.insert("requestBody".into(), json!({ "required": true, "content": { "application/json": media(b.refs.to(&n.body), fixture_examples(spec, &n.id, FixtureKind::Push, None)) } }));
         post.insert("responses".into(), Value::Object(responses));
         post.insert("x-headers".into(), header_table(&b, &n.headers));
         if let Some(bt) = &n.batching {
@@ -533,17 +674,6 @@ pub fn openapi(spec: &Spec) -> Value {
         .map(|m| (m.name.clone(), b.message(m)))
         .collect();
     schemas.extend(failures);
-    let scheme = |id: &str| spec.all(|c| &c.signing_schemes).find(|s| s.id == id);
-    let describe = |id: &str| {
-        scheme(id)
-            .map(|s| {
-                format!(
-                    "{} Send `Authorization: {}` and `X-AKSK: {}`. Digest: {}",
-                    s.description, s.authorization.literal, s.x_aksk.literal, s.digest.literal
-                )
-            })
-            .unwrap_or_default()
-    };
     let code_tables: Map<String, Value> = spec
         .all(|c| &c.code_tables)
         .map(|t| {
@@ -572,11 +702,156 @@ pub fn openapi(spec: &Spec) -> Value {
         "webhooks": webhooks,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {
-                "aksk": { "type": "apiKey", "in": "header", "name": "X-AKSK", "description": describe("request") },
-                "aksk_push": { "type": "apiKey", "in": "header", "name": "X-AKSK", "description": describe("push") },
-            },
+            "securitySchemes": security_schemes(spec),
         },
         "x-code-tables": code_tables,
     })
+}
+
+/// Security-scheme names of a signing scheme: its `X-AKSK` header and its `Authorization`
+/// header. The request scheme keeps the name `aksk` it always had.
+fn scheme_names(id: &str) -> [String; 2] {
+    let base = if id == "request" {
+        "aksk".to_string()
+    } else {
+        format!("aksk_{id}")
+    };
+    [base.clone(), format!("{base}_authorization")]
+}
+
+/// One requirement with both headers of a signing scheme (both must be sent).
+fn requirement(id: &str) -> Value {
+    let [x_aksk, authorization] = scheme_names(id);
+    json!([{ x_aksk: [], authorization: [] }])
+}
+
+/// Two `apiKey` header schemes per signing scheme of `spec/signing.yaml` (`Authorization`
+/// and `X-AKSK`). OpenAPI has no scheme for a per-request HMAC, so each description says
+/// how to compute the headers, and `x-signing` points to the known-answer vectors.
+fn security_schemes(spec: &Spec) -> Value {
+    let mut out = Map::new();
+    for s in spec.all(|c| &c.signing_schemes) {
+        let how = format!(
+            "{} Signed per request, not a bearer token: every request carries a fresh Nonce and its Created time. Send `{}: {}` and `{}: {}`. Digest: {} Test vectors: spec/signing.yaml, signing scheme `{}`, `vectors` (also under `x-signing`).",
+            s.description,
+            s.authorization.header,
+            s.authorization.literal,
+            s.x_aksk.header,
+            s.x_aksk.literal,
+            s.digest.literal,
+            s.id
+        );
+        let vectors: Vec<Value> = s
+            .vectors
+            .iter()
+            .map(|v| json!({ "app_secret": v.app_secret, "nonce": v.nonce, "created": v.created, "url": v.url, "digest": v.digest, "source": v.source }))
+            .collect();
+        let signing = json!({
+            "scheme": s.id,
+            "definition": "spec/signing.yaml",
+            "vectors": format!("spec/signing.yaml#/signing_schemes/{}/vectors", s.id),
+            "algorithm": s.digest.algorithm,
+            "test_vectors": vectors,
+        });
+        let [x_aksk, authorization] = scheme_names(&s.id);
+        out.insert(x_aksk, json!({ "type": "apiKey", "in": "header", "name": s.x_aksk.header, "description": how, "x-signing": signing }));
+        out.insert(authorization, json!({ "type": "apiKey", "in": "header", "name": s.authorization.header, "description": how, "x-signing": signing }));
+    }
+    Value::Object(out)
+}
+
+/// A media type object: the schema and, when there are any, its examples.
+fn media(schema: Value, examples: Map<String, Value>) -> Value {
+    let mut m = Map::new();
+    m.insert("schema".into(), schema);
+    if !examples.is_empty() {
+        m.insert("examples".into(), Value::Object(examples));
+    }
+    Value::Object(m)
+}
+
+/// Fixtures of one kind of an operation or notification (and of one HTTP status, for
+/// responses and replies; a fixture without a status is a 200).
+fn fixtures<'a>(
+    spec: &'a Spec,
+    of: &'a str,
+    kind: FixtureKind,
+    status: Option<u16>,
+) -> impl Iterator<Item = &'a Fixture> + 'a {
+    spec.all(|c| &c.fixtures).filter(move |fx| {
+        fx.of == of && fx.kind == kind && status.is_none_or(|s| fx.status.unwrap_or(200) == s)
+    })
+}
+
+/// Summary and description of a fixture as an OpenAPI Example Object (without `value`).
+fn example_object(fx: &Fixture) -> Map<String, Value> {
+    let mut o = Map::new();
+    o.insert(
+        "summary".into(),
+        json!(format!("{} (§{}, {})", fx.title, fx.section, fx.verbatim)),
+    );
+    let mut notes = Vec::new();
+    if !fx.expect_violations.is_empty() {
+        let broken: Vec<String> = fx
+            .expect_violations
+            .iter()
+            .map(|v| format!("{} ({})", v.path, v.rule))
+            .collect();
+        notes.push(format!(
+            "As the reference prints it, this example breaks its own table at {}; a request like it is refused.",
+            broken.join(", ")
+        ));
+    }
+    if !fx.errata.is_empty() {
+        notes.push(format!("Errata: {}.", fx.errata.join(", ")));
+    }
+    if !notes.is_empty() {
+        o.insert("description".into(), json!(notes.join(" ")));
+    }
+    o
+}
+
+/// The reference's examples of a body (from `spec/fixtures`), keyed by fixture id.
+fn fixture_examples(
+    spec: &Spec,
+    of: &str,
+    kind: FixtureKind,
+    status: Option<u16>,
+) -> Map<String, Value> {
+    fixtures(spec, of, kind, status)
+        .filter_map(|fx| {
+            let text = spec.aux.get(fx.body.as_ref()?)?;
+            let value: Value = serde_json::from_str(text).ok()?;
+            let mut o = example_object(fx);
+            o.insert("value".into(), value);
+            Some((fx.id.clone(), Value::Object(o)))
+        })
+        .collect()
+}
+
+/// The reference's examples of one query parameter of an operation.
+fn parameter_examples(spec: &Spec, op: &str, name: &str) -> Map<String, Value> {
+    fixtures(spec, op, FixtureKind::Request, None)
+        .filter_map(|fx| {
+            let value = fx.query.get(name)?;
+            let mut o = example_object(fx);
+            o.insert("value".into(), json!(value));
+            Some((fx.id.clone(), Value::Object(o)))
+        })
+        .collect()
+}
+
+/// The reference's examples of one response header (names compared without case).
+fn header_examples(spec: &Spec, op: &str, status: u16, name: &str) -> Map<String, Value> {
+    fixtures(spec, op, FixtureKind::Response, Some(status))
+        .filter_map(|fx| {
+            let (_, value) = fx
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))?;
+            let mut o = example_object(fx);
+            o.insert("value".into(), json!(value));
+            Some((fx.id.clone(), Value::Object(o)))
+        })
+        .collect()
 }

@@ -283,3 +283,208 @@ fn failure_and_request_schemas_tell_the_truth() {
     .unwrap();
     assert!(push.get("additionalProperties").is_none());
 }
+
+/// Every object below `v` that has `key`, with its JSON pointer.
+fn with_key<'a>(
+    v: &'a serde_json::Value,
+    key: &str,
+    at: String,
+    out: &mut Vec<(String, &'a serde_json::Value)>,
+) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.contains_key(key) {
+                out.push((at.clone(), v));
+            }
+            for (k, x) in m {
+                with_key(x, key, format!("{at}/{k}"), out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                with_key(x, key, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Erratum integer-wire-form: every Integer says it is written as an integer literal.
+#[test]
+fn integers_say_they_are_literals() {
+    let spec = load_dir(&root().join("spec")).unwrap_or_else(|e| panic!("{}", e.render()));
+    let doc = voicecall_codegen::schemas::openapi(&spec);
+    let mut typed = Vec::new();
+    with_key(&doc, "type", String::new(), &mut typed);
+    let integers: Vec<_> = typed
+        .iter()
+        .filter(|(_, v)| {
+            v["type"] == "integer"
+                || v["type"]
+                    .as_array()
+                    .is_some_and(|t| t.contains(&serde_json::json!("integer")))
+        })
+        .collect();
+    assert!(integers.len() > 20, "{}", integers.len());
+    for (at, v) in integers {
+        assert_eq!(v["x-integer-form"], "literal", "{at}");
+    }
+    let max =
+        &doc["components"]["schemas"]["CreateVoiceCallbackRequest"]["properties"]["maxDuration"];
+    assert!(max["description"]
+        .as_str()
+        .unwrap()
+        .contains("integer-wire-form"));
+    assert!(spec.all(|c| &c.errata).any(|e| e.id == "integer-wire-form"));
+}
+
+/// Both headers of each signing scheme are security schemes, required together by every
+/// operation and webhook, and the schemes carry the known-answer vectors of signing.yaml.
+#[test]
+fn both_signing_headers_are_security_requirements() {
+    let spec = load_dir(&root().join("spec")).unwrap_or_else(|e| panic!("{}", e.render()));
+    let doc = voicecall_codegen::schemas::openapi(&spec);
+    let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
+    for s in spec.all(|c| &c.signing_schemes) {
+        let headers: Vec<&str> = schemes
+            .values()
+            .filter(|v| v["x-signing"]["scheme"] == s.id.as_str())
+            .map(|v| {
+                assert_eq!(v["type"], "apiKey");
+                assert_eq!(v["in"], "header");
+                assert!(v["description"].as_str().unwrap().contains("HMAC"));
+                let vectors = v["x-signing"]["test_vectors"].as_array().unwrap();
+                assert_eq!(vectors.len(), s.vectors.len());
+                assert!(!vectors.is_empty());
+                assert_eq!(vectors[0]["digest"], s.vectors[0].digest.as_str());
+                v["name"].as_str().unwrap()
+            })
+            .collect();
+        assert_eq!(headers.len(), 2, "{}", s.id);
+        assert!(headers.contains(&"Authorization") && headers.contains(&"X-AKSK"));
+    }
+    let mut secured = Vec::new();
+    with_key(&doc["paths"], "operationId", String::new(), &mut secured);
+    with_key(&doc["webhooks"], "operationId", String::new(), &mut secured);
+    assert!(secured.len() >= 10);
+    for (at, op) in secured {
+        let req = op["security"][0].as_object().unwrap();
+        let named: Vec<&str> = req
+            .keys()
+            .map(|k| schemes[k]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(named.len(), 2, "{at}");
+        assert!(
+            named.contains(&"Authorization") && named.contains(&"X-AKSK"),
+            "{at}"
+        );
+    }
+}
+
+/// statusUrl/feeUrl: the wire pattern admits exactly Base64 of a URL of the allowed
+/// characters (not "0", not "AAAA"), and the decoded URL is described by contentSchema.
+#[test]
+fn base64_url_fields_are_exact_and_describe_the_decoded_url() {
+    let spec = load_dir(&root().join("spec")).unwrap_or_else(|e| panic!("{}", e.render()));
+    let doc = voicecall_codegen::schemas::openapi(&spec);
+    let mut formatted = Vec::new();
+    with_key(&doc, "x-format", String::new(), &mut formatted);
+    let urls: Vec<_> = formatted
+        .iter()
+        .filter(|(_, v)| v["x-format"] == "base64_url")
+        .collect();
+    assert!(urls.len() >= 3, "{}", urls.len());
+    let format = spec
+        .all(|c| &c.formats)
+        .find(|f| f.id == "base64_url")
+        .unwrap();
+    for (at, v) in urls {
+        assert_eq!(v["contentEncoding"], "base64", "{at}");
+        assert_eq!(v["contentSchema"]["pattern"], "^[A-Za-z0-9:./-]+$", "{at}");
+        assert_eq!(v["x-content-rule"]["format"], "base64_url", "{at}");
+        let schema = jsonschema::validator_for(v).unwrap();
+        for ok in &format.examples {
+            assert!(schema.is_valid(&serde_json::json!(ok)), "{at}: {ok}");
+        }
+        for bad in format.counter_examples.iter().map(String::as_str).chain([
+            "0",
+            "AAAA",
+            "QR==",
+            "aHR0cHM6Ly9leGFtcGxlLmNvbS9zP3E9MQ==",
+        ]) {
+            assert!(!schema.is_valid(&serde_json::json!(bad)), "{at}: {bad}");
+        }
+    }
+}
+
+/// Every operation, response and webhook carries an example: the reference's (the
+/// fixture bodies, verbatim) where it prints one, a row of the result-code table for
+/// failures.
+#[test]
+fn every_operation_response_and_webhook_has_examples() {
+    let spec = load_dir(&root().join("spec")).unwrap_or_else(|e| panic!("{}", e.render()));
+    let doc = voicecall_codegen::schemas::openapi(&spec);
+    let has_examples = |v: &serde_json::Value| {
+        let mut found = Vec::new();
+        with_key(v, "examples", String::new(), &mut found);
+        !found.is_empty()
+    };
+    let mut ops = Vec::new();
+    with_key(&doc["paths"], "operationId", "paths".into(), &mut ops);
+    with_key(&doc["webhooks"], "operationId", "webhooks".into(), &mut ops);
+    for (at, op) in &ops {
+        let request = op.get("requestBody").or(op.get("parameters")).unwrap();
+        assert!(has_examples(request), "{at}: request without examples");
+        for (status, r) in op["responses"].as_object().unwrap() {
+            // A reply the reference prints without a body has nothing to exemplify.
+            if r.get("content").is_some() || r.get("headers").is_some() {
+                assert!(has_examples(r), "{at} {status}: response without examples");
+            }
+        }
+    }
+    let click = &doc["paths"]["/rest/httpsessions/click2Call/v2.0"]["post"];
+    let example =
+        &click["requestBody"]["content"]["application/json"]["examples"]["callback-request"];
+    let fixture: serde_json::Value =
+        serde_json::from_str(&spec.aux["fixtures/4.2/callback-request.json"]).unwrap();
+    assert_eq!(example["value"], fixture);
+    assert!(example["description"]
+        .as_str()
+        .unwrap()
+        .contains("masked-example-values"));
+    let refused = &click["responses"]["403"]["content"]["application/json"]["examples"]["1010002"];
+    assert_eq!(refused["value"]["resultcode"], "1010002");
+}
+
+/// Erratum null-as-absent: an optional body field may be null (read as absent), a
+/// required one may not, and a rule that needs a field present is not met by null.
+#[test]
+fn null_reads_as_absent() {
+    let spec = load_dir(&root().join("spec")).unwrap_or_else(|e| panic!("{}", e.render()));
+    let doc = voicecall_codegen::schemas::openapi(&spec);
+    let schemas = doc["components"]["schemas"].clone();
+    // Each component with the others beside it, so its `#/components/schemas/` refs resolve.
+    let validator = |name: &str| {
+        let mut s = schemas[name].clone();
+        s["components"] = serde_json::json!({ "schemas": schemas.clone() });
+        jsonschema::validator_for(&s).unwrap()
+    };
+    let call = validator("CreateVoiceCallbackRequest");
+    let valid = serde_json::json!({ "displayNbr": "+8675528000001", "callerNbr": "+8613800000001", "displayCalleeNbr": "+8675528000001", "calleeNbr": "+8613800000002" });
+    let mut with_null = valid.clone();
+    with_null["userData"] = serde_json::Value::Null;
+    assert!(call.is_valid(&with_null), "optional null reads as absent");
+    let mut required_null = valid.clone();
+    required_null["calleeNbr"] = serde_json::Value::Null;
+    assert!(!call.is_valid(&required_null), "required null is missing");
+    let notify = validator("CreateVoiceNotificationRequest");
+    let base = serde_json::json!({ "displayNbr": "+8675528000001", "calleeNbr": "+8613800000002" });
+    let mut play = base.clone();
+    play["playInfoList"] = serde_json::json!([{ "templateId": "t1", "templateParas": null }]);
+    assert!(
+        !notify.is_valid(&play),
+        "templateParas null does not meet templateId's rule"
+    );
+    play["playInfoList"] = serde_json::json!([{ "notifyVoice": "a.wav", "templateParas": null }]);
+    assert!(notify.is_valid(&play), "{play}");
+}

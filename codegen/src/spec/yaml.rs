@@ -37,8 +37,82 @@ pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T
 }
 
 /// A JSON value written as YAML (for `generated/openapi.yaml`).
+///
+/// The emitter writes YAML 1.2, where `2019-01-24 03:04:24` is a string; PyYAML (which
+/// openapi-spec-validator, Schemathesis and openapi-python-client read it with) follows
+/// YAML 1.1 and reads it as a timestamp. Such plain scalars are quoted.
 pub(crate) fn to_yaml(value: &serde_json::Value) -> String {
-    yaml::to_string(value).expect("a JSON value is representable in YAML")
+    let text = yaml::to_string(value).expect("a JSON value is representable in YAML");
+    quote_timestamps(&text)
+}
+
+/// Quotes plain scalar values that YAML 1.1 reads as timestamps, outside block scalars.
+fn quote_timestamps(text: &str) -> String {
+    use std::sync::OnceLock;
+    static TS: OnceLock<regex::Regex> = OnceLock::new();
+    let ts = TS.get_or_init(|| {
+        regex::Regex::new(
+            r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$",
+        )
+        .expect("valid")
+    });
+    let mut out = String::with_capacity(text.len());
+    // Indentation of the line that opened the block scalar we are in, if any.
+    let mut block: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let indent = body.len() - body.trim_start().len();
+        if let Some(b) = block {
+            if body.trim().is_empty() || indent > b {
+                out.push_str(line);
+                continue;
+            }
+            block = None;
+        }
+        // The value after the last `key: ` or `- ` of the line.
+        let split = body.rfind(": ").map(|i| i + 2).or_else(|| {
+            body.trim_start()
+                .starts_with("- ")
+                .then(|| body.rfind("- ").map(|i| i + 2))
+                .flatten()
+        });
+        match split {
+            Some(i) if ts.is_match(&body[i..]) => {
+                out.push_str(&body[..i]);
+                out.push('\'');
+                out.push_str(&body[i..]);
+                out.push('\'');
+                out.push_str(&line[body.len()..]);
+            }
+            Some(i) if body[i..].starts_with(['|', '>']) => {
+                block = Some(indent);
+                out.push_str(line);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod to_yaml_tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_quoted_and_block_scalars_left_alone() {
+        let v = serde_json::json!({
+            "a": "2019-01-24 03:04:24",
+            "b": ["2018-02-12T15:30:20Z", "x"],
+            "c": "line one\nt: 2019-01-24 03:04:24\n",
+            "d": "01 (2026-01-27)",
+        });
+        let y = to_yaml(&v);
+        assert!(y.contains("a: '2019-01-24 03:04:24'"), "{y}");
+        assert!(y.contains("- '2018-02-12T15:30:20Z'"), "{y}");
+        assert!(y.contains("  t: 2019-01-24 03:04:24\n"), "{y}");
+        let back: serde_json::Value = yaml::from_str(&y).expect("parses");
+        assert_eq!(back, v);
+    }
 }
 
 /// Byte span of every node of a YAML document, keyed by its path
