@@ -132,6 +132,15 @@ fn repeat_first_member(r: &mut Request) {
     }
 }
 
+/// Sends `content_type` as the request's Content-Type (`None`: leaves the header out).
+fn set_content_type(r: &mut Request, content_type: Option<&str>) {
+    r.headers
+        .retain(|(k, _)| !k.eq_ignore_ascii_case("Content-Type"));
+    if let Some(v) = content_type {
+        r.headers.push(("Content-Type".into(), v.to_string()));
+    }
+}
+
 /// The proptest value tree of a generated case, kept for shrinking.
 type Tree = Box<dyn ValueTree<Value = Case>>;
 
@@ -195,6 +204,11 @@ impl<'a> PlatformRun<'a> {
         })
     }
 
+    /// The recording the run made on the embedded mock: (fileName, recordDomain).
+    pub fn recording(&self) -> Option<&(String, String)> {
+        self.recording.as_ref()
+    }
+
     /// Every case of every operation; `progress(done, total)` after each batch.
     pub async fn run(&mut self, progress: &(dyn Fn(usize, usize) + Sync)) -> Vec<CaseResult> {
         self.recording = self.make_recording().await;
@@ -210,6 +224,13 @@ impl<'a> PlatformRun<'a> {
             let duplicate = duplicate_key_case(op, &base, &fixed);
             for c in fixed {
                 all.push((op, self.prepare(op, c), None));
+            }
+            for h in cases::header_cases(self.spec, id, &base) {
+                let mut p = self.prepare(op, h.case);
+                if let Some(r) = p.request.as_mut() {
+                    set_content_type(r, h.content_type.as_deref());
+                }
+                all.push((op, p, None));
             }
             if let Some(c) = duplicate {
                 let mut p = self.prepare(op, c);
@@ -437,7 +458,10 @@ impl<'a> PlatformRun<'a> {
                     Some(id) => {
                         let mut v = value;
                         v["sessionid"] = json!(id);
+                        // The case's headers stay as prepared (header cases vary them).
+                        let headers = std::mem::take(&mut req.headers);
                         req = request_for(op, &v);
+                        req.headers = headers;
                     }
                     None => {
                         return (

@@ -12,7 +12,7 @@ use crate::coverage;
 use crate::engine::{Options, PlatformRun};
 use crate::report::Report;
 use crate::target::{Sender, Target};
-use crate::{lifecycle, receiver, signing};
+use crate::{apps, lifecycle, provisioned, receiver, signing};
 
 /// What to run against.
 #[derive(Debug, Clone)]
@@ -76,6 +76,16 @@ pub async fn run(
             let credentials = Credentials::new("conformanceApp", secret.clone());
             let mut config = MockConfig::single_app(credentials.app_key.clone(), secret);
             config.clock = ClockConfig::Manual;
+            // A second app (erratum foreign-app-resources), and a template of app A.
+            let secret_b = new_nonce();
+            let second = Credentials::new(crate::apps::APP_B, secret_b.clone());
+            config
+                .apps
+                .push(voicecall_mock::AppConfig::new(crate::apps::APP_B, secret_b));
+            config.apps[0].templates.insert(
+                crate::apps::TEMPLATE_A.0.into(),
+                crate::apps::TEMPLATE_A.1.to_vec(),
+            );
             let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
             let server = match MockServer::start(Mock::new(config), addr).await {
                 Ok(s) => s,
@@ -113,6 +123,7 @@ pub async fn run(
                 &sender,
                 &target,
                 Some(server.mock.clone()),
+                Some(&second),
                 options,
                 progress,
                 "embedded mock".into(),
@@ -141,7 +152,7 @@ pub async fn run(
                 allow_calls,
                 allowed_callees,
             };
-            platform(spec, &sender, &target, None, options, progress, url).await
+            platform(spec, &sender, &target, None, None, options, progress, url).await
         }
     }
 }
@@ -171,6 +182,7 @@ async fn platform(
     sender: &Sender,
     target: &Target,
     mock: Option<Mock>,
+    second: Option<&Credentials>,
     options: Options,
     progress: &(dyn Fn(usize, usize) + Sync),
     name: String,
@@ -189,13 +201,34 @@ async fn platform(
     let started = Instant::now();
     let mut results = Vec::new();
     let mut phases = None;
+    let mut recording = None;
     if let Some(mut run) = PlatformRun::new(spec, target, mock, options) {
         results = run.run(progress).await;
         phases = Some((run.generation, run.sending));
+        recording = run.recording().cloned();
     }
     results.extend(signing::run(sender, base_url, credentials).await);
+    match (embedded, second) {
+        (true, Some(b)) => {
+            let owned = apps::Owned { recording };
+            results.extend(apps::run(spec, sender, base_url, credentials, b, &owned).await);
+        }
+        _ => results.extend(apps::skipped()),
+    }
+    if *embedded {
+        results.extend(provisioned::run(sender).await);
+    } else {
+        results.extend(provisioned::skipped());
+    }
     let mut not_here: Vec<(String, &str)> = Vec::new();
     if !embedded {
+        for op in voicecall::operations::Operation::ALL {
+            for reason in provisioned::live_reasons(*op) {
+                if !not_here.contains(&reason) {
+                    not_here.push(reason);
+                }
+            }
+        }
         not_here.push((
             "301 -".into(),
             "needs a recorded call; only the embedded mock makes one",
@@ -210,7 +243,13 @@ async fn platform(
     let coverage = coverage::platform(
         spec,
         &results,
-        |op| signing::rule_ids(op, credentials),
+        |op| {
+            let mut ids = signing::rule_ids(op, credentials);
+            ids.extend(crate::cases::header_rule_ids(spec, op.name()));
+            ids.extend(apps::rule_ids(op));
+            ids.extend(provisioned::rule_ids(op));
+            ids
+        },
         &not_here,
     );
     Report {
