@@ -132,6 +132,34 @@ fn repeat_first_member(r: &mut Request) {
     }
 }
 
+/// The headers of a 301 (表4-28): `Location` is sent with it (成功响应时返回, erratum
+/// `recording-301-location`), within its row's length, and is an absolute http(s) URL
+/// (录音文件下载地址: the client fetches it).
+fn check_location(
+    spec: &Spec,
+    op: &voicecall_codegen::spec::model::Operation,
+    r: &Response,
+) -> Vec<String> {
+    let Some(message) = op.success.headers.as_deref() else {
+        return Vec::new();
+    };
+    let mut headers = serde_json::Map::new();
+    match &r.location {
+        None => return vec!["the 301 has no Location (表4-28: 成功响应时返回)".into()],
+        Some(l) => {
+            headers.insert("Location".into(), json!(l));
+            if !(l.starts_with("https://") || l.starts_with("http://")) || l.len() < 9 {
+                return vec![format!("Location {l:?} is not an absolute http(s) URL")];
+            }
+        }
+    }
+    spec.validate_json(message, &Value::Object(headers))
+        .into_iter()
+        .filter(|v| v.severity == voicecall_codegen::spec::validate::Severity::Error)
+        .map(|v| v.to_string())
+        .collect()
+}
+
 /// Sends `content_type` as the request's Content-Type (`None`: leaves the header out).
 fn set_content_type(r: &mut Request, content_type: Option<&str>) {
     r.headers
@@ -320,6 +348,9 @@ impl<'a> PlatformRun<'a> {
         let Some(spec_op) = self.spec.operation(op.name()) else {
             return Vec::new();
         };
+        if r.status == 301 {
+            return check_location(self.spec, spec_op, r);
+        }
         let Ok(body) = serde_json::from_str::<Value>(&r.body) else {
             return Vec::new();
         };

@@ -161,6 +161,23 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<ExitCode> {
     let bin = tool(root)?;
     let mut failed = false;
     for g in groups(root, &args.files)? {
+        // The baseline: cargo-mutants 27.0.0 runs its own baseline with the mutated
+        // package's tests, ignoring --test-package, so it is run here instead (the judging
+        // tests must pass on the unmutated tree) and cargo-mutants skips its own.
+        if !args.list {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            eprintln!("mutants: baseline of group {}", g.name);
+            let ok = Command::new(cargo)
+                .current_dir(root)
+                .args(["test", "--package", g.test_package])
+                .args(g.test_args)
+                .status()
+                .context("running the baseline tests")?
+                .success();
+            if !ok {
+                bail!("the tests of group {} fail on the unmutated tree", g.name);
+            }
+        }
         let mut cmd = Command::new(&bin);
         cmd.arg("mutants")
             .current_dir(root)
@@ -168,6 +185,7 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<ExitCode> {
             .args(["--test-package", g.test_package])
             .args(["--timeout", &args.timeout.to_string()])
             .args(["--build-timeout", "900"])
+            .args(["--baseline", "skip"])
             .arg("--no-shuffle");
         for f in &g.files {
             cmd.args(["--file", f]);
