@@ -160,6 +160,31 @@ fn check_location(
         .collect()
 }
 
+/// The bytes of a percent-encoded component (as [`crate::target::encode`] writes it).
+fn percent_decoded(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = (b[i] == b'%')
+            .then(|| b.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(x) => {
+                out.push(x);
+                i += 3;
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Sends `content_type` as the request's Content-Type (`None`: leaves the header out).
 fn set_content_type(r: &mut Request, content_type: Option<&str>) {
     r.headers
@@ -260,6 +285,12 @@ impl<'a> PlatformRun<'a> {
                 }
                 all.push((op, p, None));
             }
+            for c in cases::precedence_cases(self.spec, id, crate::input_message(op), &base, 4) {
+                all.push((op, self.prepare(op, c), None));
+            }
+            if op == Operation::GetRecordingDownloadUrl && self.recording.is_some() {
+                all.push((op, self.percent_encoded_query(op, &base), None));
+            }
             if let Some(c) = duplicate {
                 let mut p = self.prepare(op, c);
                 if let Some(r) = p.request.as_mut() {
@@ -340,6 +371,43 @@ impl<'a> PlatformRun<'a> {
             self.shrink(&mut results[index], op, tree).await;
         }
         results
+    }
+
+    /// The recording download with every byte of every name and value of its query
+    /// percent-encoded (unreserved characters too, lower-case hex): RFC 3986 §2.1, §2.3
+    /// make it the same query, so the platform must find the recording (301) — a server
+    /// that compared the raw text would not.
+    fn percent_encoded_query(&self, op: Operation, base: &Value) -> Prepared {
+        let case = Case {
+            id: format!("{}/valid/query.percent-encoded", op.name()),
+            operation: op.name().into(),
+            rule: None,
+            also: Vec::new(),
+            value: base.clone(),
+            expect: Expect::Accepted,
+            violations: Vec::new(),
+            doc: "the recording's query with every byte percent-encoded (lower-case hex), \
+                  the same query by RFC 3986 §2.1/§2.3 (4.6 表4-25)"
+                .into(),
+        };
+        let mut p = self.prepare(op, case);
+        if let Some(r) = p.request.as_mut() {
+            r.query = r
+                .query
+                .split('&')
+                .map(|pair| {
+                    pair.split('=')
+                        .map(|part| {
+                            let raw = percent_decoded(part);
+                            raw.iter().map(|b| format!("%{b:02x}")).collect::<String>()
+                        })
+                        .collect::<Vec<_>>()
+                        .join("=")
+                })
+                .collect::<Vec<_>>()
+                .join("&");
+        }
+        p
     }
 
     /// What the body of an expected answer breaks: the operation's success or failure
