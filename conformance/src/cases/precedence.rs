@@ -94,8 +94,8 @@ pub fn precedence_cases(
         out.push(Case {
             id: format!("{operation_id}/precedence/{}+{}", vr.id, mr.id),
             operation: operation_id.to_string(),
-            rule: None,
-            also: vec![vr.clone(), mr.clone()],
+            rule: Some(vr.clone()),
+            also: vec![mr.clone()],
             value,
             expect: expected,
             violations,
