@@ -122,8 +122,7 @@ pub async fn run(
                 spec,
                 &sender,
                 &target,
-                Some(server.mock.clone()),
-                Some(&second),
+                Some((server.mock.clone(), &second)),
                 options,
                 progress,
                 "embedded mock".into(),
@@ -152,7 +151,7 @@ pub async fn run(
                 allow_calls,
                 allowed_callees,
             };
-            platform(spec, &sender, &target, None, None, options, progress, url).await
+            platform(spec, &sender, &target, None, options, progress, url).await
         }
     }
 }
@@ -181,8 +180,7 @@ async fn platform(
     spec: &Spec,
     sender: &Sender,
     target: &Target,
-    mock: Option<Mock>,
-    second: Option<&Credentials>,
+    embedded_mock: Option<(Mock, &Credentials)>,
     options: Options,
     progress: &(dyn Fn(usize, usize) + Sync),
     name: String,
@@ -201,6 +199,10 @@ async fn platform(
     let started = Instant::now();
     let mut results = Vec::new();
     let mut phases = None;
+    let (mock, second) = match embedded_mock {
+        Some((m, b)) => (Some(m), Some(b)),
+        None => (None, None),
+    };
     let mut recording = None;
     if let Some(mut run) = PlatformRun::new(spec, target, mock, options) {
         results = run.run(progress).await;
