@@ -636,13 +636,14 @@ async fn idle_port(sender: &Sender, op: Operation) -> CaseResult {
         note: None,
         request: request_for(op, &json!({})),
     };
-    let server = match MockServer::start(Mock::new(config), SocketAddr::from(([127, 0, 0, 1], 0))).await {
-        Ok(s) => s,
-        Err(e) => {
-            result.note = Some(format!("could not start the scenario's mock: {e}"));
-            return result;
-        }
-    };
+    let server =
+        match MockServer::start(Mock::new(config), SocketAddr::from(([127, 0, 0, 1], 0))).await {
+            Ok(s) => s,
+            Err(e) => {
+                result.note = Some(format!("could not start the scenario's mock: {e}"));
+                return result;
+            }
+        };
     let base = server.base_url();
     let calls = [
         ("+8613800000161", IDLE_PORTS - need),
