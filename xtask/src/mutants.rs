@@ -52,7 +52,7 @@ pub struct MutantsArgs {
     /// Only list the mutants.
     #[arg(long)]
     list: bool,
-    /// Where cargo-mutants writes its results (default target/mutants/<group>).
+    /// Where cargo-mutants writes its results (default `target/mutants/<group>`).
     #[arg(long)]
     output: Option<PathBuf>,
 }
