@@ -13,53 +13,13 @@ use voicecall_codegen::spec::Spec;
 use crate::cases;
 use crate::result::{CaseResult, Verdict};
 
-const PROVISIONING: &str = "depends on how the app, its numbers or its lists are provisioned on the console; the mock's tests (conformance/mock/tests/codes.rs) produce it for its cause";
-const LOAD: &str = "needs a quota, a rate or the ports to be exhausted, which a conformance run must not do to a platform; the mock's tests produce it for its cause";
 const INTERNAL: &str = "caused inside the platform (internal error, timeout of a network element, unpublished security criteria); no request can cause it";
 
-/// Result codes no request can cause on its own, with the reason.
+/// Result codes no request can cause on its own, with the reason. The codes of
+/// provisioning and load are produced on the embedded mock by the provisioned scenarios
+/// ([`crate::provisioned`]) and listed against a live target only (with the reason
+/// [`crate::provisioned::LIVE_REASON`]).
 pub const NOT_FROM_REQUESTS: &[(C, &str)] = &[
-    (C::AppKeySuspended, PROVISIONING),
-    (C::ApplicationUnavailable, PROVISIONING),
-    (C::CommercialAddressNotAllowed, PROVISIONING),
-    (C::AccountNotActive, PROVISIONING),
-    (C::TrafficControlled, PROVISIONING),
-    (C::AppKeyInvalid, PROVISIONING),
-    (C::ApiNotAllowedForAppKey, PROVISIONING),
-    (C::InvalidDisplayNumber, PROVISIONING),
-    (C::NumberNotBound, PROVISIONING),
-    (C::ServiceNumberNotApplied, PROVISIONING),
-    (C::ServiceNumberSuspended, PROVISIONING),
-    (C::BindNumInvalid, PROVISIONING),
-    (C::RecordingNotEnabled, PROVISIONING),
-    (C::TemplateParasMismatch, PROVISIONING),
-    (C::CalleeBlacklisted, PROVISIONING),
-    (C::CallerBlacklisted, PROVISIONING),
-    (C::CalleeNotWhitelisted, PROVISIONING),
-    (C::InternationalCallInForbidden, PROVISIONING),
-    (C::InternationalCallOutForbidden, PROVISIONING),
-    (C::SubEnterpriseSuspended, PROVISIONING),
-    (C::CallTimeRestricted, PROVISIONING),
-    (C::ClientIpNotWhitelisted, PROVISIONING),
-    (C::ClientIpBlacklisted, PROVISIONING),
-    (C::ClientIpRegionRestricted, PROVISIONING),
-    (C::Ipv4AddressMissing, PROVISIONING),
-    (
-        C::InvalidCallerNumber,
-        "the reference does not say what makes a well-formed callerNbr invalid",
-    ),
-    (C::ApiQuotaReached, LOAD),
-    (C::PlatformFlowControl, LOAD),
-    (C::SpCallLimitReached, LOAD),
-    (C::AppCallLimitReached, LOAD),
-    (C::DisplayNumberCallLimitReached, LOAD),
-    (C::CallPortLimitReached, LOAD),
-    (C::InsufficientVoicePorts, LOAD),
-    (C::CallerFrequencyLimited, LOAD),
-    (C::CalleeFrequencyLimited, LOAD),
-    (C::ServiceNumberFrequencyLimited, LOAD),
-    (C::AbnormalCallDuration, LOAD),
-    (C::AbnormalCompletionRate, LOAD),
     (C::SystemError, INTERNAL),
     (C::InternalError, INTERNAL),
     (C::AuthInternalError, INTERNAL),
@@ -68,6 +28,54 @@ pub const NOT_FROM_REQUESTS: &[(C, &str)] = &[
     (C::IpBlockedAfterAuthFailures, INTERNAL),
     (C::SecurityControlUnknown, INTERNAL),
     (C::AbnormalCallBehaviour, INTERNAL),
+];
+
+const NO_CALLER: &str = "the operation's request has no callerNbr (表5-3, 表6-3 list only calleeNbr), so neither a request nor a provisioned state can make the caller the cause";
+const NO_RECORDING: &str = "the operation's request has no recordFlag (recording is the callback's, 表4-3), so no request asks for what the app lacks";
+
+/// Result codes of one operation's table that no request of that operation can cause,
+/// although other operations' requests can (the table lists the code for every service).
+pub const NOT_FOR_OPERATION: &[(Operation, C, &str)] = &[
+    (
+        Operation::CreateVoiceNotification,
+        C::InvalidCallerNumber,
+        NO_CALLER,
+    ),
+    (
+        Operation::CreateVoiceNotification,
+        C::CallerBlacklisted,
+        NO_CALLER,
+    ),
+    (
+        Operation::CreateVoiceNotification,
+        C::CallerFrequencyLimited,
+        NO_CALLER,
+    ),
+    (
+        Operation::CreateVoiceNotification,
+        C::RecordingNotEnabled,
+        NO_RECORDING,
+    ),
+    (
+        Operation::CreateVoiceVerificationCode,
+        C::InvalidCallerNumber,
+        NO_CALLER,
+    ),
+    (
+        Operation::CreateVoiceVerificationCode,
+        C::CallerBlacklisted,
+        NO_CALLER,
+    ),
+    (
+        Operation::CreateVoiceVerificationCode,
+        C::CallerFrequencyLimited,
+        NO_CALLER,
+    ),
+    (
+        Operation::CreateVoiceVerificationCode,
+        C::RecordingNotEnabled,
+        NO_RECORDING,
+    ),
 ];
 
 /// Counts of one API.
@@ -194,6 +202,12 @@ pub fn platform(
                 .result_code
                 .and_then(|c| NOT_FROM_REQUESTS.iter().find(|(x, _)| *x == c))
                 .map(|(_, r)| *r)
+                .or_else(|| {
+                    NOT_FOR_OPERATION
+                        .iter()
+                        .find(|(o, c, _)| *o == op && Some(*c) == row.result_code)
+                        .map(|(_, _, r)| *r)
+                })
                 .or_else(|| not_here.iter().find(|(t, _)| *t == text).map(|(_, r)| *r));
             match (hit, reason) {
                 (true, None) => a.codes_exercised += 1,
@@ -276,6 +290,9 @@ mod tests {
             .collect();
         for (c, _) in NOT_FROM_REQUESTS {
             assert!(all.contains(c), "{c:?}");
+        }
+        for (o, c, _) in NOT_FOR_OPERATION {
+            assert!(o.result_codes().contains(c), "{o:?} {c:?}");
         }
     }
 }

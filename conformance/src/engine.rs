@@ -132,6 +132,68 @@ fn repeat_first_member(r: &mut Request) {
     }
 }
 
+/// The headers of a 301 (表4-28): `Location` is sent with it (成功响应时返回, erratum
+/// `recording-301-location`), within its row's length, and is an absolute http(s) URL
+/// (录音文件下载地址: the client fetches it).
+fn check_location(
+    spec: &Spec,
+    op: &voicecall_codegen::spec::model::Operation,
+    r: &Response,
+) -> Vec<String> {
+    let Some(message) = op.success.headers.as_deref() else {
+        return Vec::new();
+    };
+    let mut headers = serde_json::Map::new();
+    match &r.location {
+        None => return vec!["the 301 has no Location (表4-28: 成功响应时返回)".into()],
+        Some(l) => {
+            headers.insert("Location".into(), json!(l));
+            if !(l.starts_with("https://") || l.starts_with("http://")) || l.len() < 9 {
+                return vec![format!("Location {l:?} is not an absolute http(s) URL")];
+            }
+        }
+    }
+    spec.validate_json(message, &Value::Object(headers))
+        .into_iter()
+        .filter(|v| v.severity == voicecall_codegen::spec::validate::Severity::Error)
+        .map(|v| v.to_string())
+        .collect()
+}
+
+/// The bytes of a percent-encoded component (as [`crate::target::encode`] writes it).
+fn percent_decoded(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = (b[i] == b'%')
+            .then(|| b.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(x) => {
+                out.push(x);
+                i += 3;
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Sends `content_type` as the request's Content-Type (`None`: leaves the header out).
+fn set_content_type(r: &mut Request, content_type: Option<&str>) {
+    r.headers
+        .retain(|(k, _)| !k.eq_ignore_ascii_case("Content-Type"));
+    if let Some(v) = content_type {
+        r.headers.push(("Content-Type".into(), v.to_string()));
+    }
+}
+
 /// The proptest value tree of a generated case, kept for shrinking.
 type Tree = Box<dyn ValueTree<Value = Case>>;
 
@@ -195,6 +257,11 @@ impl<'a> PlatformRun<'a> {
         })
     }
 
+    /// The recording the run made on the embedded mock: (fileName, recordDomain).
+    pub fn recording(&self) -> Option<&(String, String)> {
+        self.recording.as_ref()
+    }
+
     /// Every case of every operation; `progress(done, total)` after each batch.
     pub async fn run(&mut self, progress: &(dyn Fn(usize, usize) + Sync)) -> Vec<CaseResult> {
         self.recording = self.make_recording().await;
@@ -210,6 +277,19 @@ impl<'a> PlatformRun<'a> {
             let duplicate = duplicate_key_case(op, &base, &fixed);
             for c in fixed {
                 all.push((op, self.prepare(op, c), None));
+            }
+            for h in cases::header_cases(self.spec, id, &base) {
+                let mut p = self.prepare(op, h.case);
+                if let Some(r) = p.request.as_mut() {
+                    set_content_type(r, h.content_type.as_deref());
+                }
+                all.push((op, p, None));
+            }
+            for c in cases::precedence_cases(self.spec, id, crate::input_message(op), &base, 4) {
+                all.push((op, self.prepare(op, c), None));
+            }
+            if op == Operation::GetRecordingDownloadUrl && self.recording.is_some() {
+                all.push((op, self.percent_encoded_query(op, &base), None));
             }
             if let Some(c) = duplicate {
                 let mut p = self.prepare(op, c);
@@ -293,12 +373,52 @@ impl<'a> PlatformRun<'a> {
         results
     }
 
+    /// The recording download with every byte of every name and value of its query
+    /// percent-encoded (unreserved characters too, lower-case hex): RFC 3986 §2.1, §2.3
+    /// make it the same query, so the platform must find the recording (301) — a server
+    /// that compared the raw text would not.
+    fn percent_encoded_query(&self, op: Operation, base: &Value) -> Prepared {
+        let case = Case {
+            id: format!("{}/valid/query.percent-encoded", op.name()),
+            operation: op.name().into(),
+            rule: None,
+            also: Vec::new(),
+            value: base.clone(),
+            expect: Expect::Accepted,
+            violations: Vec::new(),
+            doc: "the recording's query with every byte percent-encoded (lower-case hex), \
+                  the same query by RFC 3986 §2.1/§2.3 (4.6 表4-25)"
+                .into(),
+        };
+        let mut p = self.prepare(op, case);
+        if let Some(r) = p.request.as_mut() {
+            r.query = r
+                .query
+                .split('&')
+                .map(|pair| {
+                    pair.split('=')
+                        .map(|part| {
+                            let raw = percent_decoded(part);
+                            raw.iter().map(|b| format!("%{b:02x}")).collect::<String>()
+                        })
+                        .collect::<Vec<_>>()
+                        .join("=")
+                })
+                .collect::<Vec<_>>()
+                .join("&");
+        }
+        p
+    }
+
     /// What the body of an expected answer breaks: the operation's success or failure
     /// message (spec `success.body` / `failure.body`), and the rules tied to the request.
     fn check_body(&self, op: Operation, request: Option<&Request>, r: &Response) -> Vec<String> {
         let Some(spec_op) = self.spec.operation(op.name()) else {
             return Vec::new();
         };
+        if r.status == 301 {
+            return check_location(self.spec, spec_op, r);
+        }
         let Ok(body) = serde_json::from_str::<Value>(&r.body) else {
             return Vec::new();
         };
@@ -437,7 +557,10 @@ impl<'a> PlatformRun<'a> {
                     Some(id) => {
                         let mut v = value;
                         v["sessionid"] = json!(id);
+                        // The case's headers stay as prepared (header cases vary them).
+                        let headers = std::mem::take(&mut req.headers);
                         req = request_for(op, &v);
+                        req.headers = headers;
                     }
                     None => {
                         return (

@@ -10,6 +10,8 @@
 //! - [`engine`]: sends the cases of every operation (fixed and property-generated with
 //!   a deterministic seed), compares, shrinks failures;
 //! - [`signing`]: every header defect with its code, and routing;
+//! - [`apps`]: a second app naming the first app's session, recording and template;
+//! - [`provisioned`]: the codes of provisioning and load, each on a mock set up for it;
 //! - [`lifecycle`]: full calls on the embedded mock, every push judged by the spec;
 //! - [`receiver`]: signed pushes of every event type to a customer's receiver;
 //! - [`response`]: response bodies against their message, and rules tied to the request;
@@ -17,10 +19,12 @@
 //! - [`report`]: the per-API table, failures with `curl`, Markdown and JUnit;
 //! - [`suite`]: a whole run for a [`suite::Choice`] of target.
 
+pub mod apps;
 pub mod cases;
 pub mod coverage;
 pub mod engine;
 pub mod lifecycle;
+pub mod provisioned;
 pub mod receiver;
 pub mod report;
 pub mod response;

@@ -167,6 +167,19 @@ fn cases(creds: &Credentials) -> Vec<AuthCase> {
         expect: REQUEST.authorization_missing,
         twice: false,
     });
+    // The scheme word of the Authorization row (format authorization_aksk): another
+    // scheme (with the right attributes) is not an AKSK Authorization header at all.
+    out.push(AuthCase {
+        id: "authorization-wrong-scheme".into(),
+        doc: format!(
+            "Authorization in another scheme (Basic …, not {}): no AKSK Authorization header",
+            REQUEST.authorization_scheme
+        ),
+        authorization: Some(authorization(None).replacen(REQUEST.authorization_scheme, "Basic", 1)),
+        x_aksk: Some(x_aksk(creds, &new_nonce(), &now(), None)),
+        expect: REQUEST.authorization_missing,
+        twice: false,
+    });
     for a in REQUEST.authorization_attributes {
         out.push(AuthCase {
             id: format!("authorization-without-{}", a.name),

@@ -12,7 +12,7 @@ use crate::coverage;
 use crate::engine::{Options, PlatformRun};
 use crate::report::Report;
 use crate::target::{Sender, Target};
-use crate::{lifecycle, receiver, signing};
+use crate::{apps, lifecycle, provisioned, receiver, signing};
 
 /// What to run against.
 #[derive(Debug, Clone)]
@@ -76,6 +76,16 @@ pub async fn run(
             let credentials = Credentials::new("conformanceApp", secret.clone());
             let mut config = MockConfig::single_app(credentials.app_key.clone(), secret);
             config.clock = ClockConfig::Manual;
+            // A second app (erratum foreign-app-resources), and a template of app A.
+            let secret_b = new_nonce();
+            let second = Credentials::new(crate::apps::APP_B, secret_b.clone());
+            config
+                .apps
+                .push(voicecall_mock::AppConfig::new(crate::apps::APP_B, secret_b));
+            config.apps[0].templates.insert(
+                crate::apps::TEMPLATE_A.0.into(),
+                crate::apps::TEMPLATE_A.1.to_vec(),
+            );
             let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
             let server = match MockServer::start(Mock::new(config), addr).await {
                 Ok(s) => s,
@@ -112,7 +122,7 @@ pub async fn run(
                 spec,
                 &sender,
                 &target,
-                Some(server.mock.clone()),
+                Some((server.mock.clone(), &second)),
                 options,
                 progress,
                 "embedded mock".into(),
@@ -170,7 +180,7 @@ async fn platform(
     spec: &Spec,
     sender: &Sender,
     target: &Target,
-    mock: Option<Mock>,
+    embedded_mock: Option<(Mock, &Credentials)>,
     options: Options,
     progress: &(dyn Fn(usize, usize) + Sync),
     name: String,
@@ -189,13 +199,38 @@ async fn platform(
     let started = Instant::now();
     let mut results = Vec::new();
     let mut phases = None;
+    let (mock, second) = match embedded_mock {
+        Some((m, b)) => (Some(m), Some(b)),
+        None => (None, None),
+    };
+    let mut recording = None;
     if let Some(mut run) = PlatformRun::new(spec, target, mock, options) {
         results = run.run(progress).await;
         phases = Some((run.generation, run.sending));
+        recording = run.recording().cloned();
     }
     results.extend(signing::run(sender, base_url, credentials).await);
+    match (embedded, second) {
+        (true, Some(b)) => {
+            let owned = apps::Owned { recording };
+            results.extend(apps::run(spec, sender, base_url, credentials, b, &owned).await);
+        }
+        _ => results.extend(apps::skipped()),
+    }
+    if *embedded {
+        results.extend(provisioned::run(sender).await);
+    } else {
+        results.extend(provisioned::skipped());
+    }
     let mut not_here: Vec<(String, &str)> = Vec::new();
     if !embedded {
+        for op in voicecall::operations::Operation::ALL {
+            for reason in provisioned::live_reasons(*op) {
+                if !not_here.contains(&reason) {
+                    not_here.push(reason);
+                }
+            }
+        }
         not_here.push((
             "301 -".into(),
             "needs a recorded call; only the embedded mock makes one",
@@ -210,7 +245,13 @@ async fn platform(
     let coverage = coverage::platform(
         spec,
         &results,
-        |op| signing::rule_ids(op, credentials),
+        |op| {
+            let mut ids = signing::rule_ids(op, credentials);
+            ids.extend(crate::cases::header_rule_ids(spec, op.name()));
+            ids.extend(apps::rule_ids(op));
+            ids.extend(provisioned::rule_ids(op));
+            ids
+        },
         &not_here,
     );
     Report {

@@ -63,6 +63,9 @@ enum Defect {
     SkipsAuthentication,
     /// Adds idlePort to every successful answer, asked for or not.
     AlwaysIdlePort,
+    /// Rewrites every Content-Type (or its absence) to application/json;charset=UTF-8:
+    /// a platform that accepts any media type and charset.
+    AcceptsAnyContentType,
 }
 
 struct Proxy {
@@ -97,6 +100,14 @@ async fn proxy(State(p): State<Arc<Proxy>>, req: Request) -> Response {
                 HeaderValue::from_str(&h.authorization).unwrap(),
             );
             headers.insert("x-aksk", HeaderValue::from_str(&h.x_aksk).unwrap());
+        }
+        Defect::AcceptsAnyContentType => {
+            if parts.method == axum::http::Method::POST {
+                headers.insert(
+                    "content-type",
+                    HeaderValue::from_static("application/json;charset=UTF-8"),
+                );
+            }
         }
         Defect::WrongCodeForValues | Defect::AlwaysIdlePort | Defect::None => {}
     }
@@ -228,6 +239,31 @@ async fn a_mock_that_answers_the_wrong_code_fails_naming_each_value_rule() {
     let f = report.failures().next().unwrap();
     assert_eq!(f.expected.code.as_deref(), Some("1020001"));
     assert_eq!(f.actual.code.as_deref(), Some("1010002"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mock_that_accepts_any_content_type_fails_the_header_rows() {
+    let (url, _mock) = broken(Defect::AcceptsAnyContentType).await;
+    let report = run_against(live(url, true)).await;
+    assert!(!report.passed());
+    let rules = failed_rules(&report);
+    for op in [
+        "CreateVoiceCallback",
+        "TerminateCall",
+        "CreateVoiceNotification",
+        "CreateVoiceVerificationCode",
+    ] {
+        for kind in ["enum", "required"] {
+            let id = format!("{op}RequestHeaders.Content-Type.{kind}");
+            assert!(rules.contains(&id), "{id} not reported: {rules:?}");
+        }
+    }
+    // charset=GBK is among the failures, and nothing but the header rows is blamed.
+    assert!(report.text().contains("charset=GBK"), "{}", report.text());
+    assert!(
+        rules.iter().all(|r| r.contains("Content-Type")),
+        "{rules:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,12 +1,14 @@
 //! Project tasks: `cargo xtask conformance` (the main job), `cargo xtask mock`,
 //! `cargo xtask codegen [--check]`, `cargo xtask spec check|gen|diff` (diff in `spec_diff.rs`),
-//! `cargo xtask auth`, `cargo xtask doc audit DOC [--apply]` (in `doc.rs`).
+//! `cargo xtask auth`, `cargo xtask doc audit DOC [--apply]` (in `doc.rs`),
+//! `cargo xtask mutants [--file F…] [--shard k/n]` (in `mutants.rs`).
 //!
 //! Commands that need the generated crate run its binaries through cargo, so xtask
 //! itself never depends on generated code (codegen must run even when generated/ is
 //! broken).
 
 mod doc;
+mod mutants;
 mod spec_diff;
 
 use std::path::PathBuf;
@@ -69,6 +71,8 @@ enum Command {
         #[arg(long, global = true)]
         plain: bool,
     },
+    /// Mutation testing (cargo-mutants, pinned) of the mock's judging against the conformance suite and of generated/src/auth against its tests; see MUTANTS.md.
+    Mutants(mutants::MutantsArgs),
     /// Reconcile a new text of the vendor reference with spec/; `cargo xtask doc audit --help`.
     Doc {
         #[command(subcommand)]
@@ -143,6 +147,13 @@ fn main() -> ExitCode {
             "cli",
             &args,
         ),
+        Command::Mutants(args) => match mutants::run(&workspace_root(), args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
         Command::Doc { action } => doc::run(action, &workspace_root().join("spec")),
         Command::Codegen { check } => {
             let root = workspace_root();

@@ -134,11 +134,21 @@ impl MockConfig {
         Ok(cfg)
     }
 
-    /// Checks what serde cannot: duplicate app keys, a number provisioned twice.
+    /// Checks what serde cannot: duplicate app keys, a number or a template provisioned
+    /// for two apps (each belongs to one app: erratum `foreign-app-resources`).
     pub fn check(&self) -> Result<(), ConfigError> {
         let mut keys = std::collections::BTreeSet::new();
         let mut numbers = BTreeMap::new();
+        let mut templates = BTreeMap::new();
         for app in &self.apps {
+            for t in app.templates.keys() {
+                if let Some(other) = templates.insert(t.as_str(), app.app_key.as_str()) {
+                    return Err(ConfigError::whole(format!(
+                        "template {t:?} is provisioned for apps {other:?} and {:?}; a template belongs to one app",
+                        app.app_key
+                    )));
+                }
+            }
             if !keys.insert(app.app_key.as_str()) {
                 return Err(ConfigError::whole(format!(
                     "app key {:?} is provisioned twice; give each [[apps]] its own app_key",

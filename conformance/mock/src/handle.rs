@@ -224,7 +224,7 @@ impl Mock {
         v: &Value,
         now: u64,
     ) -> Result<MockResponse, Reject> {
-        let req = call_request(op, v, app)?;
+        let req = call_request(op, v, &self.inner.config, app)?;
         let beijing_hour = ((self.inner.clock.wall(now).hour() as u32 + 8) % 24) as u8;
         let mut st = self.state();
         st.usage
@@ -534,6 +534,7 @@ fn url(v: &Value, name: &str, fallback: &Option<String>) -> Option<String> {
 fn call_request(
     op: Operation,
     v: &Value,
+    cfg: &crate::config::MockConfig,
     app: &crate::config::AppConfig,
 ) -> Result<CallRequest, Reject> {
     let service = service_of(op);
@@ -572,7 +573,7 @@ fn call_request(
                 r.play_seconds += 5;
                 if let Some(t) = item.get("templateId").and_then(Value::as_str) {
                     r.tts_plays += 1;
-                    check_template(app, t, item)?;
+                    check_template(cfg, app, t, item)?;
                 }
                 if let Some(n) = item.get("collectInd").and_then(Value::as_u64) {
                     r.collect = r.collect.max(n as u32);
@@ -590,9 +591,26 @@ fn call_request(
     Ok(r)
 }
 
-/// 1012005: the values of a configured template's variables must fit.
-fn check_template(app: &crate::config::AppConfig, id: &str, item: &Value) -> Result<(), Reject> {
+/// A template is the app's own (erratum `foreign-app-resources`: another app's
+/// template is no template of this one, a value outside what the row admits → 1020001);
+/// 1012005: the values of a configured template's variables must fit. A template no
+/// app's config names is accepted (the mock cannot know every approved template).
+fn check_template(
+    cfg: &crate::config::MockConfig,
+    app: &crate::config::AppConfig,
+    id: &str,
+    item: &Value,
+) -> Result<(), Reject> {
     let Some(maxes) = app.templates.get(id) else {
+        if let Some(owner) = cfg.apps.iter().find(|a| a.templates.contains_key(id)) {
+            return refuse(
+                C::ParameterError,
+                format!(
+                    "template {id} belongs to app {}, not to {} (erratum foreign-app-resources)",
+                    owner.app_key, app.app_key
+                ),
+            );
+        }
         return Ok(());
     };
     let paras: Vec<&str> = item

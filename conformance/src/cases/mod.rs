@@ -15,6 +15,10 @@
 //!   exactly that rule, checked against the oracle.
 //! - [`Generator`]: the property strategies of a spec's operations sharing one copy of
 //!   the spec and the per-spec data (formats with compiled patterns, rule plans).
+//! - [`header_cases`]: valid and one-violation cases of the enum rows of the request
+//!   header tables (`Content-Type`).
+//! - [`precedence_cases`]: two violations of different classes, expecting the code the
+//!   precedence gives.
 //! - [`expect`]: the outcome the spec prescribes for the violations of a value — the
 //!   operation's `rejects` codes, or acceptance when only ignored rules are broken.
 //!
@@ -26,9 +30,11 @@
 mod expect;
 mod formats;
 mod generator;
+mod headers;
 mod instance;
 mod mutants;
 mod pattern;
+mod precedence;
 mod rules;
 mod scope;
 mod union;
@@ -40,8 +46,10 @@ use voicecall_codegen::spec::validate::Violation;
 
 pub use expect::expect;
 pub use generator::Generator;
+pub use headers::{header_cases, header_rule_ids, HeaderCase};
 pub use instance::{canonical, strategy_valid, valid, valid_cases};
 pub use mutants::{mutants, strategy_mutants, unmutatable};
+pub use precedence::precedence_cases;
 pub use rules::rules;
 pub use values::{format_strategy, GENERATED_FORMATS};
 

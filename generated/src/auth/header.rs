@@ -82,24 +82,47 @@ pub(crate) fn parse_canonical<'a>(
     true
 }
 
+/// One step of a scan's loops: false once `budget` is spent. Every loop of [`scan`]
+/// takes a step per iteration, so the scan ends after at most [`budget_for`] steps even
+/// if a loop stopped advancing (a defect, or a mutant under mutation testing): the
+/// bound is what makes "one pass" checkable rather than assumed.
+fn tick(budget: &mut usize) -> bool {
+    match budget.checked_sub(1) {
+        Some(left) => {
+            *budget = left;
+            true
+        }
+        None => false,
+    }
+}
+
+/// Steps a scan of `n` bytes may take: each byte is passed at most twice (once by the
+/// loop reading it, once by a loop trimming white space back from it) and each of the
+/// outer loop's iterations passes at least one byte; the rest is slack.
+fn budget_for(n: usize) -> usize {
+    n.saturating_mul(4).saturating_add(16)
+}
+
 /// One pass over the bytes, calling `attribute(name, value)` for each attribute and
 /// returning the token; every delimiter is ASCII, so every slice falls on a character
-/// boundary. Never panics.
+/// boundary. Never panics; every loop is bounded (see [`tick`]).
 fn scan<'a>(value: &'a str, mut attribute: impl FnMut(&'a str, &'a str)) -> Option<&'a str> {
     let b = value.as_bytes();
     let n = b.len();
+    let mut budget = budget_for(n);
+    let budget = &mut budget;
     let is_ws = |c: u8| c == b' ' || c == b'\t';
     let mut i = 0;
-    while i < n && is_ws(b[i]) {
+    while i < n && is_ws(b[i]) && tick(budget) {
         i += 1;
     }
     let mut token = None;
     let start = i;
-    while i < n && !is_ws(b[i]) && b[i] != b'=' && b[i] != b',' {
+    while i < n && !is_ws(b[i]) && b[i] != b'=' && b[i] != b',' && tick(budget) {
         i += 1;
     }
     let mut j = i;
-    while j < n && is_ws(b[j]) {
+    while j < n && is_ws(b[j]) && tick(budget) {
         j += 1;
     }
     if i > start && (j == n || b[j] != b'=') {
@@ -107,41 +130,41 @@ fn scan<'a>(value: &'a str, mut attribute: impl FnMut(&'a str, &'a str)) -> Opti
     } else {
         i = start;
     }
-    while i < n {
-        while i < n && (is_ws(b[i]) || b[i] == b',') {
+    while i < n && tick(budget) {
+        while i < n && (is_ws(b[i]) || b[i] == b',') && tick(budget) {
             i += 1;
         }
         let key_start = i;
-        while i < n && b[i] != b'=' && b[i] != b',' {
+        while i < n && b[i] != b'=' && b[i] != b',' && tick(budget) {
             i += 1;
         }
         if i == n || b[i] == b',' {
             continue; // no '=': not an attribute
         }
         let mut key_end = i;
-        while key_end > key_start && is_ws(b[key_end - 1]) {
+        while key_end > key_start && is_ws(b[key_end - 1]) && tick(budget) {
             key_end -= 1;
         }
         i += 1;
-        while i < n && is_ws(b[i]) {
+        while i < n && is_ws(b[i]) && tick(budget) {
             i += 1;
         }
         let (val_start, val_end);
         if i < n && b[i] == b'"' {
             val_start = i + 1;
             i = val_start;
-            while i < n && b[i] != b'"' {
+            while i < n && b[i] != b'"' && tick(budget) {
                 i += 1;
             }
             val_end = i;
             i = (i + 1).min(n);
         } else {
             val_start = i;
-            while i < n && b[i] != b',' {
+            while i < n && b[i] != b',' && tick(budget) {
                 i += 1;
             }
             let mut e = i;
-            while e > val_start && is_ws(b[e - 1]) {
+            while e > val_start && is_ws(b[e - 1]) && tick(budget) {
                 e -= 1;
             }
             val_end = e;
@@ -201,6 +224,21 @@ mod tests {
             );
         }
         assert_eq!(untouched, [None; 4]);
+    }
+
+    #[test]
+    fn the_budget_never_cuts_a_header_short() {
+        // White space around every delimiter: the scan passes those bytes twice.
+        let spaced = " a = b ,".repeat(300);
+        let p = parse_header(&spaced);
+        assert_eq!(p.attributes.len(), 300);
+        assert_eq!(p.attributes[299], ("a", "b"));
+        let quoted = r#"  k = "v, w" ,"#.repeat(200);
+        assert_eq!(parse_header(&quoted).attributes.len(), 200);
+        let mut b = 1;
+        assert!(tick(&mut b));
+        assert!(!tick(&mut b));
+        assert_eq!(b, 0);
     }
 
     proptest::proptest! {

@@ -212,7 +212,7 @@ pub struct CreateVoiceCallbackRequestHeaders {
     ///
     /// 说明: 参数解释: 消息体的类型（格式）。 约束限制: 不涉及。 取值范围: 固定填写为application/json;charset=UTF-8。 默认取值: 不涉及。
     ///
-    /// Reference: 4.2 表4-1 Content-Type; errata: content-type-variants, sdk-content-type
+    /// Reference: 4.2 表4-1 Content-Type; errata: content-type-refused, content-type-variants, sdk-content-type
     #[serde(rename = "Content-Type")]
     pub content_type: ContentType,
     /// Fixed value naming the AK/SK scheme: AKSK

@@ -80,7 +80,7 @@ pub struct GetRecordingDownloadUrlQuery {
     ///
     /// 说明: 录音文件名。通过“ 呼叫状态和话单通知API ”的recordObjectName参数获取。
     ///
-    /// Reference: 4.6 表4-25 fileName; errata: recording-filename-source
+    /// Reference: 4.6 表4-25 fileName; errata: recording-filename-source, foreign-app-resources
     #[serde(rename = "fileName")]
     pub file_name: String,
     /// Domain of the server storing the recording.

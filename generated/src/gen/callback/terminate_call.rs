@@ -133,7 +133,7 @@ pub struct TerminateCallRequestHeaders {
     ///
     /// 说明: 参数解释: 消息体的类型（格式）。 约束限制: 不涉及。 取值范围: 固定填写为application/json;charset=UTF-8。 默认取值: 不涉及。
     ///
-    /// Reference: 4.3 表4-6 Content-Type; errata: content-type-variants, sdk-content-type
+    /// Reference: 4.3 表4-6 Content-Type; errata: content-type-refused, content-type-variants, sdk-content-type
     #[serde(rename = "Content-Type")]
     pub content_type: ContentType,
     /// Fixed value naming the AK/SK scheme: AKSK
@@ -261,7 +261,7 @@ pub struct TerminateCallRequest {
     ///
     /// 说明: 该参数用于唯一标识一路通话。
     ///
-    /// Reference: 4.3 表4-8 sessionid; errata: sessionid-lowercase
+    /// Reference: 4.3 表4-8 sessionid; errata: sessionid-lowercase, foreign-app-resources
     #[serde(rename = "sessionid")]
     pub sessionid: String,
     /// How to stop the call: only call_stop, which releases both parties.

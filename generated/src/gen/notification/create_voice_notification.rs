@@ -153,7 +153,7 @@ pub struct CreateVoiceNotificationRequestHeaders {
     ///
     /// 说明: 参数解释： 消息体的类型（格式）。 约束限制： 不涉及。 取值范围： 固定填写为application/json;charset=UTF-8。 默认取值： 不涉及。
     ///
-    /// Reference: 5.2 表5-2 Content-Type; errata: content-type-variants, sdk-content-type
+    /// Reference: 5.2 表5-2 Content-Type; errata: content-type-refused, content-type-variants, sdk-content-type
     #[serde(rename = "Content-Type")]
     pub content_type: ContentType,
     /// Fixed value naming the AK/SK scheme: AKSK
@@ -794,7 +794,7 @@ pub struct PlayContentInfo {
     /// 说明: 语音通知模板ID，用于唯一标识语音通知模板。语音通知模板为TTS文本的模板，需要先通过语音模板管理页面提交模板并通过审核才能使用，并获取对应的模板ID。
     /// 该参数和notifyVoice是二选一的关系。需要与templateParas参数配合使用。
     ///
-    /// Reference: 5.2 表5-5 templatId; errata: templateid-spelling
+    /// Reference: 5.2 表5-5 templatId; errata: templateid-spelling, foreign-app-resources
     #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
     /// Values filling the template variables, in order.
