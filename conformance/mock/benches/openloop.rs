@@ -187,11 +187,14 @@ fn hist() -> Histogram<u64> {
 /// open-loop dispatcher; or, closed loop, nothing (send at once).
 type Due = Option<(u64, Instant)>;
 
+/// The queue of due requests, shared by the connection tasks.
+type DueQueue = Arc<Mutex<mpsc::UnboundedReceiver<(u64, Instant)>>>;
+
 /// Sends requests on one keep-alive connection: for each due time received (open loop),
 /// or back to back until `stop` (closed loop, `queue` None).
 async fn connection(
     addr: SocketAddr,
-    queue: Option<Arc<Mutex<mpsc::UnboundedReceiver<(u64, Instant)>>>>,
+    queue: Option<DueQueue>,
     windows: usize,
     stop: Arc<AtomicBool>,
     deadline: Instant,
