@@ -918,3 +918,57 @@ impl Mock {
         self.state().sessions.values().filter(|s| !s.ended).count()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handle::MockRequest;
+    use voicecall::auth::sign_request;
+
+    /// Accepting calls never grows the session store by moving it whole: after 6,000
+    /// accepted calls (manual clock: all live, none evicted), no insertion moved more than
+    /// a shard's worth; one map would have moved 3,584 sessions at the 3,585th call, under
+    /// the lock every request waits for (issue 16). Counted, never timed.
+    #[test]
+    fn accepting_calls_moves_a_shard_at_most() {
+        const N: usize = 6_000;
+        let mut config = MockConfig::single_app("K", "S");
+        config.platform.ports = 1_000_000;
+        let mock = Mock::new(config);
+        let creds = Credentials::new("K", "S");
+        let body = serde_json::json!({
+            "displayNbr": "+8675528000001",
+            "callerNbr": "+8613800000001",
+            "displayCalleeNbr": "+8675528000002",
+            "calleeNbr": "+8613800000002",
+        })
+        .to_string()
+        .into_bytes();
+        let peer = std::net::IpAddr::from([127, 0, 0, 1]);
+        for i in 0..N {
+            let h = sign_request(&creds, None, None);
+            let req = MockRequest {
+                method: "POST".into(),
+                path: Operation::CreateVoiceCallback.wire_path().into(),
+                query: String::new(),
+                headers: vec![
+                    (
+                        "Content-Type".into(),
+                        "application/json;charset=UTF-8".into(),
+                    ),
+                    ("Authorization".into(), h.authorization),
+                    ("X-AKSK".into(), h.x_aksk),
+                ],
+                body: body.clone(),
+            };
+            let r = mock.handle(&req, peer);
+            assert_eq!(r.status, 200, "call {i}: {:?} {:?}", r.body, r.headers);
+        }
+        let st = mock.state();
+        assert_eq!(st.sessions.len(), N);
+        assert_eq!(st.order.len(), N);
+        let g = st.sessions.growth();
+        assert!(g.total >= N / 2, "growth was counted: {g:?}");
+        assert!(g.max < N / 16, "one insertion moved {} sessions", g.max);
+    }
+}
