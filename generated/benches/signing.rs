@@ -3,7 +3,10 @@
 //! X-AKSK header; `verify` includes parsing both headers, the app-key lookup, the time
 //! window, Base64 and the constant-time comparison (replay memory off);
 //! `verify_replay_memory_on` adds the nonce memory, on pre-signed requests with a fresh
-//! nonce each; `sign_then_verify_replay_memory_on` signs each request first.
+//! nonce each, and `verify_pool_replay_memory_off` verifies the same requests without
+//! it (the difference is the memory's cost); `hmac_sha256_base64_prekeyed` is the fair
+//! reference (keyed once, as ours); `sign_request` / `sign_request_with_fresh` sign as
+//! users do, with a fresh CSPRNG nonce and the current time; `sign_then_verify_replay_memory_on` signs each request first.
 //! Run: `cargo bench -p voicecall --bench signing`. Figures: BENCHMARKS.md.
 
 use base64::Engine as _;
@@ -11,7 +14,8 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use voicecall::auth::{
-    parse_created, sign_request_with, AppSecret, Credentials, Verifier, VerifierConfig,
+    parse_created, sign_request, sign_request_with, AppSecret, Credentials, Verifier,
+    VerifierConfig,
 };
 
 const NONCE: &str = "66C92B11FF8A425FB8D4CCFE0ED9ED1F";
@@ -45,6 +49,28 @@ fn signing(c: &mut Criterion) {
             mac.update(black_box(CREATED).as_bytes());
             base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
         })
+    });
+    // The fair reference: keyed once, cloned per message, as `Signer` is; Base64 into a
+    // stack buffer, as `verify` needs no String.
+    let prekeyed = Hmac::<Sha256>::new_from_slice(b"testSecret").unwrap();
+    g.bench_function("hmac_sha256_base64_prekeyed", |b| {
+        b.iter(|| {
+            let mut mac = black_box(&prekeyed).clone();
+            mac.update(black_box(NONCE).as_bytes());
+            mac.update(black_box(CREATED).as_bytes());
+            let mut out = [0u8; 44];
+            base64::engine::general_purpose::STANDARD
+                .encode_slice(mac.finalize().into_bytes(), &mut out)
+                .unwrap();
+            out
+        })
+    });
+    // As users call it: a fresh nonce from the CSPRNG and the current time.
+    g.bench_function("sign_request", |b| {
+        b.iter(|| sign_request(black_box(&creds), None, None))
+    });
+    g.bench_function("sign_request_with_fresh", |b| {
+        b.iter(|| sign_request_with(&signer, black_box(&creds.app_key), None, None))
     });
     g.bench_function("sign", |b| {
         b.iter(|| {
@@ -93,6 +119,26 @@ fn signing(c: &mut Criterion) {
                 left -= n;
             }
             spent
+        })
+    });
+    // The same pool and times with the memory off: the difference is the memory's cost.
+    let without_memory = Verifier::new(VerifierConfig {
+        window: std::time::Duration::from_secs(1),
+        reject_replays: false,
+        ..VerifierConfig::default()
+    })
+    .with_app(creds.app_key.clone(), &AppSecret::new("testSecret"));
+    g.bench_function("verify_pool_replay_memory_off", |b| {
+        let mut k = 0usize;
+        b.iter(|| {
+            let (h, at) = &pool[k % pool.len()];
+            k += 1;
+            black_box(
+                without_memory
+                    .verify(Some(&h.authorization), Some(&h.x_aksk), *at)
+                    .unwrap()
+                    .created_was_beijing_time,
+            )
         })
     });
     let mut i = 0u64;

@@ -1,9 +1,12 @@
 //! Validation cost, measured side by side in one run on the same 50-CDR fee push
-//! (`data/fee-batch-50.json`, ≈ 45 KB, every field filled and valid):
+//! (`data/fee-batch-50.json`, ≈ 55 KB, all 33 fields of every CDR filled and valid):
 //!
 //! - `parse`: serde_json into the generated type alone (the baseline);
 //! - `parse_validate`: the same plus `validate()`;
 //! - `validate`: `validate()` on the parsed value;
+//! - `bytes_value_jsonschema_runtime` / `bytes_value_jsonschema_macro`: end to end the
+//!   jsonschema way: bytes → `serde_json::Value` → `is_valid` (compare with
+//!   `parse_validate`, bytes → typed + validated); `bytes_value`: the `Value` parse alone;
 //! - `jsonschema_runtime` / `jsonschema_macro`: the jsonschema crate on the same payload
 //!   (as a `serde_json::Value`) against the generated JSON Schema, with its runtime
 //!   validator and with its compile-time macro.
@@ -43,6 +46,22 @@ fn fee_batch(c: &mut Criterion) {
             let t = serde_json::from_str::<CallbackFeeEvent>(black_box(BATCH)).unwrap();
             black_box(t.validate())
         })
+    });
+    // End to end, as a receiver sees it: bytes in, a checked payload out.
+    g.bench_function("bytes_value_jsonschema_runtime", |b| {
+        b.iter(|| {
+            let v: serde_json::Value = serde_json::from_str(black_box(BATCH)).unwrap();
+            black_box(runtime.is_valid(&v))
+        })
+    });
+    g.bench_function("bytes_value_jsonschema_macro", |b| {
+        b.iter(|| {
+            let v: serde_json::Value = serde_json::from_str(black_box(BATCH)).unwrap();
+            black_box(FeeEventSchema::is_valid(&v))
+        })
+    });
+    g.bench_function("bytes_value", |b| {
+        b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(BATCH)).unwrap())
     });
     g.bench_function("validate", |b| {
         b.iter(|| black_box(black_box(&typed).validate()))

@@ -5,10 +5,16 @@
 //! time from 4,096 pre-signed requests whose Created steps one second every 512, each verified
 //! at its Created with a 1 s window, so old nonces expire as new ones arrive), `reference`
 //! (bare HMAC-SHA256 with its key schedule + Base64, as the bench's
-//! `hmac_sha256_base64_alone`), `digest`, `header`, `created`, `none`.
+//! `hmac_sha256_base64_alone`), `prekeyed` (the fair reference: HMAC-SHA256 keyed once,
+//! cloned per message as ours is, + Base64 into a stack buffer), `pool` (the `replay`
+//! pool verified with the replay memory off: `replay` − `pool` is the memory's cost),
+//! `sign_request` (the full `sign_request(&creds, None, None)` as users call it: fresh
+//! nonce, current time), `sign_request_with` (the same with a prepared `Signer`),
+//! `digest`, `header`, `created`, `none`.
 
 use voicecall::auth::{
-    parse_created, sign_request_with, AppSecret, Credentials, Verifier, VerifierConfig,
+    parse_created, sign_request, sign_request_with, AppSecret, Credentials, Verifier,
+    VerifierConfig,
 };
 
 fn main() {
@@ -27,7 +33,7 @@ fn main() {
     .with_app(creds.app_key.clone(), &AppSecret::new("testSecret"));
     const POOL: usize = 4096;
     let base = now;
-    let pool: Vec<_> = if mode == "replay" {
+    let pool: Vec<_> = if mode == "replay" || mode == "pool" {
         (0..POOL)
             .map(|i| {
                 let at = base + std::time::Duration::from_secs((i / 512) as u64);
@@ -49,6 +55,16 @@ fn main() {
         .with_app(creds.app_key.clone(), &AppSecret::new("testSecret"))
     };
     let with_memory = std::cell::RefCell::new(fresh_memory());
+    let without_memory = Verifier::new(VerifierConfig {
+        window: std::time::Duration::from_secs(1),
+        reject_replays: false,
+        ..VerifierConfig::default()
+    })
+    .with_app(creds.app_key.clone(), &AppSecret::new("testSecret"));
+    let prekeyed = {
+        use hmac::Mac as _;
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(b"testSecret").expect("any key")
+    };
     let next = std::cell::Cell::new(0usize);
     // One step of the chosen mode; the count of successes keeps the work observable.
     let step = || -> usize {
@@ -88,6 +104,41 @@ fn main() {
                         )
                         .is_ok(),
                 )
+            }
+            "pool" => {
+                if next.get() == POOL {
+                    next.set(0);
+                }
+                let (h, at) = &pool[next.get()];
+                next.set(next.get() + 1);
+                usize::from(
+                    without_memory
+                        .verify(
+                            Some(std::hint::black_box(&h.authorization)),
+                            Some(&h.x_aksk),
+                            *at,
+                        )
+                        .is_ok(),
+                )
+            }
+            "prekeyed" => {
+                use base64::Engine as _;
+                use hmac::Mac as _;
+                let mut mac = std::hint::black_box(&prekeyed).clone();
+                mac.update(nonce.as_bytes());
+                mac.update(created.as_bytes());
+                let mut out = [0u8; 44];
+                base64::engine::general_purpose::STANDARD
+                    .encode_slice(mac.finalize().into_bytes(), &mut out)
+                    .expect("44 bytes hold a SHA-256 tag")
+            }
+            "sign_request" => sign_request(std::hint::black_box(&creds), None, None)
+                .x_aksk
+                .len(),
+            "sign_request_with" => {
+                sign_request_with(&signer, std::hint::black_box(&creds.app_key), None, None)
+                    .x_aksk
+                    .len()
             }
             "reference" => {
                 use base64::Engine as _;

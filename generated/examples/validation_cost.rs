@@ -3,7 +3,9 @@
 //! machine are not (see BENCHMARKS.md):
 //!
 //! `cargo run --release -p voicecall --example validation_cost -- MODE N` with MODE one of
-//! `none`, `parse`, `parse_validate`, `validate`, `jsonschema_runtime`, `jsonschema_macro`.
+//! `none`, `parse`, `parse_validate`, `validate`, `jsonschema_runtime`, `jsonschema_macro`,
+//! `bytes_value` (bytes → `serde_json::Value`), `bytes_value_jsonschema_runtime`,
+//! `bytes_value_jsonschema_macro` (bytes → `Value` → `is_valid`: end to end).
 
 use voicecall::callback::fee_notification::CallbackFeeEvent;
 use voicecall::Validate;
@@ -41,6 +43,21 @@ fn main() {
             }
             "jsonschema_macro" => {
                 violations += usize::from(!FeeEventSchema::is_valid(std::hint::black_box(&value)))
+            }
+            "bytes_value" => {
+                let v: serde_json::Value =
+                    serde_json::from_str(std::hint::black_box(BATCH)).expect("JSON");
+                std::hint::black_box(&v);
+            }
+            "bytes_value_jsonschema_runtime" => {
+                let v: serde_json::Value =
+                    serde_json::from_str(std::hint::black_box(BATCH)).expect("JSON");
+                violations += usize::from(!runtime.is_valid(&v))
+            }
+            "bytes_value_jsonschema_macro" => {
+                let v: serde_json::Value =
+                    serde_json::from_str(std::hint::black_box(BATCH)).expect("JSON");
+                violations += usize::from(!FeeEventSchema::is_valid(&v))
             }
             _ => {}
         }

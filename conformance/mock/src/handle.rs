@@ -260,6 +260,7 @@ impl Mock {
             played: 0,
             ended: false,
             recording: None,
+            seq: 0,
         };
         self.start_session(&mut st, session);
         let mut body = json!({ "resultcode": "0", "resultdesc": "Success", "sessionId": id });

@@ -19,7 +19,8 @@
 //! Modules, in the order a request meets them: [`handle`] (the judging pipeline),
 //! [`policy`] (console and security-control rules), [`session`] (call plans),
 //! [`mock`] (state, scheduler, pushes), [`cdr`], [`push`]; [`config`], [`clock`] and
-//! [`outcome`] hold the settings, virtual time and the codes of each call outcome.
+//! [`outcome`] hold the settings, virtual time and the codes of each call outcome;
+//! [`store`] is the storage that grows without stop-the-world copies.
 
 pub mod cdr;
 pub mod clock;
@@ -32,6 +33,7 @@ pub mod push;
 pub mod reject;
 pub mod server;
 pub mod session;
+pub mod store;
 
 pub use config::{AppConfig, ClockConfig, MockConfig, RetentionConfig, ServerConfig};
 

@@ -395,6 +395,11 @@ impl Usage {
         *self.number_calls.entry(r.display_nbr.clone()).or_default() += 1;
         if self.history.len() >= HISTORY_CAP {
             self.history.pop_front();
+        } else if self.history.capacity() == 0 {
+            // Sized once for its cap (pages are touched only as entries arrive): the
+            // deque never doubles, which would copy up to 100,000 entries under the
+            // state lock (issue 16).
+            self.history.reserve_exact(HISTORY_CAP);
         }
         self.history.push_back((
             now,

@@ -384,6 +384,9 @@ pub struct Session {
     pub ended: bool,
     /// Recording file name, when recorded and answered.
     pub recording: Option<String>,
+    /// Acceptance number (0, 1, …): the session's place in the listing order.
+    #[serde(skip)]
+    pub(crate) seq: u64,
 }
 
 impl Session {

@@ -14,6 +14,7 @@
 
 mod created;
 mod digest;
+mod fresh;
 mod header;
 mod replay;
 mod secret;
@@ -27,8 +28,6 @@ pub use secret::{AppSecret, Credentials};
 pub use url_forms::{url_forms, DigestMismatch, MAX_FORMS};
 pub use verify::{AuthError, PushVerifier, Verified, Verifier, VerifierConfig};
 
-use std::borrow::Cow;
-
 use crate::signing;
 
 /// The two headers of a signed request or push.
@@ -40,11 +39,12 @@ pub struct SignedHeaders {
     pub x_aksk: String,
 }
 
-/// A fresh Nonce: 32 upper-case hex digits (128 bits) from the operating system's CSPRNG.
+/// A fresh Nonce: 32 upper-case hex digits (128 bits) from a ChaCha12 generator keyed by
+/// the operating system's CSPRNG once per thread (and re-keyed every 64 KiB of output);
+/// why it stays unpredictable: `fresh.rs`.
 pub fn new_nonce() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
+    let mut buf = [0u8; fresh::NONCE_LEN];
+    fresh::nonce_into(&mut buf).to_string()
 }
 
 /// `UsernameToken Username="…",PasswordDigest="…",Nonce="…",Created="…"`.
@@ -65,27 +65,58 @@ pub fn x_aksk_value(app_key: &str, digest: &str, nonce: &str, created: &str) -> 
 }
 
 /// The given Nonce and Created (borrowed, not copied), or a fresh nonce and the current
-/// UTC time.
+/// UTC time written into the given stack buffers.
 fn nonce_and_created<'a>(
     nonce: Option<&'a str>,
     created: Option<&'a str>,
-) -> (Cow<'a, str>, Cow<'a, str>) {
-    let nonce = nonce.map_or_else(|| Cow::Owned(new_nonce()), Cow::Borrowed);
-    let created = created.map_or_else(
-        || Cow::Owned(format_created(time::OffsetDateTime::now_utc())),
-        Cow::Borrowed,
-    );
+    nonce_buf: &'a mut [u8; fresh::NONCE_LEN],
+    created_buf: &'a mut [u8; fresh::CREATED_LEN],
+) -> (&'a str, &'a str) {
+    let nonce = match nonce {
+        Some(n) => n,
+        None => fresh::nonce_into(nonce_buf),
+    };
+    let created = match created {
+        Some(c) => c,
+        None => fresh::created_now_into(created_buf),
+    };
     (nonce, created)
 }
 
 /// Signs a request. `nonce` and `created` default to a fresh nonce and the current UTC time;
 /// pass them to reproduce a captured request.
+///
+/// The key schedule (two SHA-256 blocks, plus the keyed MAC's) is done once per thread
+/// and secret: each thread keeps the [`Signer`] of the last secret it signed with,
+/// recognised by identity (the same [`AppSecret`], or a clone of it). So a program that
+/// signs every request with one `Credentials`, as users do, pays two SHA-256 blocks per
+/// request, as [`sign_request_with`] does. The kept signer holds key material as the
+/// `Credentials` do, in the thread's memory, until another secret replaces it.
 pub fn sign_request(
     creds: &Credentials,
     nonce: Option<&str>,
     created: Option<&str>,
 ) -> SignedHeaders {
-    sign_request_with(&creds.signer(), &creds.app_key, nonce, created)
+    LAST_SIGNER.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((secret, signer)) if secret.same_as(&creds.app_secret) => {
+                sign_request_with(signer, &creds.app_key, nonce, created)
+            }
+            _ => {
+                let signer = creds.signer();
+                let h = sign_request_with(&signer, &creds.app_key, nonce, created);
+                *last = Some((creds.app_secret.clone(), signer));
+                h
+            }
+        }
+    })
+}
+
+thread_local! {
+    /// The last secret this thread signed a request with, and its signer.
+    static LAST_SIGNER: std::cell::RefCell<Option<(AppSecret, Signer)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// [`sign_request`] with a [`Signer`] prepared once for many requests.
@@ -95,12 +126,13 @@ pub fn sign_request_with(
     nonce: Option<&str>,
     created: Option<&str>,
 ) -> SignedHeaders {
-    let (nonce, created) = nonce_and_created(nonce, created);
+    let (mut nonce_buf, mut created_buf) = ([0u8; fresh::NONCE_LEN], [0u8; fresh::CREATED_LEN]);
+    let (nonce, created) = nonce_and_created(nonce, created, &mut nonce_buf, &mut created_buf);
     let mut buf = [0u8; digest::DIGEST_LEN];
-    let digest = signer.request_digest_into(&nonce, &created, &mut buf);
+    let digest = signer.request_digest_into(nonce, created, &mut buf);
     SignedHeaders {
         authorization: signing::REQUEST.authorization_literal.to_string(),
-        x_aksk: x_aksk_value(app_key, digest, &nonce, &created),
+        x_aksk: x_aksk_value(app_key, digest, nonce, created),
     }
 }
 
@@ -112,10 +144,11 @@ pub fn sign_push(
     nonce: Option<&str>,
     created: Option<&str>,
 ) -> SignedHeaders {
-    let (nonce, created) = nonce_and_created(nonce, created);
-    let digest = creds.signer().push_digest(url, &nonce, &created, variant);
+    let (mut nonce_buf, mut created_buf) = ([0u8; fresh::NONCE_LEN], [0u8; fresh::CREATED_LEN]);
+    let (nonce, created) = nonce_and_created(nonce, created, &mut nonce_buf, &mut created_buf);
+    let digest = creds.signer().push_digest(url, nonce, created, variant);
     SignedHeaders {
         authorization: signing::PUSH.authorization_literal.to_string(),
-        x_aksk: x_aksk_value(&creds.app_key, &digest, &nonce, &created),
+        x_aksk: x_aksk_value(&creds.app_key, &digest, nonce, created),
     }
 }

@@ -31,13 +31,54 @@ pub(crate) enum Seen {
     Full,
 }
 
+/// Shards of the memory. Each grows on its own, so one insertion that grows a table
+/// moves at most one shard's entries (≈ 1/64 of the memory), never the whole memory: a
+/// memory of 1,000,000 nonces grows in steps of ≈ 16,000 entries, not one pause that
+/// copies them all (issue 16: the single server thread of the mock waited behind it).
+const SHARDS: usize = 64;
+
+/// One shard: the fingerprints it remembers and their expiries.
+#[derive(Debug, Default)]
+struct Shard {
+    seen: HashSet<u128, BuildHasherDefault<Fingerprinted>>,
+    /// (expiry in Unix seconds, fingerprint), soonest expiry on top.
+    expiries: BinaryHeap<Reverse<(i64, u128)>>,
+}
+
+impl Shard {
+    /// Forgets the entries whose expiry is before `now`.
+    fn expire(&mut self, now: i64) -> usize {
+        let mut gone = 0;
+        while let Some(&Reverse((exp, key))) = self.expiries.peek() {
+            if exp >= now {
+                break;
+            }
+            self.expiries.pop();
+            self.seen.remove(&key);
+            gone += 1;
+        }
+        gone
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct ReplayCache {
     capacity: usize,
     key: RandomState,
-    seen: HashSet<u128, BuildHasherDefault<Fingerprinted>>,
-    /// (expiry in Unix seconds, fingerprint), soonest expiry on top.
-    expiries: BinaryHeap<Reverse<(i64, u128)>>,
+    /// Entries remembered, over all shards (expired ones not yet swept included).
+    len: usize,
+    shards: Box<[Shard]>,
+    /// Elements moved by table growth: the largest in one insertion, and in all.
+    moved: GrowthCount,
+}
+
+/// What table growth has cost: elements moved (copied to a new allocation).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct GrowthCount {
+    /// Most elements moved by one insertion.
+    pub(crate) max: usize,
+    /// Elements moved in all.
+    pub(crate) total: usize,
 }
 
 impl ReplayCache {
@@ -45,8 +86,9 @@ impl ReplayCache {
         ReplayCache {
             capacity: capacity.max(1),
             key: RandomState::new(),
-            seen: HashSet::default(),
-            expiries: BinaryHeap::new(),
+            len: 0,
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            moved: GrowthCount::default(),
         }
     }
 
@@ -64,29 +106,53 @@ impl ReplayCache {
 
     /// Records (app, nonce) until `expires` (Unix seconds; the entry is kept while
     /// `now <= expires`), unless it is remembered already or the memory is full.
+    ///
+    /// The fingerprint's shard is swept of expired entries first, so an expired nonce is
+    /// never taken for a replay; the other shards are swept only when the memory looks
+    /// full, so "full" always means `capacity` unexpired nonces.
     pub(crate) fn insert(&mut self, app: u32, nonce: &str, now: i64, expires: i64) -> Seen {
-        while let Some(&Reverse((exp, key))) = self.expiries.peek() {
-            if exp >= now {
-                break;
-            }
-            self.expiries.pop();
-            self.seen.remove(&key);
-        }
         let key = self.fingerprint(app, nonce);
-        if self.seen.contains(&key) {
+        // The high bits pick the shard; the set hashes by the low 64 bits.
+        let index = (key >> 122) as usize % SHARDS;
+        self.len -= self.shards[index].expire(now);
+        if self.shards[index].seen.contains(&key) {
             return Seen::Replayed;
         }
-        if self.seen.len() >= self.capacity {
-            return Seen::Full;
+        if self.len >= self.capacity {
+            let mut gone = 0;
+            for shard in self.shards.iter_mut() {
+                gone += shard.expire(now);
+            }
+            self.len -= gone;
+            if self.len >= self.capacity {
+                return Seen::Full;
+            }
         }
-        self.seen.insert(key);
-        self.expiries.push(Reverse((expires, key)));
+        let shard = &mut self.shards[index];
+        let mut moved = 0;
+        if shard.seen.len() == shard.seen.capacity() {
+            moved += shard.seen.len();
+        }
+        if shard.expiries.len() == shard.expiries.capacity() {
+            moved += shard.expiries.len();
+        }
+        shard.seen.insert(key);
+        shard.expiries.push(Reverse((expires, key)));
+        self.len += 1;
+        self.moved.max = self.moved.max.max(moved);
+        self.moved.total += moved;
         Seen::Fresh
     }
 
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.seen.len()
+        self.len
+    }
+
+    /// What table growth has cost so far.
+    #[cfg(test)]
+    pub(crate) fn growth(&self) -> GrowthCount {
+        self.moved
     }
 }
 
@@ -114,6 +180,47 @@ impl Hasher for Fingerprinted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Growth never copies the whole memory: with 200,000 nonces remembered, no single
+    /// insertion moves more than a few shards' worth (a single table would move 114,688
+    /// entries at once, then more at each doubling). Counted, not timed.
+    #[test]
+    fn growth_moves_a_shard_never_the_whole_memory() {
+        let n = 200_000;
+        let mut c = ReplayCache::new(1_000_000);
+        for i in 0..n {
+            assert_eq!(c.insert(0, &format!("n{i}"), 0, 900), Seen::Fresh);
+        }
+        assert_eq!(c.len(), n);
+        let g = c.growth();
+        assert!(g.total >= n, "growth moved entries: {g:?}");
+        // 64 shards of ≈ 3,125 entries: a shard's set and heap grow at 2^k, so one
+        // insertion moves at most 2 × (largest shard) ≈ 2 × 4,096.
+        assert!(
+            g.max <= 2 * 4_096 + 1_024,
+            "one insertion moved {} entries",
+            g.max
+        );
+        assert!(
+            g.max < n / 16,
+            "one insertion moved {} of {n} entries",
+            g.max
+        );
+    }
+
+    #[test]
+    fn full_sweeps_expired_entries_of_every_shard() {
+        let mut c = ReplayCache::new(100);
+        for i in 0..100 {
+            assert_eq!(c.insert(0, &format!("a{i}"), 0, 10), Seen::Fresh);
+        }
+        assert_eq!(c.insert(0, "b", 5, 20), Seen::Full);
+        // At 11 every entry has expired, in whatever shard it sits.
+        for i in 0..100 {
+            assert_eq!(c.insert(0, &format!("b{i}"), 11, 30), Seen::Fresh);
+        }
+        assert_eq!(c.len(), 100);
+    }
 
     #[test]
     fn refuses_repeats_until_expiry_and_stays_bounded() {

@@ -18,6 +18,12 @@ impl AppSecret {
     pub(crate) fn expose(&self) -> &[u8] {
         self.0.as_bytes()
     }
+
+    /// Whether `other` is this secret or a clone of it (the same allocation): an
+    /// identity check, not a comparison of the secrets.
+    pub(crate) fn same_as(&self, other: &AppSecret) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl fmt::Debug for AppSecret {

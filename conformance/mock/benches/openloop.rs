@@ -1,0 +1,522 @@
+//! Open-loop load benchmark of the mock (issue 16): latency at a *fixed offered rate*,
+//! measured from each request's scheduled send time, so a stall of the server shows in
+//! the latency of every request scheduled during it (no coordinated omission), side by
+//! side with a bare axum endpoint in the same run.
+//!
+//! `cargo bench -p voicecall-mock --bench openloop` (release). Steps:
+//!
+//! 1. *Saturation*: a closed loop (`VOICECALL_OPENLOOP_CONNECTIONS`, 64 connections, each
+//!    sending its next request when the last is answered) against a fresh mock for
+//!    `VOICECALL_OPENLOOP_SATURATION_SECONDS` (3): accepted requests per second = the
+//!    mock's saturation rate `X`. The same for the bare endpoint, for reference.
+//! 2. *Open loop* at 25 %, 50 % and 90 % of `X`, for `VOICECALL_OPENLOOP_SECONDS` (5) each,
+//!    bare endpoint then a fresh mock at the same rate: p50 / p99 / p99.9 / max.
+//! 3. With `VOICECALL_OPENLOOP_LONG=1`: one fresh mock at 50 % of `X` (or
+//!    `VOICECALL_OPENLOOP_LONG_RATE`) until `VOICECALL_OPENLOOP_LONG_CALLS` (500,000)
+//!    requests were sent (at most `VOICECALL_OPENLOOP_LONG_SECONDS`, 900), with the
+//!    percentiles per window of 50,000 requests: the tail must not grow with the number
+//!    of accepted calls.
+//!
+//! The schedule: request `i` is due at `start + i / rate`. A dispatcher thread (a plain
+//! thread, sleeping with the OS's precision, not tokio's 1 ms timer) hands each due time
+//! to a queue; one task per connection takes the next due time, signs a fresh request
+//! (`sign_request_with`: fresh CSPRNG nonce, current time), sends it and records
+//! `answer read − due time` in an HDR histogram (µs). A request that waits for a free
+//! connection or a stalled server waits *in its latency*. Requests are the same signed,
+//! valid click2Call for both servers (the bare endpoint parses the JSON into a `Value`
+//! and answers 200), without statusUrl/feeUrl (no pushes).
+//!
+//! The mock: one app, `platform.ports` large, the *fast* clock (factor 1000: a call ends
+//! tens of real milliseconds after it is accepted) and the default retention, so ended
+//! calls leave as in a long-running mock; the replay memory (default 1,000,000 nonces
+//! in 15 minutes) holds every request's nonce and is the largest structure that grows.
+//!
+//! Threads: servers on a tokio runtime with one worker, clients on another with one
+//! worker, the dispatcher on its own thread (2 cores, not pinned). On a shared machine
+//! the figures move with the other load; the load average is printed. No assertion on
+//! timings: this prints figures. Every loop is bounded by a count and a deadline; the
+//! servers bind 127.0.0.1:0.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use hdrhistogram::Histogram;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::runtime::Runtime;
+use tokio::sync::{mpsc, Mutex};
+use voicecall::auth::{sign_request_with, Credentials};
+use voicecall::operations::Operation;
+use voicecall_mock::{ClockConfig, Mock, MockConfig, MockServer};
+
+const KEY: &str = "benchAppKey";
+const SECRET: &str = "benchAppSecret";
+/// Requests per window of the long run.
+const WINDOW: u64 = 50_000;
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    match std::env::var(name) {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v:?} is not a number")),
+        Err(_) => default,
+    }
+}
+
+fn body() -> Bytes {
+    Bytes::from(
+        json!({
+            "displayNbr": "+8675528000001",
+            "callerNbr": "+8613800000001",
+            "displayCalleeNbr": "+8675528000002",
+            "calleeNbr": "+8613800000002",
+            "userData": "order-42",
+        })
+        .to_string(),
+    )
+}
+
+fn runtime(name: &str) -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name(name)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Bare,
+    Mock,
+}
+
+impl Target {
+    fn name(self) -> &'static str {
+        match self {
+            Target::Bare => "bare axum",
+            Target::Mock => "mock",
+        }
+    }
+}
+
+enum Server {
+    Bare(tokio::sync::oneshot::Sender<()>),
+    Mock(MockServer),
+}
+
+async fn bare_handler(body: Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(v) => {
+            let n = v.as_object().map_or(0, |o| o.len());
+            (
+                [("Content-Type", "application/json;charset=UTF-8")],
+                json!({ "resultcode": "0", "resultdesc": "Success", "fields": n }).to_string(),
+            )
+                .into_response()
+        }
+        Err(_) => axum::http::StatusCode::BAD_REQUEST.into_response(),
+    }
+}
+
+async fn start(t: Target) -> (Server, SocketAddr) {
+    if t == Target::Bare {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = axum::Router::new().route(
+            Operation::CreateVoiceCallback.wire_path(),
+            axum::routing::post(bare_handler),
+        );
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        return (Server::Bare(tx), addr);
+    }
+    let mut config = MockConfig::single_app(KEY, SECRET);
+    config.platform.ports = 1_000_000_000;
+    config.clock = ClockConfig::Fast { factor: 1000.0 };
+    let server = MockServer::start(Mock::new(config), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let addr = server.addr();
+    (Server::Mock(server), addr)
+}
+
+async fn stop(s: Server) {
+    match s {
+        Server::Bare(tx) => {
+            let _ = tx.send(());
+        }
+        Server::Mock(m) => m.shutdown().await,
+    }
+}
+
+/// One connection's results.
+struct ConnReport {
+    /// Latency histograms, one per window (a single one outside the long run).
+    hists: Vec<Histogram<u64>>,
+    done: u64,
+    accepted: u64,
+    other: u64,
+    first_other: Option<String>,
+    error: Option<String>,
+}
+
+fn hist() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 600_000_000, 3).expect("histogram bounds")
+}
+
+/// What a connection task takes next: the index and due time of a request, from the
+/// open-loop dispatcher; or, closed loop, nothing (send at once).
+type Due = Option<(u64, Instant)>;
+
+/// The queue of due requests, shared by the connection tasks.
+type DueQueue = Arc<Mutex<mpsc::UnboundedReceiver<(u64, Instant)>>>;
+
+/// Sends requests on one keep-alive connection: for each due time received (open loop),
+/// or back to back until `stop` (closed loop, `queue` None).
+async fn connection(
+    addr: SocketAddr,
+    queue: Option<DueQueue>,
+    windows: usize,
+    stop: Arc<AtomicBool>,
+    deadline: Instant,
+) -> ConnReport {
+    let mut r = ConnReport {
+        hists: (0..windows.max(1)).map(|_| hist()).collect(),
+        done: 0,
+        accepted: 0,
+        other: 0,
+        first_other: None,
+        error: None,
+    };
+    let stream = match TcpStream::connect(addr).await {
+        Ok(s) => s,
+        Err(e) => {
+            r.error = Some(format!("connect: {e}"));
+            return r;
+        }
+    };
+    let _ = stream.set_nodelay(true);
+    let (mut sender, driver) =
+        match hyper::client::conn::http1::handshake(TokioIo::new(stream)).await {
+            Ok(x) => x,
+            Err(e) => {
+                r.error = Some(format!("handshake: {e}"));
+                return r;
+            }
+        };
+    tokio::spawn(driver);
+    let creds = Credentials::new(KEY, SECRET);
+    let signer = creds.signer();
+    let body = body();
+    let host = addr.to_string();
+    let path = Operation::CreateVoiceCallback.wire_path();
+    loop {
+        if Instant::now() > deadline {
+            break;
+        }
+        let due: Due = match &queue {
+            Some(q) => match q.lock().await.recv().await {
+                Some(x) => Some(x),
+                None => break,
+            },
+            None => {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                None
+            }
+        };
+        let t0 = Instant::now();
+        let h = sign_request_with(&signer, KEY, None, None);
+        let req = hyper::Request::post(path)
+            .header("Host", &host)
+            .header("Content-Type", "application/json;charset=UTF-8")
+            .header("Authorization", h.authorization)
+            .header("X-AKSK", h.x_aksk)
+            .body(Full::new(body.clone()))
+            .unwrap();
+        let resp = match sender.send_request(req).await {
+            Ok(resp) => resp,
+            Err(e) => {
+                r.error = Some(format!("request: {e}"));
+                break;
+            }
+        };
+        let status = resp.status().as_u16();
+        let bytes = match resp.into_body().collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(e) => {
+                r.error = Some(format!("body: {e}"));
+                break;
+            }
+        };
+        let done = Instant::now();
+        let (index, from) = due.unwrap_or((0, t0));
+        let us = done.saturating_duration_since(from).as_micros().max(1) as u64;
+        let w = ((index / WINDOW) as usize).min(r.hists.len() - 1);
+        r.hists[w].saturating_record(us);
+        r.done += 1;
+        if status == 200 {
+            r.accepted += 1;
+        } else {
+            r.other += 1;
+            if r.first_other.is_none() {
+                r.first_other = Some(format!("{status} {}", String::from_utf8_lossy(&bytes)));
+            }
+        }
+    }
+    r
+}
+
+struct Run {
+    done: u64,
+    accepted: u64,
+    other: u64,
+    seconds: f64,
+    hists: Vec<Histogram<u64>>,
+    notes: Vec<String>,
+}
+
+fn merge(reports: Vec<ConnReport>, seconds: f64) -> Run {
+    let windows = reports.iter().map(|r| r.hists.len()).max().unwrap_or(1);
+    let mut run = Run {
+        done: 0,
+        accepted: 0,
+        other: 0,
+        seconds,
+        hists: (0..windows).map(|_| hist()).collect(),
+        notes: Vec::new(),
+    };
+    for r in reports {
+        run.done += r.done;
+        run.accepted += r.accepted;
+        run.other += r.other;
+        for (w, h) in r.hists.iter().enumerate() {
+            run.hists[w].add(h).expect("same bounds");
+        }
+        if let Some(e) = r.error {
+            run.notes.push(e);
+        }
+        if let Some(o) = r.first_other {
+            if run.notes.len() < 3 {
+                run.notes.push(format!("not 200: {o}"));
+            }
+        }
+    }
+    run
+}
+
+/// Closed loop for `seconds`: the saturation rate.
+fn saturate(t: Target, connections: usize, seconds: f64, srv: &Runtime, cli: &Runtime) -> Run {
+    let (server, addr) = srv.block_on(start(t));
+    let stop = Arc::new(AtomicBool::new(false));
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds + 30.0);
+    let run = cli.block_on(async {
+        let tasks: Vec<_> = (0..connections)
+            .map(|_| tokio::spawn(connection(addr, None, 1, stop.clone(), deadline)))
+            .collect();
+        let start = Instant::now();
+        tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+        stop.store(true, Ordering::SeqCst);
+        let mut reports = Vec::new();
+        for t in tasks {
+            reports.push(t.await.expect("a connection task"));
+        }
+        merge(reports, start.elapsed().as_secs_f64())
+    });
+    srv.block_on(stop_server(server));
+    run
+}
+
+async fn stop_server(s: Server) {
+    stop(s).await
+}
+
+/// Open loop: `total` requests at `rate` per second (bounded by `max_seconds`).
+#[allow(clippy::too_many_arguments)]
+fn open_loop(
+    t: Target,
+    rate: f64,
+    total: u64,
+    windows: usize,
+    connections: usize,
+    max_seconds: f64,
+    srv: &Runtime,
+    cli: &Runtime,
+) -> Run {
+    let (server, addr) = srv.block_on(start(t));
+    let (tx, rx) = mpsc::unbounded_channel::<(u64, Instant)>();
+    let rx = Arc::new(Mutex::new(rx));
+    let stop = Arc::new(AtomicBool::new(false));
+    let deadline = Instant::now() + Duration::from_secs_f64(max_seconds + 60.0);
+    let sent = Arc::new(AtomicU64::new(0));
+    let run = cli.block_on(async {
+        let tasks: Vec<_> = (0..connections)
+            .map(|_| {
+                tokio::spawn(connection(
+                    addr,
+                    Some(rx.clone()),
+                    windows,
+                    stop.clone(),
+                    deadline,
+                ))
+            })
+            .collect();
+        // Let the connections open before the clock starts.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let start = Instant::now();
+        let period = Duration::from_secs_f64(1.0 / rate);
+        let last = start + Duration::from_secs_f64(max_seconds);
+        let counter = sent.clone();
+        let dispatcher = std::thread::spawn(move || {
+            for i in 0..total {
+                let due = start + period.mul_f64(i as f64);
+                if due > last {
+                    break;
+                }
+                let now = Instant::now();
+                if due > now {
+                    std::thread::sleep(due - now);
+                }
+                if tx.send((i, due)).is_err() {
+                    break;
+                }
+                counter.store(i + 1, Ordering::Relaxed);
+            }
+            // Dropping the sender ends the connection tasks once the queue is empty.
+        });
+        let mut reports = Vec::new();
+        for t in tasks {
+            reports.push(t.await.expect("a connection task"));
+        }
+        dispatcher.join().expect("the dispatcher");
+        merge(reports, start.elapsed().as_secs_f64())
+    });
+    srv.block_on(stop_server(server));
+    run
+}
+
+fn ms(us: u64) -> String {
+    format!("{:.2}", us as f64 / 1000.0)
+}
+
+fn row(label: &str, t: Target, run: &Run) {
+    let mut all = hist();
+    for h in &run.hists {
+        all.add(h).expect("same bounds");
+    }
+    println!(
+        "| {label} | {} | {:.0} | {} | {} | {} | {} | {} | {} |",
+        t.name(),
+        run.done as f64 / run.seconds,
+        run.accepted,
+        ms(all.value_at_quantile(0.50)),
+        ms(all.value_at_quantile(0.99)),
+        ms(all.value_at_quantile(0.999)),
+        ms(all.max()),
+        run.other,
+    );
+    for n in &run.notes {
+        eprintln!("  note ({label}, {}): {n}", t.name());
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else is read from the arguments.
+    let connections = env_or("VOICECALL_OPENLOOP_CONNECTIONS", 64usize).max(1);
+    let sat_seconds = env_or("VOICECALL_OPENLOOP_SATURATION_SECONDS", 3.0f64);
+    let seconds = env_or("VOICECALL_OPENLOOP_SECONDS", 5.0f64);
+    let long = std::env::var("VOICECALL_OPENLOOP_LONG").is_ok_and(|v| v == "1");
+    let srv = runtime("server");
+    let cli = runtime("client");
+
+    println!("load average at start: {}", loadavg());
+    let sat_mock = saturate(Target::Mock, connections, sat_seconds, &srv, &cli);
+    let sat_bare = saturate(Target::Bare, connections, sat_seconds, &srv, &cli);
+    let x = sat_mock.accepted as f64 / sat_mock.seconds;
+    println!(
+        "saturation (closed loop, {connections} connections, {sat_seconds} s): mock {x:.0} accepted/s, bare {:.0}/s",
+        sat_bare.done as f64 / sat_bare.seconds
+    );
+    println!();
+    println!("| offered load | server | sent/s | accepted | p50 ms | p99 ms | p99.9 ms | max ms | not 200 |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for pct in [25.0, 50.0, 90.0] {
+        let rate = x * pct / 100.0;
+        let total = (rate * seconds) as u64;
+        let label = format!("{pct:.0} % ({rate:.0}/s)");
+        for t in [Target::Bare, Target::Mock] {
+            let run = open_loop(t, rate, total, 1, connections, seconds, &srv, &cli);
+            row(&label, t, &run);
+        }
+    }
+    println!("load average at end of the rates: {}", loadavg());
+
+    if long {
+        let calls = env_or("VOICECALL_OPENLOOP_LONG_CALLS", 500_000u64);
+        let rate = env_or("VOICECALL_OPENLOOP_LONG_RATE", x * 0.5);
+        let max_seconds = env_or("VOICECALL_OPENLOOP_LONG_SECONDS", 900.0f64);
+        let windows = calls.div_ceil(WINDOW) as usize;
+        println!();
+        println!(
+            "long run: {calls} requests at {rate:.0}/s (open loop), mock, per window of {WINDOW}"
+        );
+        let t0 = Instant::now();
+        let run = open_loop(
+            Target::Mock,
+            rate,
+            calls,
+            windows,
+            connections,
+            max_seconds,
+            &srv,
+            &cli,
+        );
+        println!(
+            "sent {} in {:.1} s, accepted {}, not 200 {}, load average {}",
+            run.done,
+            t0.elapsed().as_secs_f64(),
+            run.accepted,
+            run.other,
+            loadavg()
+        );
+        println!("| requests | p50 ms | p99 ms | p99.9 ms | max ms |");
+        println!("|---|---|---|---|---|");
+        for (w, h) in run.hists.iter().enumerate() {
+            if h.is_empty() {
+                continue;
+            }
+            println!(
+                "| {}–{} | {} | {} | {} | {} |",
+                w as u64 * WINDOW,
+                (w as u64 + 1) * WINDOW,
+                ms(h.value_at_quantile(0.50)),
+                ms(h.value_at_quantile(0.99)),
+                ms(h.value_at_quantile(0.999)),
+                ms(h.max()),
+            );
+        }
+        for n in &run.notes {
+            eprintln!("  note (long): {n}");
+        }
+    }
+}
