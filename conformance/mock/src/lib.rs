@@ -19,7 +19,8 @@
 //! Modules, in the order a request meets them: [`handle`] (the judging pipeline),
 //! [`policy`] (console and security-control rules), [`session`] (call plans),
 //! [`mock`] (state, scheduler, pushes), [`cdr`], [`push`]; [`config`], [`clock`] and
-//! [`outcome`] hold the settings, virtual time and the codes of each call outcome.
+//! [`outcome`] hold the settings, virtual time and the codes of each call outcome;
+//! [`reason`] encodes the `X-Mock-Reason` header.
 
 pub mod cdr;
 pub mod clock;
@@ -29,6 +30,7 @@ pub mod mock;
 pub mod outcome;
 pub mod policy;
 pub mod push;
+pub mod reason;
 pub mod reject;
 pub mod server;
 pub mod session;
