@@ -66,6 +66,7 @@ pub async fn run(
                 coverage,
                 elapsed: started.elapsed(),
                 phases: None,
+                shrinking: None,
                 seed: options.seed,
             }
         }
@@ -162,6 +163,7 @@ fn empty(target: String, seed: u64) -> Report {
         coverage: Default::default(),
         elapsed: Default::default(),
         phases: None,
+        shrinking: None,
         seed,
     }
 }
@@ -189,9 +191,11 @@ async fn platform(
     let started = Instant::now();
     let mut results = Vec::new();
     let mut phases = None;
+    let mut shrinking = None;
     if let Some(mut run) = PlatformRun::new(spec, target, mock, options) {
         results = run.run(progress).await;
         phases = Some((run.generation, run.sending));
+        shrinking = Some(run.shrinking);
     }
     results.extend(signing::run(sender, base_url, credentials).await);
     let mut not_here: Vec<(String, &str)> = Vec::new();
@@ -220,6 +224,7 @@ async fn platform(
         coverage,
         elapsed: started.elapsed(),
         phases,
+        shrinking,
         seed,
     }
 }
