@@ -222,6 +222,8 @@ pub struct PlatformRun<'a> {
     pub generation: Duration,
     /// Time spent sending them and judging the answers (before shrinking).
     pub sending: Duration,
+    /// What shrinking the failures cost (cases, requests, time).
+    pub shrinking: crate::report::Shrinking,
 }
 
 impl<'a> PlatformRun<'a> {
@@ -254,6 +256,7 @@ impl<'a> PlatformRun<'a> {
             recording: None,
             generation: Duration::ZERO,
             sending: Duration::ZERO,
+            shrinking: Default::default(),
         })
     }
 
@@ -367,9 +370,12 @@ impl<'a> PlatformRun<'a> {
             }
         }
         self.sending = sending.elapsed();
+        let shrinking = std::time::Instant::now();
+        self.shrinking.cases = trees.len();
         for (index, op, tree) in trees {
-            self.shrink(&mut results[index], op, tree).await;
+            self.shrinking.requests += self.shrink(&mut results[index], op, tree).await;
         }
+        self.shrinking.elapsed = shrinking.elapsed();
         results
     }
 
@@ -602,8 +608,10 @@ impl<'a> PlatformRun<'a> {
         Some((file, mock.config().platform.record_domain.clone()))
     }
 
-    /// Shrinks a failing generated case: simplest value that still fails.
-    async fn shrink(&self, result: &mut CaseResult, op: Operation, mut tree: Tree) {
+    /// Shrinks a failing generated case: simplest value that still fails. Returns the
+    /// requests it sent.
+    async fn shrink(&self, result: &mut CaseResult, op: Operation, mut tree: Tree) -> u64 {
+        let mut sent = 0;
         let mut steps = 0;
         let mut best: Option<(Case, Request, Response, Expected)> = None;
         while steps < self.options.shrink_steps && tree.simplify() {
@@ -615,6 +623,7 @@ impl<'a> PlatformRun<'a> {
                     break;
                 }
                 let r = self.sender.send(&self.base, &self.creds, &req).await;
+                sent += 1;
                 if p.expected.matches(&r) {
                     // Passes: this simplification went too far.
                     if !tree.complicate() {
@@ -638,6 +647,7 @@ impl<'a> PlatformRun<'a> {
             result.actual = r;
             result.request = req;
         }
+        sent
     }
 }
 

@@ -16,15 +16,19 @@
 //! - [`receiver`]: signed pushes of every event type to a customer's receiver;
 //! - [`response`]: response bodies against their message, and rules tied to the request;
 //! - [`coverage`]: rules and codes exercised, against the lists of unreachable ones;
-//! - [`report`]: the per-API table, failures with `curl`, Markdown and JUnit;
+//! - [`report`]: the per-API table, failures with `curl`, Markdown and JUnit, each
+//!   naming its rule and table row ([`docref`]);
+//! - [`preflight`]: a target's URL checked once before a run;
 //! - [`suite`]: a whole run for a [`suite::Choice`] of target.
 
 pub mod apps;
 pub mod cases;
 pub mod coverage;
+pub mod docref;
 pub mod engine;
 pub mod lifecycle;
 pub mod provisioned;
+pub mod preflight;
 pub mod receiver;
 pub mod report;
 pub mod response;

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::coverage::Coverage;
+use crate::docref;
 use crate::result::{CaseResult, Verdict};
 use crate::target::curl;
 
@@ -24,8 +25,22 @@ pub struct Report {
     pub elapsed: Duration,
     /// Of which: generating the platform cases, and sending them.
     pub phases: Option<(Duration, Duration)>,
+    /// Of which: shrinking failed generated cases (time, requests sent), when any failed.
+    pub shrinking: Option<Shrinking>,
     /// Seed of the generated cases.
     pub seed: u64,
+}
+
+/// What shrinking the failed generated cases cost: against a broken target it can send
+/// many times the suite's own requests, so the summary says so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shrinking {
+    /// Failed cases shrunk.
+    pub cases: usize,
+    /// Requests sent while shrinking.
+    pub requests: u64,
+    /// Time spent.
+    pub elapsed: Duration,
 }
 
 impl Report {
@@ -157,6 +172,15 @@ impl Report {
                 n as f64 / send.as_secs_f64().max(1e-9)
             );
         }
+        if let Some(s) = self.shrinking.filter(|s| s.cases > 0) {
+            let _ = writeln!(
+                out,
+                "shrinking {} failed case(s) took {:.2} s and {} more requests",
+                s.cases,
+                s.elapsed.as_secs_f64(),
+                s.requests
+            );
+        }
         for f in self.failures() {
             let _ = writeln!(
                 out,
@@ -165,10 +189,14 @@ impl Report {
                 f.api,
                 f.id
             );
-            if let Some(rule) = &f.rule {
-                let _ = writeln!(out, "  rule:     {rule}");
-            }
+            let _ = writeln!(out, "  rule:     {}", docref::rule_name(f));
             let _ = writeln!(out, "  doc:      {}", f.doc);
+            if let Some(spec) = docref::spec_source(f) {
+                let _ = writeln!(out, "  spec:     {spec}");
+            }
+            if let Some(row) = docref::expected_row(&f.api, &f.expected) {
+                let _ = writeln!(out, "  row:      {row}");
+            }
             let _ = writeln!(out, "  expected: {}", f.expected);
             let _ = writeln!(out, "  actual:   {}", f.actual_text());
             if let Some(reason) = &f.actual.reason {
@@ -241,12 +269,19 @@ impl Report {
                         );
                     }
                     Verdict::Failed => {
+                        let mut body = format!("rule: {}\ndoc: {}", docref::rule_name(r), r.doc);
+                        if let Some(spec) = docref::spec_source(r) {
+                            let _ = write!(body, "\nspec: {spec}");
+                        }
+                        if let Some(row) = docref::expected_row(&r.api, &r.expected) {
+                            let _ = write!(body, "\nrow: {row}");
+                        }
                         let _ = writeln!(
                             out,
                             "><failure message=\"expected {}, got {}\">{}\n{}</failure></testcase>",
                             xml(&r.expected.to_string()),
                             xml(&r.actual_text()),
-                            xml(&r.doc),
+                            xml(&body),
                             xml(&curl(&self.base, &r.request))
                         );
                     }

@@ -66,6 +66,7 @@ pub async fn run(
                 coverage,
                 elapsed: started.elapsed(),
                 phases: None,
+                shrinking: None,
                 seed: options.seed,
             }
         }
@@ -172,6 +173,7 @@ fn empty(target: String, seed: u64) -> Report {
         coverage: Default::default(),
         elapsed: Default::default(),
         phases: None,
+        shrinking: None,
         seed,
     }
 }
@@ -204,10 +206,12 @@ async fn platform(
         None => (None, None),
     };
     let mut recording = None;
+    let mut shrinking = None;
     if let Some(mut run) = PlatformRun::new(spec, target, mock, options) {
         results = run.run(progress).await;
         phases = Some((run.generation, run.sending));
         recording = run.recording().cloned();
+        shrinking = Some(run.shrinking);
     }
     results.extend(signing::run(sender, base_url, credentials).await);
     match (embedded, second) {
@@ -261,6 +265,7 @@ async fn platform(
         coverage,
         elapsed: started.elapsed(),
         phases,
+        shrinking,
         seed,
     }
 }

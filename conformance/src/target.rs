@@ -222,7 +222,8 @@ impl Sender {
                         .and_then(|v| v.to_str().ok())
                         .map(String::from)
                 };
-                let (location, reason) = (header("location"), header("x-mock-reason"));
+                let location = header("location");
+                let reason = header("x-mock-reason").map(|r| voicecall_mock::reason::decode(&r));
                 let body = resp.text().await.unwrap_or_default();
                 let code = serde_json::from_str::<Value>(&body).ok().and_then(|v| {
                     v.get("resultcode")

@@ -1,5 +1,6 @@
 //! The `voicecall-conformance` command never prints the app secret (issue 14): a run
-//! against a receiver that is not there (every case fails at once, so every failure,
+//! against a receiver that accepts connections and closes them unanswered (it passes
+//! the upfront reachability check, then every case fails at once, so every failure,
 //! replay command and report is written) with a sentinel secret, from the flag and from
 //! the environment; stdout, stderr and the JUnit and Markdown reports are searched.
 
@@ -12,9 +13,17 @@ fn the_conformance_command_never_prints_the_secret() {
     let dir = std::env::temp_dir().join(format!("vc-secrets-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (junit, markdown) = (dir.join("r.xml"), dir.join("r.md"));
+    // Accepts and drops every connection; the thread ends with the test process.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/push", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            drop(conn);
+        }
+    });
     for from_env in [false, true] {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_voicecall-conformance"));
-        cmd.args(["--receiver", "http://127.0.0.1:9/push", "--app-key", "k"])
+        cmd.args(["--receiver", &url, "--app-key", "k"])
             .args(["--cases", "1", "--junit"])
             .arg(&junit)
             .arg("--markdown")
@@ -29,7 +38,7 @@ fn the_conformance_command_never_prints_the_secret() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             !out.status.success(),
-            "nothing listens there: {stdout}{stderr}"
+            "nothing answers there: {stdout}{stderr}"
         );
         assert!(
             stdout.contains("FAIL") || stdout.contains("fail"),

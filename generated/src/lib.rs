@@ -164,3 +164,9 @@ mod generated;
 pub use generated::*;
 pub use push::{PushFields, PushTime};
 pub use runtime::{Rule, Severity, Validate, Violation};
+
+/// The `time` crate this one is built with: verifying a signature
+/// ([`auth::Verifier::verify`]), parsing `Created` and push timestamps take and give
+/// [`time::OffsetDateTime`], so callers name it as `voicecall::time::OffsetDateTime`
+/// without adding (and keeping in step) a `time` dependency of their own.
+pub use time;

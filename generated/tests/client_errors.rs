@@ -15,16 +15,14 @@ use axum::{Json, Router};
 use voicecall::auth::{AppSecret, Credentials, Verifier, VerifierConfig};
 use voicecall::callback::create_voice_callback::CreateVoiceCallbackRequest;
 use voicecall::callback::get_recording_download_url::GetRecordingDownloadUrlQuery;
-use voicecall::callback::terminate_call::{Signal, TerminateCallRequest};
+use voicecall::callback::terminate_call::TerminateCallRequest;
 use voicecall::client::{Client, ClientError, RetryPolicy};
 use voicecall::codes::{tables, ResultCode};
 use voicecall::notification::create_voice_notification::{
     CreateVoiceNotificationRequest, PlayContentInfo,
 };
 use voicecall::operations::Operation;
-use voicecall::verification::create_voice_verification_code::{
-    CreateVoiceVerificationCodeRequest, LanguageType,
-};
+use voicecall::verification::create_voice_verification_code::CreateVoiceVerificationCodeRequest;
 
 const SECRET: &str = "clientTestSecret-93be";
 
@@ -132,32 +130,38 @@ fn eager(n: u32) -> RetryPolicy {
 }
 
 fn callback() -> CreateVoiceCallbackRequest {
-    CreateVoiceCallbackRequest::new(
-        "+8675528000001",
-        "+8613800000001",
-        "+8675528000001",
-        "+8613800000002",
-    )
+    CreateVoiceCallbackRequest::builder()
+        .display_nbr("+8675528000001")
+        .caller_nbr("+8613800000001")
+        .display_callee_nbr("+8675528000001")
+        .callee_nbr("+8613800000002")
+        .build()
+        .unwrap()
 }
 
 fn query() -> GetRecordingDownloadUrlQuery {
-    GetRecordingDownloadUrlQuery::new("1.wav", "huawei")
+    GetRecordingDownloadUrlQuery::builder()
+        .file_name("1.wav")
+        .record_domain("huawei")
+        .build()
+        .unwrap()
 }
 
 /// Every operation, called once; the errors in operation order.
 async fn call_all(c: &Client) -> Vec<(Operation, Result<(), ClientError>)> {
-    let notify = CreateVoiceNotificationRequest::new(
-        "+8675528000001",
-        "+8613800000002",
-        vec![PlayContentInfo::default().with_notify_voice("a.wav")],
-    );
-    let verify = CreateVoiceVerificationCodeRequest::new(
-        "+8675528000001",
-        "+8613800000002",
-        LanguageType::Chinese,
-        "pre.wav",
-        "123456",
-    );
+    let notify = CreateVoiceNotificationRequest::builder()
+        .display_nbr("+8675528000001")
+        .callee_nbr("+8613800000002")
+        .play_info_list([PlayContentInfo::default().with_notify_voice("a.wav")])
+        .build()
+        .unwrap();
+    let verify = CreateVoiceVerificationCodeRequest::builder()
+        .display_nbr("+8675528000001")
+        .callee_nbr("+8613800000002")
+        .pre_tone("pre.wav")
+        .verify_code("123456")
+        .build()
+        .unwrap();
     vec![
         (
             Operation::CreateVoiceCallback,
@@ -165,7 +169,7 @@ async fn call_all(c: &Client) -> Vec<(Operation, Result<(), ClientError>)> {
         ),
         (
             Operation::TerminateCall,
-            c.terminate_call(&TerminateCallRequest::new("s-1", Signal::CallStop))
+            c.terminate_call(&TerminateCallRequest::new("s-1"))
                 .await
                 .map(drop),
         ),

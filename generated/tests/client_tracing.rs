@@ -107,12 +107,10 @@ async fn each_attempt_is_a_span_without_secrets() {
         .retry(RetryPolicy::new(2).with_backoff(Duration::ZERO, Duration::ZERO))
         .build()
         .unwrap();
-    c.get_recording_download_url(&GetRecordingDownloadUrlQuery::new("1.wav", "huawei"))
+    c.get_recording_download_url(&recording())
         .await
         .unwrap_err();
-    c.get_recording_download_url(&GetRecordingDownloadUrlQuery::new("1.wav", "huawei"))
-        .await
-        .unwrap();
+    c.get_recording_download_url(&recording()).await.unwrap();
     let spans: Vec<_> = capture
         .0
         .lock()
@@ -155,4 +153,12 @@ async fn each_attempt_is_a_span_without_secrets() {
         assert!(!everything.contains(&d), "a digest is never traced");
     }
     assert!(!everything.contains("X-AKSK") && !everything.contains("UsernameToken"));
+}
+
+fn recording() -> GetRecordingDownloadUrlQuery {
+    GetRecordingDownloadUrlQuery::builder()
+        .file_name("1.wav")
+        .record_domain("huawei")
+        .build()
+        .unwrap()
 }

@@ -3,9 +3,9 @@
 //! `cargo xtask auth`, `cargo xtask doc audit DOC [--apply]` (in `doc.rs`),
 //! `cargo xtask mutants [--file F…] [--shard k/n]` (in `mutants.rs`).
 //!
-//! Commands that need the generated crate run its binaries through cargo, so xtask
-//! itself never depends on generated code (codegen must run even when generated/ is
-//! broken).
+//! Commands that need the generated crate build its binaries with cargo (progress
+//! shown) and then run them, so xtask itself never depends on generated code (codegen
+//! must run even when generated/ is broken).
 
 mod doc;
 mod mutants;
@@ -46,10 +46,10 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Run the mock platform on 127.0.0.1 until Ctrl-C; `cargo xtask mock --help`.
+    /// Run the mock platform (127.0.0.1 unless --bind) until Ctrl-C or SIGTERM; `cargo xtask mock --help`.
     #[command(disable_help_flag = true)]
     Mock {
-        /// Arguments of `voicecall-mock` (--port N --app-key K --app-secret S --config FILE --clock fast|realtime|manual).
+        /// Arguments of `voicecall-mock` (--bind ADDR --port N --app-key K --app-secret S --config FILE --clock fast|realtime|manual).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -108,29 +108,109 @@ fn workspace_root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// `cargo run` of a binary of the workspace with `args`, from the workspace root.
-fn run_bin(package: &str, bin: &str, features: &str, args: &[String]) -> ExitCode {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(cargo)
-        .args([
-            "run",
-            "--quiet",
+/// A binary of the workspace that an xtask command runs.
+struct Bin {
+    /// Its package.
+    package: &'static str,
+    /// Its name.
+    bin: &'static str,
+    /// The xtask subcommand, as the user typed it (`cargo xtask mock`): its usage lines
+    /// say this, through `VOICECALL_CLI_NAME`.
+    command: &'static str,
+}
+
+const AUTH: Bin = Bin {
+    package: "voicecall",
+    bin: "voicecall-auth",
+    command: "cargo xtask auth",
+};
+const MOCK: Bin = Bin {
+    package: "voicecall-mock",
+    bin: "voicecall-mock",
+    command: "cargo xtask mock",
+};
+const CONFORMANCE: Bin = Bin {
+    package: "voicecall-conformance",
+    bin: "voicecall-conformance",
+    command: "cargo xtask conformance",
+};
+
+impl Bin {
+    /// `cargo build` of the binary (its `cli` feature), not quiet: a first build takes
+    /// minutes, and cargo's own progress shows it is working.
+    fn build_args(&self) -> Vec<&'static str> {
+        vec![
+            "build",
             "--package",
-            package,
+            self.package,
             "--features",
-            features,
+            "cli",
             "--bin",
-            bin,
-            "--",
-        ])
-        .args(args)
-        .current_dir(workspace_root())
-        .status();
-    match status {
+            self.bin,
+        ]
+    }
+
+    /// Where `cargo build` puts the binary (the dev profile, no `--target`).
+    fn path(&self, target_dir: &std::path::Path) -> PathBuf {
+        target_dir
+            .join("debug")
+            .join(format!("{}{}", self.bin, std::env::consts::EXE_SUFFIX))
+    }
+}
+
+/// The workspace's target directory: `CARGO_TARGET_DIR`, else target/ of the root.
+fn target_dir(root: &std::path::Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) => root.join(d),
+        None => root.join("target"),
+    }
+}
+
+/// Builds `bin` (with visible progress, after saying what is being built) and runs it
+/// with `args` from the workspace root. On Unix the binary replaces this process, so
+/// signals (Ctrl-C, SIGTERM) and the exit code are the binary's own.
+fn run_bin(bin: &Bin, args: &[String]) -> ExitCode {
+    let root = workspace_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!(
+        "{}: building {} (cargo {})",
+        bin.command,
+        bin.bin,
+        bin.build_args().join(" ")
+    );
+    match std::process::Command::new(&cargo)
+        .args(bin.build_args())
+        .current_dir(&root)
+        .status()
+    {
+        Ok(s) if s.success() => {}
+        Ok(s) => {
+            eprintln!("error: building {} failed ({s})", bin.bin);
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("error: cannot run {cargo}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let path = bin.path(&target_dir(&root));
+    let mut cmd = std::process::Command::new(&path);
+    cmd.args(args)
+        .env("VOICECALL_CLI_NAME", bin.command)
+        .current_dir(&root);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let e = cmd.exec();
+        eprintln!("error: cannot run {}: {e}", path.display());
+        ExitCode::FAILURE
+    }
+    #[cfg(not(unix))]
+    match cmd.status() {
         Ok(s) if s.success() => ExitCode::SUCCESS,
         Ok(s) => ExitCode::from(u8::try_from(s.code().unwrap_or(1)).unwrap_or(1)),
         Err(e) => {
-            eprintln!("error: cannot run cargo: {e}");
+            eprintln!("error: cannot run {}: {e}", path.display());
             ExitCode::FAILURE
         }
     }
@@ -139,14 +219,9 @@ fn run_bin(package: &str, bin: &str, features: &str, args: &[String]) -> ExitCod
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Auth { args } => run_bin("voicecall", "voicecall-auth", "cli", &args),
-        Command::Mock { args } => run_bin("voicecall-mock", "voicecall-mock", "cli", &args),
-        Command::Conformance { args } => run_bin(
-            "voicecall-conformance",
-            "voicecall-conformance",
-            "cli",
-            &args,
-        ),
+        Command::Auth { args } => run_bin(&AUTH, &args),
+        Command::Mock { args } => run_bin(&MOCK, &args),
+        Command::Conformance { args } => run_bin(&CONFORMANCE, &args),
         Command::Mutants(args) => match mutants::run(&workspace_root(), args) {
             Ok(code) => code,
             Err(e) => {
@@ -250,6 +325,46 @@ fn main() -> ExitCode {
                     }
                 },
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The binaries xtask runs are built with their `cli` feature (not a default one),
+    /// named as the user typed the command, and looked for where cargo puts them.
+    #[test]
+    fn bins_are_built_with_their_cli_feature_and_named_as_typed() {
+        for (bin, sub) in [
+            (&AUTH, "auth"),
+            (&MOCK, "mock"),
+            (&CONFORMANCE, "conformance"),
+        ] {
+            let args = bin.build_args();
+            assert_eq!(args[0], "build");
+            assert!(
+                args.windows(2).any(|w| w == ["--features", "cli"]),
+                "{args:?}"
+            );
+            assert!(args.windows(2).any(|w| w == ["--bin", bin.bin]), "{args:?}");
+            assert!(!args.contains(&"--quiet"), "{args:?}");
+            assert_eq!(bin.command, format!("cargo xtask {sub}"));
+            let p = bin.path(std::path::Path::new("/t"));
+            assert!(p.starts_with("/t/debug") && p.to_string_lossy().contains(bin.bin));
+        }
+        // Each binary's manifest declares the bin behind the `cli` feature.
+        for (dir, bin) in [
+            ("generated", &AUTH),
+            ("conformance/mock", &MOCK),
+            ("conformance", &CONFORMANCE),
+        ] {
+            let manifest = std::fs::read_to_string(workspace_root().join(dir).join("Cargo.toml"))
+                .expect("manifest");
+            let stanza = format!("name = \"{}\"\nrequired-features = [\"cli\"]", bin.bin);
+            assert!(manifest.contains(&stanza), "{dir}: {stanza}");
+            assert!(manifest.contains(&format!("name = \"{}\"", bin.package)));
         }
     }
 }

@@ -65,7 +65,7 @@ impl MockResponse {
     fn reject(r: Reject) -> Self {
         MockResponse {
             status: r.code.http_status(),
-            headers: vec![("X-Mock-Reason".into(), header_safe(&r.reason))],
+            headers: vec![("X-Mock-Reason".into(), crate::reason::encode(&r.reason))],
             body: Some(
                 json!({ "resultcode": r.code.code(), "resultdesc": r.code.english() }).to_string(),
             ),
@@ -85,14 +85,6 @@ impl MockResponse {
         let v: Value = serde_json::from_str(self.body.as_deref()?).ok()?;
         v.get("resultcode")?.as_str().map(String::from)
     }
-}
-
-/// Header values must be visible ASCII; reasons may quote anything.
-fn header_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
-        .take(400)
-        .collect()
 }
 
 impl Mock {

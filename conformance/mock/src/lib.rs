@@ -21,6 +21,7 @@
 //! [`mock`] (state, scheduler, pushes), [`cdr`], [`push`]; [`config`], [`clock`] and
 //! [`outcome`] hold the settings, virtual time and the codes of each call outcome;
 //! [`store`] is the storage that grows without stop-the-world copies.
+//! [`reason`] encodes the `X-Mock-Reason` header.
 
 pub mod cdr;
 pub mod clock;
@@ -30,6 +31,7 @@ pub mod mock;
 pub mod outcome;
 pub mod policy;
 pub mod push;
+pub mod reason;
 pub mod reject;
 pub mod server;
 pub mod session;

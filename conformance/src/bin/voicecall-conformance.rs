@@ -7,10 +7,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use voicecall::auth::Credentials;
 use voicecall_conformance::engine::Options;
+use voicecall_conformance::preflight;
 use voicecall_conformance::{run, workspace_spec, Choice};
 
 /// Conformance of a Voice Call endpoint with the reference (spec/).
@@ -59,6 +60,42 @@ struct Args {
     /// Write a Markdown report here.
     #[arg(long)]
     markdown: Option<PathBuf>,
+    /// The spec folder the expectations come from (default: spec/ of the workspace this
+    /// binary was built in; the container image sets it).
+    #[arg(long, env = "VOICECALL_SPEC_DIR")]
+    spec: Option<PathBuf>,
+    /// Seconds the upfront check of each URL may take to resolve and connect.
+    #[arg(long, default_value_t = 10)]
+    connect_timeout: u64,
+}
+
+/// The arguments, with usage lines naming the command as the user typed it
+/// (`VOICECALL_CLI_NAME`, set by `cargo xtask conformance`).
+fn parse_args() -> Args {
+    let mut cmd = Args::command();
+    if let Ok(name) = std::env::var("VOICECALL_CLI_NAME") {
+        cmd = cmd.bin_name(name);
+    }
+    Args::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit())
+}
+
+/// Every URL the run will send to, with the option it came from.
+fn urls(args: &Args) -> Vec<(String, &str)> {
+    let mut out: Vec<(String, &str)> = Vec::new();
+    for (flag, url) in [
+        ("--target", &args.target),
+        ("--receiver", &args.receiver),
+        ("--receiver-status", &args.receiver_status),
+        ("--receiver-fee", &args.receiver_fee),
+    ] {
+        if let Some(u) = url {
+            out.push((flag.to_string(), u));
+        }
+    }
+    for (n, u) in &args.receiver_for {
+        out.push((format!("--receiver-for {n}="), u));
+    }
+    out
 }
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {
@@ -74,11 +111,27 @@ fn parse_seed(s: &str) -> Result<u64, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    let spec = match workspace_spec() {
+    let args = parse_args();
+    // Each URL once, before anything runs: one clear error instead of every case
+    // failing with the same transport error.
+    let timeout = std::time::Duration::from_secs(args.connect_timeout.max(1));
+    for (flag, url) in urls(&args) {
+        if let Err(e) = preflight::check(flag.trim_end_matches('='), url, timeout).await {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let loaded = match &args.spec {
+        Some(dir) => voicecall_codegen::spec::load_dir(dir),
+        None => workspace_spec(),
+    };
+    let spec = match loaded {
         Ok(s) => s,
         Err(e) => {
             eprint!("{}", e.render());
+            if args.spec.is_none() {
+                eprintln!("hint: the spec is read from spec/ of the workspace this binary was built in; pass --spec DIR (or VOICECALL_SPEC_DIR) to read another");
+            }
             return ExitCode::from(2);
         }
     };
@@ -136,6 +189,16 @@ async fn main() -> ExitCode {
     if let Some(s) = args.seed {
         options.seed = s;
     }
+    eprintln!(
+        "running the conformance suite against {} ({} generated cases per operation, seed {:#x})",
+        match (&args.target, any_receiver) {
+            (Some(url), _) => url.clone(),
+            (None, true) => "the receiver(s) given".into(),
+            (None, false) => "the embedded mock".into(),
+        },
+        options.property_cases,
+        options.seed
+    );
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} cases {per_sec}")

@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use voicecall::auth::{
     parse_created, parse_header, sign_push, sign_request, AppSecret, ClockMode, Credentials,
     PushSeparator, PushUrlForm, PushVariant, PushVerifier, Verifier, VerifierConfig,
@@ -13,7 +13,7 @@ use voicecall::signing::{self, Attribute};
 
 #[derive(Parser)]
 #[command(
-    name = "cargo xtask auth",
+    name = "voicecall-auth",
     about = "Sign or verify Voice Call AK/SK headers"
 )]
 struct Cli {
@@ -21,8 +21,18 @@ struct Cli {
     command: AuthCommand,
 }
 
+/// The arguments, with usage lines naming the command as the user typed it
+/// (`VOICECALL_CLI_NAME`, set by `cargo xtask auth`).
+fn parse_args() -> Cli {
+    let mut cmd = Cli::command();
+    if let Ok(name) = std::env::var("VOICECALL_CLI_NAME") {
+        cmd = cmd.bin_name(name);
+    }
+    Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit())
+}
+
 fn main() -> ExitCode {
-    let (out, ok) = run(Cli::parse().command);
+    let (out, ok) = run(parse_args().command);
     print!("{out}");
     if ok {
         ExitCode::SUCCESS
@@ -42,7 +52,7 @@ enum AuthCommand {
 #[derive(Args)]
 struct SignArgs {
     /// APP_Key (sent as Username).
-    #[arg(long)]
+    #[arg(long, env = "VOICECALL_APP_KEY")]
     app_key: String,
     /// APP_Secret.
     #[arg(long, env = "VOICECALL_APP_SECRET", hide_env_values = true)]
@@ -73,7 +83,7 @@ struct VerifyArgs {
     #[arg(long)]
     x_aksk: Option<String>,
     /// The app key the secret belongs to (default: the header's Username).
-    #[arg(long)]
+    #[arg(long, env = "VOICECALL_APP_KEY")]
     app_key: Option<String>,
     /// Verify as of this time, yyyy-MM-ddTHH:mm:ssZ (default: now).
     #[arg(long)]
@@ -207,7 +217,7 @@ fn verify(a: VerifyArgs) -> (String, bool) {
     match result {
         Ok((v, extra)) => {
             let whose = if a.app_key.is_some() {
-                "the --app-key given"
+                "the app key given (--app-key or VOICECALL_APP_KEY)"
             } else {
                 "the header's Username"
             };

@@ -185,7 +185,7 @@ pub async fn answer(r: reqwest::Response) -> Answer {
     let reason = r
         .headers()
         .get("x-mock-reason")
-        .map(|v| v.to_str().unwrap().to_string());
+        .map(|v| voicecall_mock::reason::decode(v.to_str().unwrap()));
     let text = r.text().await.unwrap();
     let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     let code = body
