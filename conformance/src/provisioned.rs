@@ -142,21 +142,13 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
     };
     // The app: state, rights, origin, request rates (every operation).
     let states = [
-        (
-            AppState::Suspended,
-            C::AppKeySuspended,
-            "app suspended",
-        ),
+        (AppState::Suspended, C::AppKeySuspended, "app suspended"),
         (
             AppState::Unavailable,
             C::ApplicationUnavailable,
             "app unavailable",
         ),
-        (
-            AppState::Test,
-            C::CommercialAddressNotAllowed,
-            "a test app",
-        ),
+        (AppState::Test, C::CommercialAddressNotAllowed, "a test app"),
         (
             AppState::UserInactive,
             C::AccountNotActive,
