@@ -34,7 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 if [ -z "$url" ]; then
-  cargo build --quiet --locked -p voicecall-mock --bin voicecall-mock
+  cargo build --quiet --locked -p voicecall-mock --features cli --bin voicecall-mock
   mkdir -p target/schemathesis
   log=target/schemathesis/mock.log
   # Port 0: the mock binds a free port and prints its address.
