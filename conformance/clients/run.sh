@@ -22,6 +22,7 @@ if ! [ -f "$venv/ready" ]; then
 fi
 out="$root/target/clients/python"
 rm -rf "$out"
+mkdir -p "$root/target/clients"
 "$venv/bin/openapi-python-client" generate --path generated/openapi.yaml --output-path "$out" \
   --overwrite --config "$here/openapi-python-client.yaml" >"$root/target/clients/python.log" 2>&1 || { cat "$root/target/clients/python.log"; exit 1; }
 # Warnings mean a piece of the document was dropped: fail on them.
