@@ -35,17 +35,20 @@
 //! `VOICECALL_BENCH_WARMUP` (1 s per scenario); non-flag arguments filter scenarios by
 //! name. No assertion on timings: this prints figures.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use common::{start_bare, Server};
 use hdrhistogram::Histogram;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
 use voicecall::auth::{new_nonce, sign_request_with, Credentials, Signer};
 use voicecall::operations::Operation;
@@ -184,44 +187,9 @@ fn status_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-enum Server {
-    Bare(tokio::sync::oneshot::Sender<()>),
-    Mock(MockServer),
-}
-
-/// The reference endpoint: parse the JSON, answer 200 with a small JSON body.
-async fn bare_handler(body: Bytes) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    match serde_json::from_slice::<Value>(&body) {
-        Ok(v) => {
-            let n = v.as_object().map_or(0, |o| o.len());
-            (
-                [("Content-Type", "application/json;charset=UTF-8")],
-                json!({ "resultcode": "0", "resultdesc": "Success", "fields": n }).to_string(),
-            )
-                .into_response()
-        }
-        Err(_) => axum::http::StatusCode::BAD_REQUEST.into_response(),
-    }
-}
-
 async fn start(s: Scenario) -> (Server, SocketAddr) {
     if s == Scenario::Bare {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = axum::Router::new().route(
-            Operation::CreateVoiceCallback.wire_path(),
-            axum::routing::post(bare_handler),
-        );
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
-        return (Server::Bare(tx), addr);
+        return start_bare().await;
     }
     let mut config = MockConfig::single_app(KEY, SECRET);
     config.platform.ports = 1_000_000_000;

@@ -37,17 +37,20 @@
 //! timings: this prints figures. Every loop is bounded by a count and a deadline; the
 //! servers bind 127.0.0.1:0.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use common::{start_bare, Server};
 use hdrhistogram::Histogram;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use serde_json::{json, Value};
-use tokio::net::{TcpListener, TcpStream};
+use serde_json::json;
+use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, Mutex};
 use voicecall::auth::{sign_request_with, Credentials};
@@ -111,43 +114,9 @@ impl Target {
     }
 }
 
-enum Server {
-    Bare(tokio::sync::oneshot::Sender<()>),
-    Mock(MockServer),
-}
-
-async fn bare_handler(body: Bytes) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    match serde_json::from_slice::<Value>(&body) {
-        Ok(v) => {
-            let n = v.as_object().map_or(0, |o| o.len());
-            (
-                [("Content-Type", "application/json;charset=UTF-8")],
-                json!({ "resultcode": "0", "resultdesc": "Success", "fields": n }).to_string(),
-            )
-                .into_response()
-        }
-        Err(_) => axum::http::StatusCode::BAD_REQUEST.into_response(),
-    }
-}
-
 async fn start(t: Target) -> (Server, SocketAddr) {
     if t == Target::Bare {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = axum::Router::new().route(
-            Operation::CreateVoiceCallback.wire_path(),
-            axum::routing::post(bare_handler),
-        );
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
-        return (Server::Bare(tx), addr);
+        return start_bare().await;
     }
     let mut config = MockConfig::single_app(KEY, SECRET);
     config.platform.ports = 1_000_000_000;
