@@ -34,7 +34,9 @@ pub enum RenderError {
     },
 }
 
-const TEMPLATES: &[(&str, &str)] = &[
+/// Every template, by name, as compiled into the generator (the generation record's key
+/// includes their text: see [`crate::cache`]).
+pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("checks.jinja", include_str!("../templates/checks.jinja")),
     (
         "module.rs.jinja",
@@ -108,7 +110,8 @@ fn environment() -> Environment<'static> {
     env
 }
 
-/// Renders every Rust file of the generated crate: path under `generated/src/gen/` → text.
+/// Renders every Rust file of the generated crate, unformatted: path under
+/// `generated/src/gen/` → the text the templates print (see [`format_rust`]).
 pub(crate) fn render_rust(ir: &Ir) -> Result<Vec<(String, String)>, RenderError> {
     let env = environment();
     let render = |template: &str, ctx: Value| -> Result<String, RenderError> {
@@ -163,10 +166,7 @@ pub(crate) fn render_rust(ir: &Ir) -> Result<Vec<(String, String)>, RenderError>
             ));
         }
     }
-    files
-        .into_iter()
-        .map(|(path, text)| format_rust(&path, &text).map(|t| (path, t)))
-        .collect()
+    Ok(files)
 }
 
 /// Formats Rust source with prettyplease and prepends the `@generated` header.
@@ -179,15 +179,13 @@ pub(crate) fn format_rust(file: &str, text: &str) -> Result<String, RenderError>
     Ok(format!("{HEADER}{}", prettyplease::unparse(&parsed)))
 }
 
-/// Renders the protocol tests generated from the spec's examples.
+/// Renders the protocol tests generated from the spec's examples, unformatted.
 pub(crate) fn render_example_tests(ir: &Ir) -> Result<String, RenderError> {
-    let env = environment();
-    let text = env
+    environment()
         .get_template("doc_examples.rs.jinja")
         .and_then(|t| t.render(minijinja::context! { ir => Value::from_serialize(ir) }))
         .map_err(|source| RenderError::Template {
             template: "doc_examples.rs.jinja".into(),
             source,
-        })?;
-    format_rust("doc_examples.rs", &text)
+        })
 }

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use voicecall_codegen::spec::load_dir;
-use voicecall_codegen::{docs, write_generated, write_spec_docs};
+use voicecall_codegen::{codegen, docs, write_spec_docs, CodegenError};
 
 #[derive(Parser)]
 #[command(
@@ -232,24 +232,24 @@ fn main() -> ExitCode {
         Command::Doc { action } => doc::run(action, &workspace_root().join("spec")),
         Command::Codegen { check } => {
             let root = workspace_root();
-            let spec = match load_dir(&root.join("spec")) {
-                Ok(s) => s,
-                Err(errors) => {
-                    eprint!("{}", errors.render());
-                    return ExitCode::FAILURE;
-                }
-            };
-            match write_generated(&root, &spec, check) {
-                Ok(changed) => {
-                    for p in &changed {
+            // The generation record and format cache live with the build (see
+            // voicecall_codegen::cache): `cargo clean` drops them with it.
+            let cache_dir = target_dir(&root).join("codegen-cache");
+            match codegen(&root, Some(&cache_dir), check) {
+                Ok(run) => {
+                    for p in &run.changed {
                         println!("wrote {p}");
                     }
-                    if changed.is_empty() {
+                    if run.changed.is_empty() {
                         println!("generated/ is current");
                     }
                     ExitCode::SUCCESS
                 }
-                Err(problems) => {
+                Err(CodegenError::Spec(errors)) => {
+                    eprint!("{}", errors.render());
+                    ExitCode::FAILURE
+                }
+                Err(CodegenError::Problems(problems)) => {
                     for p in problems {
                         eprintln!("error: {p}");
                     }

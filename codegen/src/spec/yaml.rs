@@ -6,6 +6,7 @@
 //! semantic errors can point at a line and column too.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use serde_yaml as yaml;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -117,56 +118,57 @@ mod to_yaml_tests {
 
 /// Byte span of every node of a YAML document, keyed by its path
 /// (`messages[3].fields[0].name`); keys of mappings are stored as `path#key`.
+///
+/// Built on first use: spans only serve to point at an error or to edit the text (doc
+/// audit), and indexing every file up front was more than half the cost of loading a
+/// clean spec (`cargo xtask codegen` after a spec edit, issue 16).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct SpanIndex {
-    spans: HashMap<String, (usize, usize)>,
+    text: Arc<str>,
+    spans: OnceLock<HashMap<String, (usize, usize)>>,
 }
 
 impl SpanIndex {
-    /// Indexes `text`; a document that does not parse yields an empty index.
+    /// The index of `text`, built when first asked; a document that does not parse
+    /// yields an empty index.
     pub(crate) fn build(text: &str) -> SpanIndex {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        let mut builder = Builder {
-            text,
-            line_starts,
-            stack: Vec::new(),
-            index: SpanIndex::default(),
-        };
-        let mut parser = Parser::new_from_str(text);
-        // Errors are reported by serde; a partial index is still useful.
-        let _ = parser.load(&mut builder, false);
-        builder.index
+        SpanIndex {
+            text: Arc::from(text),
+            spans: OnceLock::new(),
+        }
+    }
+
+    fn spans(&self) -> &HashMap<String, (usize, usize)> {
+        self.spans.get_or_init(|| index_spans(&self.text))
     }
 
     /// Span of the node at `path`, or of its nearest ancestor that exists.
     pub(crate) fn find(&self, path: &str) -> (usize, usize) {
         let mut p = path.to_string();
         loop {
-            if let Some(s) = self.spans.get(&p) {
+            if let Some(s) = self.spans().get(&p) {
                 return *s;
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p.truncate(i),
-                None => return self.spans.get("").copied().unwrap_or((0, 0)),
+                None => return self.spans().get("").copied().unwrap_or((0, 0)),
             }
         }
     }
 
     /// Span of the node at exactly `path`, if there is one.
     pub(crate) fn get(&self, path: &str) -> Option<(usize, usize)> {
-        self.spans.get(path).copied()
+        self.spans().get(path).copied()
     }
 
     /// Span of the key of the mapping entry at exactly `path`, if there is one.
     pub(crate) fn get_key(&self, path: &str) -> Option<(usize, usize)> {
-        self.spans.get(&format!("{path}#key")).copied()
+        self.spans().get(&format!("{path}#key")).copied()
     }
 
     /// Span of the key of the mapping entry at `path` (falls back to the value).
     pub(crate) fn find_key(&self, path: &str) -> (usize, usize) {
-        match self.spans.get(&format!("{path}#key")) {
+        match self.spans().get(&format!("{path}#key")) {
             Some(s) => *s,
             None => self.find(path),
         }
@@ -186,11 +188,28 @@ impl Frame {
     }
 }
 
+/// Indexes `text` (see [`SpanIndex`]); errors are reported by serde, and a partial
+/// index is still useful.
+fn index_spans(text: &str) -> HashMap<String, (usize, usize)> {
+    let line_starts = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let mut builder = Builder {
+        text,
+        line_starts,
+        stack: Vec::new(),
+        index: HashMap::new(),
+    };
+    let mut parser = Parser::new_from_str(text);
+    let _ = parser.load(&mut builder, false);
+    builder.index
+}
+
 struct Builder<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
     stack: Vec<Frame>,
-    index: SpanIndex,
+    index: HashMap<String, (usize, usize)>,
 }
 
 impl Builder<'_> {
@@ -219,11 +238,11 @@ impl Builder<'_> {
         let path = frame.path().to_string();
         // A map's key slot is empty before each of its keys: only the first one counts.
         let first = format!("{path}#first");
-        if self.index.spans.contains_key(&first) {
+        if self.index.contains_key(&first) {
             return;
         }
-        self.index.spans.insert(path, (start, len));
-        self.index.spans.insert(first, (start, len));
+        self.index.insert(path, (start, len));
+        self.index.insert(first, (start, len));
     }
 
     /// Marks the current node of the parent container as done.
@@ -283,12 +302,12 @@ impl MarkedEventReceiver for Builder<'_> {
                     None => {
                         if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
                             let p = join(path, &value);
-                            self.index.spans.insert(format!("{p}#key"), (start, len));
+                            self.index.insert(format!("{p}#key"), (start, len));
                             *key = Some(value);
                         }
                     }
                     Some(p) => {
-                        self.index.spans.insert(p, (start, len));
+                        self.index.insert(p, (start, len));
                         self.finish_node();
                     }
                 }
@@ -298,7 +317,7 @@ impl MarkedEventReceiver for Builder<'_> {
                 self.first_child_starts(start, 1);
                 // A collection used as a mapping key is not something the spec has.
                 let path = self.node_path().unwrap_or_default();
-                self.index.spans.entry(path.clone()).or_insert((start, 1));
+                self.index.entry(path.clone()).or_insert((start, 1));
                 self.stack.push(if is_map {
                     Frame::Map { path, key: None }
                 } else {
