@@ -1,8 +1,8 @@
 //! Caches under `target/` that let `cargo xtask codegen` skip work whose result it
 //! already knows, without ever trusting a result it has not verified:
 //!
-//! - the **generation record** ([`Record`]): the key of the inputs of the last
-//!   successful run and the SHA-256 of every file it produced. When the key of today's
+//! - the **generation record** (`Record`, file `generation-record`): the key of the
+//!   inputs of the last successful run and the SHA-256 of every file it produced. When the key of today's
 //!   inputs equals the recorded one and every generated file on disk still hashes to
 //!   its recorded digest (and no unrecorded file sits in a generated folder), the
 //!   output is current and nothing needs loading, rendering or formatting. Any
@@ -13,7 +13,7 @@
 //!   only the files whose rendered text changed go through the `syn` round trip. Each
 //!   entry carries the digest of its formatted text, checked on every read.
 //!
-//! The key ([`InputKey`]) covers everything the output depends on: the bytes of every
+//! The key (`InputKey`) covers everything the output depends on: the bytes of every
 //! file under `spec/` (not only the YAML: an over-wide key only costs a miss), the
 //! fixture files the loader read (whatever their path), the templates, this crate's
 //! version, and the identity of the running binary (path, size and modification
@@ -191,17 +191,10 @@ impl Record {
         Self::parse(&std::fs::read_to_string(record_path(cache_dir)).ok()?)
     }
 
-    /// Writes the record (through a temporary file and a rename, so a reader never
-    /// sees half of one). Failing to write only loses the shortcut.
+    /// Writes the record (see [`write_whole`]).
     pub(crate) fn store(&self, cache_dir: &Path) {
         let Some(text) = self.to_text() else { return };
-        let path = record_path(cache_dir);
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::create_dir_all(cache_dir).is_ok() && std::fs::write(&tmp, text).is_ok() {
-            if std::fs::rename(&tmp, &path).is_err() {
-                let _ = std::fs::remove_file(&tmp);
-            }
-        }
+        write_whole(cache_dir, &record_path(cache_dir), &text);
     }
 
     /// True when the generation this record describes is exactly what is on disk now:
@@ -244,6 +237,16 @@ pub(crate) fn owned_files(root: &Path, owned: &[&str]) -> BTreeSet<String> {
         })
         .filter(|r| !r.contains("/snapshots/"))
         .collect()
+}
+
+/// Writes `path` (in `dir`) through a temporary file and a rename, so that a reader
+/// never sees half of it. A failure only loses the shortcut: the cache is optional.
+fn write_whole(dir: &Path, path: &Path, contents: &str) {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let written = std::fs::create_dir_all(dir).is_ok() && std::fs::write(&tmp, contents).is_ok();
+    if written && std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
 }
 
 fn record_path(cache_dir: &Path) -> PathBuf {
@@ -298,12 +301,7 @@ impl FormatCache {
         }
         let formatted = format(unformatted)?;
         let entry = format!("{}\n{formatted}", sha256_hex(formatted.as_bytes()));
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::create_dir_all(&self.dir).is_ok() && std::fs::write(&tmp, entry).is_ok() {
-            if std::fs::rename(&tmp, &path).is_err() {
-                let _ = std::fs::remove_file(&tmp);
-            }
-        }
+        write_whole(&self.dir, &path, &entry);
         Ok(formatted)
     }
 
