@@ -16,10 +16,10 @@
 //! The key (`InputKey`) covers everything the output depends on: the bytes of every
 //! file under `spec/` (not only the YAML: an over-wide key only costs a miss), the
 //! fixture files the loader read (whatever their path), the templates, this crate's
-//! version, and the identity of the running binary (path, size and modification
-//! time of the executable: any rebuild of the generator or of a dependency relinks it,
-//! so a new binary never reuses an old binary's record). Where the binary cannot be
-//! identified, nothing is cached.
+//! version, and the identity of the running binary (path, size, modification time and,
+//! on Unix, inode and change time of the executable: any rebuild of the generator or
+//! of a dependency relinks it, so a new binary never reuses an old binary's record).
+//! Where the binary cannot be identified, nothing is cached.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -61,8 +61,23 @@ fn generator_identity() -> Option<&'static str> {
         let exe = std::env::current_exe().ok()?;
         let meta = std::fs::metadata(&exe).ok()?;
         let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        // On Unix also the inode and change time: a relinked binary is a new file
+        // even where the file system's clock is coarse.
+        #[cfg(unix)]
+        let file = {
+            use std::os::unix::fs::MetadataExt;
+            format!(
+                "{} {} {}.{:09}",
+                meta.ino(),
+                meta.dev(),
+                meta.ctime(),
+                meta.ctime_nsec()
+            )
+        };
+        #[cfg(not(unix))]
+        let file = String::new();
         Some(format!(
-            "voicecall-codegen {} {} {} {}.{:09}",
+            "voicecall-codegen {} {} {} {}.{:09} {file}",
             env!("CARGO_PKG_VERSION"),
             exe.display(),
             meta.len(),
