@@ -650,11 +650,14 @@ enum Misrule {
     ServesForeignRecording,
 }
 
+/// A recording download's query, as its decoded pairs in order.
+type Query = Vec<(String, String)>;
+
 struct Fronting {
     misrule: Misrule,
     http: reqwest::Client,
-    /// Recordings served: the query's decoded pairs → (app key, Location).
-    served: Mutex<HashMap<Vec<(String, String)>, (String, HeaderValue)>>,
+    /// Recordings served: the query → (app key, Location).
+    served: Mutex<HashMap<Query, (String, HeaderValue)>>,
 }
 
 fn hex(s: &str) -> String {
@@ -682,7 +685,7 @@ fn username(headers: &HeaderMap) -> String {
         .to_string()
 }
 
-fn query_pairs(query: &str) -> Vec<(String, String)> {
+fn query_pairs(query: &str) -> Query {
     let mut v: Vec<(String, String)> = reqwest::Url::parse(&format!("http://q/?{query}"))
         .map(|u| u.query_pairs().into_owned().collect())
         .unwrap_or_default();

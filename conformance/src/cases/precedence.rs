@@ -153,6 +153,9 @@ struct Change {
 }
 
 fn changes(spec: &Spec, operation_id: &str, base: &Value, b: &Break, all: &[Case]) -> Vec<Change> {
+    if !base.is_object() {
+        return Vec::new(); // a change is a top-level member of the body (or query)
+    }
     match b {
         Break::Probe(p) => vec![Change {
             field: p.field.clone(),
@@ -179,7 +182,6 @@ fn changes(spec: &Spec, operation_id: &str, base: &Value, b: &Break, all: &[Case
                 })
             })
             .filter(|c| c.alone != Expect::Accepted)
-            .filter(|_| base.is_object())
             .collect(),
         Break::Method(..) | Break::NoXAksk(_) => Vec::new(),
     }
