@@ -319,7 +319,73 @@ fn citations(spec: &Spec) -> BTreeMap<String, Vec<String>> {
         for fm in &c.formats {
             cite(&fm.errata, format!("format `{}`", fm.id));
         }
+        if let Some(p) = &c.precedence {
+            cite(&p.errata, "`precedence`".to_string());
+        }
     }
+    out
+}
+
+/// The precedence table of `spec/README.md`: the check stages in order, what each
+/// answers, and which requests reach it (`precedence:` of spec/voicecall.yaml).
+pub fn precedence_markdown(spec: &Spec) -> String {
+    let Some(p) = spec.precedence() else {
+        return "No `precedence:` section: the spec does not say which check comes first.\n".into();
+    };
+    let mut out =
+        String::from("| # | Stage | Checks | Answers | Reached by |\n|---|---|---|---|---|\n");
+    for (i, s) in p.stages.iter().enumerate() {
+        let mut answers: Vec<String> = Vec::new();
+        if let Some(r) = s.rejects {
+            let class = match r {
+                RejectsClass::Request => "request",
+                RejectsClass::Value => "value",
+            };
+            answers.push(format!("the operation's `rejects.{class}`"));
+            if !s.rules.is_empty() {
+                answers.push(format!("(rules {})", s.rules.join(", ")));
+            }
+        }
+        if !s.codes.is_empty() {
+            answers.push(
+                s.codes
+                    .iter()
+                    .map(|c| format!("{}/{}", c.status, c.code))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+        }
+        let mut reach = match s.reach {
+            StageReach::Request => "a request".to_string(),
+            StageReach::Provisioning => "a provisioned state (embedded mock)".to_string(),
+        };
+        for pr in &s.probes {
+            let _ = write!(
+                reach,
+                "; {} with {} {:?} → {}/{}",
+                pr.operation, pr.field, pr.value, pr.code.status, pr.code.code
+            );
+        }
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} |",
+            i + 1,
+            s.id,
+            s.description.replace('|', "\\|"),
+            answers.join(" "),
+            reach
+        );
+    }
+    let errata: Vec<String> = p
+        .errata
+        .iter()
+        .map(|e| format!("[{e}](ERRATA.md#{e})"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nThe first stage a request fails decides its code; why this order: {}.",
+        errata.join(", ")
+    );
     out
 }
 

@@ -26,7 +26,8 @@ use ensure::{ensure_file_contents, splice, Stale};
 pub const SPEC_GEN_COMMAND: &str = "cargo xtask spec gen";
 
 /// Writes (or, with `check`, verifies) the documents derived from the spec:
-/// `spec/schema.json`, `spec/ERRATA.md` and the coverage table in `spec/README.md`.
+/// `spec/schema.json`, `spec/ERRATA.md` and the coverage and precedence tables in
+/// `spec/README.md`.
 /// Returns the files it changed; in check mode, every stale file.
 pub fn write_spec_docs(
     spec_dir: &Path,
@@ -38,6 +39,7 @@ pub fn write_spec_docs(
     let readme_path = spec_dir.join("README.md");
     let readme = std::fs::read_to_string(&readme_path).unwrap_or_default();
     let readme = splice(&readme, "coverage", &docs::coverage_markdown(spec)).unwrap_or(readme);
+    let readme = splice(&readme, "precedence", &docs::precedence_markdown(spec)).unwrap_or(readme);
     let outputs = [
         (spec_dir.join("schema.json"), schema::spec_file_schema()),
         (spec_dir.join("ERRATA.md"), docs::errata_markdown(spec)),

@@ -84,6 +84,10 @@ const SYSTEM_ERROR: &str = "- {status: 500, code: '1010001', rust_name: SystemEr
 const ST: &str = "callback/4.4-status-notification.yaml";
 const FEE: &str = "callback/4.5-fee-notification.yaml";
 
+/// The `request` and `value` stages of `precedence:`, in the spec's order and swapped.
+const PRECEDENCE_REQUEST_VALUE: &str = "  - id: request\n    description: The request can be read as its table's message (Content-Type, JSON syntax, JSON types, required and unknown fields, rules between fields).\n    reach: request\n    rejects: request\n    rules: [type, required, unknown_field, exactly_one_of, required_when, only_when]\n  - id: value\n    description: Every value lies within its row (length, range, enum, format, number of items).\n    reach: request\n    rejects: value\n    rules: [length, range, enum, format, items]\n";
+const PRECEDENCE_VALUE_REQUEST: &str = "  - id: value\n    description: Every value lies within its row (length, range, enum, format, number of items).\n    reach: request\n    rejects: value\n    rules: [length, range, enum, format, items]\n  - id: request\n    description: The request can be read as its table's message (Content-Type, JSON syntax, JSON types, required and unknown fields, rules between fields).\n    reach: request\n    rejects: request\n    rules: [type, required, unknown_field, exactly_one_of, required_when, only_when]\n";
+
 /// `(file, from, to)`: one text replacement in a spec file.
 type Edit = (&'static str, &'static str, &'static str);
 
@@ -201,6 +205,13 @@ fn table() -> Vec<(&'static str, Vec<Edit>, Expect)> {
             &[("message-table:CreateVoiceCallbackResponse", Info, &[])]),
         ("erratum removed from a row", vec![(CB, "    - {value: toa, meaning: play to party A (caller) only}\n", "    - {value: toa, meaning: play to party A (caller) only}\n")],
             &[]),
+        // ---- the precedence of checks (erratum check-precedence) ----
+        ("precedence stages reordered", vec![(ROOT, PRECEDENCE_REQUEST_VALUE, PRECEDENCE_VALUE_REQUEST)],
+            &[("precedence-order:stages", Breaking, &[Callers])]),
+        ("precedence code moved to another stage", vec![(ROOT, "    - {status: 403, code: '1010010'}\n    - {status: 403, code: '1010009'}\n", "    - {status: 403, code: '1010010'}\n"), (ROOT, "    - {status: 403, code: '1020171'}\n", "    - {status: 403, code: '1020171'}\n    - {status: 403, code: '1010009'}\n")],
+            &[("precedence-stage-codes:app", Breaking, &[Callers]), ("precedence-stage-codes:rate", Breaking, &[Callers])]),
+        ("precedence probe changed", vec![(ROOT, "      value: precedence-no-such-session\n", "      value: precedence-no-session\n")],
+            &[("precedence-stage-text:operation", Info, &[])]),
         ("reordering alone", vec![(CB, "    - {value: toa, meaning: play to party A (caller) only}\n    - {value: tob, meaning: play to party B (callee) only}\n", "    - {value: tob, meaning: play to party B (callee) only}\n    - {value: toa, meaning: play to party A (caller) only}\n")],
             &[]),
     ]

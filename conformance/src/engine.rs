@@ -30,6 +30,36 @@ pub struct Options {
     pub concurrency: usize,
     /// Shrinking steps per failing generated case.
     pub shrink_steps: u32,
+    /// For tests of the suite itself: where requests meant for a platform the run starts
+    /// (the embedded mock, the provisioned scenarios' mocks) go instead. `None`: to it.
+    pub front: Option<Front>,
+}
+
+/// Maps the base URL of a platform the run starts to the URL requests are sent to: a
+/// test's proxy in front of it, which may answer otherwise (a deliberately broken
+/// platform, to show that the suite fails it).
+#[derive(Clone)]
+pub struct Front(pub std::sync::Arc<dyn Fn(&str) -> String + Send + Sync>);
+
+impl Front {
+    /// The URL to send requests meant for `base` to.
+    pub fn url(&self, base: &str) -> String {
+        (self.0)(base)
+    }
+}
+
+impl std::fmt::Debug for Front {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Front(..)")
+    }
+}
+
+/// `base`, or where `front` sends requests meant for it.
+pub fn fronted(front: Option<&Front>, base: String) -> String {
+    match front {
+        Some(f) => f.url(&base),
+        None => base,
+    }
 }
 
 impl Default for Options {
@@ -42,6 +72,7 @@ impl Default for Options {
             seed: 0x5EED_0F5B_EC00,
             concurrency: 16,
             shrink_steps: 64,
+            front: None,
         }
     }
 }
@@ -288,8 +319,21 @@ impl<'a> PlatformRun<'a> {
                 }
                 all.push((op, p, None));
             }
-            for c in cases::precedence_cases(self.spec, id, crate::input_message(op), &base, 4) {
-                all.push((op, self.prepare(op, c), None));
+            for sc in cases::precedence_cases(self.spec, id, &base, 4) {
+                let mut p = self.prepare(op, sc.case);
+                if let Some(r) = p.request.as_mut() {
+                    if let Some(m) = sc.method {
+                        r.method = m;
+                    }
+                    if sc.without_x_aksk {
+                        let h = voicecall::auth::sign_request(&self.creds, None, None);
+                        r.signing = crate::target::Signing::Raw {
+                            authorization: Some(h.authorization),
+                            x_aksk: None,
+                        };
+                    }
+                }
+                all.push((op, p, None));
             }
             if op == Operation::GetRecordingDownloadUrl && self.recording.is_some() {
                 all.push((op, self.percent_encoded_query(op, &base), None));

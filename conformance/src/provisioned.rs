@@ -25,6 +25,7 @@ use voicecall::operations::Operation;
 use voicecall_mock::config::{AppState, FrequencyLimits, NumberConfig, NumberState, RiskLimits};
 use voicecall_mock::{AppConfig, ClockConfig, Mock, MockConfig, MockServer, Outcome};
 
+use crate::engine::{fronted, Front};
 use crate::result::{CaseResult, Expected, Verdict};
 use crate::target::{request_for, Response, Sender};
 
@@ -607,7 +608,7 @@ fn idle_doc(op: Operation) -> String {
 /// Two calls asking for idlePort on a mock with [`IDLE_PORTS`] ports: the values must be
 /// the ports left free (the range 0–65535 of the row is checked on every answer by the
 /// response checks; here the value itself).
-async fn idle_port(sender: &Sender, op: Operation) -> CaseResult {
+async fn idle_port(sender: &Sender, op: Operation, front: Option<&Front>) -> CaseResult {
     let secret = new_nonce();
     let creds = Credentials::new(APP, secret.clone());
     let mut config = MockConfig::single_app(APP, secret);
@@ -636,7 +637,7 @@ async fn idle_port(sender: &Sender, op: Operation) -> CaseResult {
                 return result;
             }
         };
-    let base = server.base_url();
+    let base = fronted(front, server.base_url());
     let calls = [
         ("+8613800000161", IDLE_PORTS - need),
         ("+8613800000162", IDLE_PORTS - 2 * need),
@@ -711,17 +712,24 @@ pub fn skipped() -> Vec<CaseResult> {
     out
 }
 
-/// Runs every scenario, each on a mock of its own.
-pub async fn run(sender: &Sender) -> Vec<CaseResult> {
+/// Runs every scenario, each on a mock of its own (reached through `front` when given:
+/// a test's proxy, see [`crate::engine::Front`]).
+pub async fn run(sender: &Sender, front: Option<&Front>) -> Vec<CaseResult> {
     let mut tasks = Vec::new();
     for op in Operation::ALL.iter().copied() {
         for (i, s) in scenarios(op).into_iter().enumerate() {
             let sender = sender.clone();
-            tasks.push(tokio::spawn(async move { run_one(&sender, s, i).await }));
+            let front = front.cloned();
+            tasks.push(tokio::spawn(async move {
+                run_one(&sender, s, i, front.as_ref()).await
+            }));
         }
         if op.places_call() {
             let sender = sender.clone();
-            tasks.push(tokio::spawn(async move { idle_port(&sender, op).await }));
+            let front = front.cloned();
+            tasks.push(tokio::spawn(async move {
+                idle_port(&sender, op, front.as_ref()).await
+            }));
         }
     }
     let mut out = Vec::new();
@@ -733,7 +741,7 @@ pub async fn run(sender: &Sender) -> Vec<CaseResult> {
     out
 }
 
-async fn run_one(sender: &Sender, s: Scenario, i: usize) -> CaseResult {
+async fn run_one(sender: &Sender, s: Scenario, i: usize, front: Option<&Front>) -> CaseResult {
     let secret = new_nonce();
     let creds = Credentials::new(APP, secret.clone());
     let mut config = MockConfig::single_app(APP, secret);
@@ -776,7 +784,7 @@ async fn run_one(sender: &Sender, s: Scenario, i: usize) -> CaseResult {
             return result;
         }
     };
-    let base = server.base_url();
+    let base = fronted(front, server.base_url());
     for p in &s.prep {
         match p {
             Prep::Outcome(n, o) => server.mock.set_outcome(*n, *o),

@@ -102,7 +102,7 @@ pub async fn run(
                 }
             };
             let target = Target::Platform {
-                base_url: server.base_url(),
+                base_url: crate::engine::fronted(options.front.as_ref(), server.base_url()),
                 credentials,
                 embedded: true,
                 allow_calls: true,
@@ -207,6 +207,7 @@ async fn platform(
     };
     let mut recording = None;
     let mut shrinking = None;
+    let front = options.front.clone();
     if let Some(mut run) = PlatformRun::new(spec, target, mock, options) {
         results = run.run(progress).await;
         phases = Some((run.generation, run.sending));
@@ -222,7 +223,7 @@ async fn platform(
         _ => results.extend(apps::skipped()),
     }
     if *embedded {
-        results.extend(provisioned::run(sender).await);
+        results.extend(provisioned::run(sender, front.as_ref()).await);
     } else {
         results.extend(provisioned::skipped());
     }
@@ -252,6 +253,7 @@ async fn platform(
         |op| {
             let mut ids = signing::rule_ids(op, credentials);
             ids.extend(crate::cases::header_rule_ids(spec, op.name()));
+            ids.extend(crate::cases::precedence_rule_ids(spec, op.name()));
             ids.extend(apps::rule_ids(op));
             ids.extend(provisioned::rule_ids(op));
             ids

@@ -333,7 +333,10 @@ async fn a_live_run_without_allow_calls_rings_nobody() {
             continue;
         };
         if let Some(callee) = body.get("calleeNbr").and_then(Value::as_str) {
-            let targeted = r.rule.as_deref().is_some_and(|x| x.contains("calleeNbr"));
+            // A precedence case names the rules it breaks after its pair
+            // (`…/precedence/<first>+<second>/<rule>+<rule>`).
+            let targeted = r.rule.as_deref().is_some_and(|x| x.contains("calleeNbr"))
+                || (r.id.contains("/precedence/") && r.id.contains(".calleeNbr."));
             assert!(
                 callee == "+0000000000" || targeted || r.api == "TerminateCall",
                 "{} sent calleeNbr {callee}",
@@ -627,4 +630,230 @@ async fn a_receiver_is_checked_push_by_push() {
     assert!(report
         .failures()
         .any(|f| f.api == "Receiver:VerificationFeeNotification"));
+}
+
+// ---- Platforms that break the provisioned and multi-app rules (issue 17, "done when") ----
+//
+// The embedded mock is the only platform with a second app and a provisioned state, so
+// these runs are embedded-mock runs whose every request (the suite's own mock and each
+// provisioned scenario's) goes through a proxy (`Options::front`) that rewrites the
+// answers of one rule; the real mock stays as it is.
+
+/// What the fronting proxy breaks.
+#[derive(Clone, Copy, Debug)]
+enum Misrule {
+    /// Answers success where the mock refuses a suspended (frozen) app with 403/1010008.
+    IgnoresFrozenApp,
+    /// Serves a recording to any app that asks for its file: where the mock answers
+    /// 403/1012007 to an app for a file another app downloaded (301), it answers that
+    /// 301 (with its Location).
+    ServesForeignRecording,
+}
+
+/// A recording download's query, as its decoded pairs in order.
+type Query = Vec<(String, String)>;
+
+struct Fronting {
+    misrule: Misrule,
+    http: reqwest::Client,
+    /// Recordings served: the query → (app key, Location).
+    served: Mutex<HashMap<Query, (String, HeaderValue)>>,
+}
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<String> {
+    let bytes: Option<Vec<u8>> = (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect();
+    String::from_utf8(bytes?).ok()
+}
+
+/// The app key (`Username`) of an X-AKSK header.
+fn username(headers: &HeaderMap) -> String {
+    let x = headers
+        .get("x-aksk")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    x.split("Username=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn query_pairs(query: &str) -> Query {
+    let mut v: Vec<(String, String)> = reqwest::Url::parse(&format!("http://q/?{query}"))
+        .map(|u| u.query_pairs().into_owned().collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Forwards `/__up/<hex of the upstream base>/<path>` to the upstream, answering as the
+/// misrule says.
+async fn fronting(State(f): State<Arc<Fronting>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default()
+        .to_vec();
+    let Some((up, tail)) = parts
+        .uri
+        .path()
+        .strip_prefix("/__up/")
+        .and_then(|r| r.split_once('/'))
+    else {
+        return (StatusCode::BAD_GATEWAY, "no upstream in the path").into_response();
+    };
+    let Some(upstream) = unhex(up) else {
+        return (StatusCode::BAD_GATEWAY, "bad upstream").into_response();
+    };
+    let query = parts.uri.query().unwrap_or("");
+    let mut url = format!("{upstream}/{tail}");
+    if !query.is_empty() {
+        url = format!("{url}?{query}");
+    }
+    let mut headers: HeaderMap = parts.headers.clone();
+    headers.remove("host");
+    headers.remove("content-length");
+    let app = username(&parts.headers);
+    let Ok(r) = f
+        .http
+        .request(parts.method.clone(), url)
+        .headers(headers)
+        .body(body)
+        .send()
+        .await
+    else {
+        return (StatusCode::BAD_GATEWAY, "upstream unreachable").into_response();
+    };
+    let mut status = StatusCode::from_u16(r.status().as_u16()).unwrap();
+    let mut location = r.headers().get("location").cloned();
+    let mut text = r.text().await.unwrap_or_default();
+    let code = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|v| v.get("resultcode")?.as_str().map(String::from));
+    match f.misrule {
+        Misrule::IgnoresFrozenApp => {
+            if code.as_deref() == Some("1010008") {
+                status = StatusCode::OK;
+                text = r#"{"resultcode":"0","resultdesc":"Success"}"#.into();
+            }
+        }
+        Misrule::ServesForeignRecording => {
+            if parts.method == axum::http::Method::GET {
+                let key = query_pairs(query);
+                let mut served = f.served.lock().unwrap();
+                if status.as_u16() == 301 {
+                    if let Some(l) = &location {
+                        served.insert(key, (app, l.clone()));
+                    }
+                } else if code.as_deref() == Some("1012007") {
+                    if let Some((owner, l)) = served.get(&key) {
+                        if *owner != app {
+                            status = StatusCode::MOVED_PERMANENTLY;
+                            location = Some(l.clone());
+                            text = String::new();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut resp = (status, Bytes::from(text)).into_response();
+    resp.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    if let Some(l) = location {
+        resp.headers_mut().insert("location", l);
+    }
+    resp
+}
+
+/// An embedded-mock run whose every platform request goes through a proxy with `misrule`.
+async fn run_fronted(misrule: Misrule) -> Report {
+    let state = Arc::new(Fronting {
+        misrule,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        served: Mutex::new(HashMap::new()),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            axum::Router::new().fallback(fronting).with_state(state),
+        )
+        .await
+        .unwrap();
+    });
+    let front = voicecall_conformance::engine::Front(Arc::new(move |base: &str| {
+        format!("{proxy}/__up/{}", hex(base.trim_end_matches('/')))
+    }));
+    let spec = workspace_spec().expect("spec loads");
+    let options = Options {
+        front: Some(front),
+        ..options()
+    };
+    run(&spec, Choice::EmbeddedMock, options, &|_, _| {}).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_platform_that_ignores_a_frozen_app_fails_the_frozen_app_scenarios() {
+    let report = run_fronted(Misrule::IgnoresFrozenApp).await;
+    assert!(!report.passed(), "{}", report.text());
+    let failures: Vec<_> = report.failures().collect();
+    // Every operation whose table lists 1010008 reports its frozen-app scenario, with
+    // the success the platform answered.
+    for op in voicecall::operations::Operation::ALL {
+        if !op
+            .result_codes()
+            .contains(&voicecall::codes::ResultCode::AppKeySuspended)
+        {
+            continue;
+        }
+        let f = failures
+            .iter()
+            .find(|f| {
+                f.api == op.name()
+                    && f.rule
+                        .as_deref()
+                        .is_some_and(|r| r.starts_with("provisioned/1010008/"))
+            })
+            .unwrap_or_else(|| panic!("{}: no frozen-app failure\n{}", op.name(), report.text()));
+        assert_eq!(f.expected.code.as_deref(), Some("1010008"));
+        assert_eq!(
+            (f.actual.status, f.actual.code.as_deref()),
+            (200, Some("0"))
+        );
+        assert!(f.doc.contains("app suspended"), "{}", f.doc);
+    }
+    // Nothing else is blamed.
+    let rules = failed_rules(&report);
+    assert!(
+        rules.iter().all(|r| r.starts_with("provisioned/1010008/")),
+        "{rules:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_platform_that_serves_another_apps_recording_fails_the_foreign_recording_case() {
+    let report = run_fronted(Misrule::ServesForeignRecording).await;
+    assert!(!report.passed(), "{}", report.text());
+    let rules = failed_rules(&report);
+    assert_eq!(rules, ["apps/foreign-recording"], "{}", report.text());
+    let f = report.failures().next().unwrap();
+    assert_eq!(f.api, "GetRecordingDownloadUrl");
+    // App B asked for app A's file and got the 301 A gets.
+    assert_eq!(f.expected.code.as_deref(), Some("1012007"));
+    assert_eq!(f.actual.status, 301);
+    assert!(f.actual.location.is_some());
 }

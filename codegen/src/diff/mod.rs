@@ -15,6 +15,7 @@ mod change;
 mod codes;
 mod fields;
 pub mod git;
+mod precedence;
 pub mod report;
 mod roles;
 mod surface;
@@ -71,6 +72,7 @@ pub fn diff(base: &Spec, head: &Spec, base_name: &str, head_name: &str) -> Diff 
     d.doc_tables();
     d.fixtures();
     d.errata();
+    d.precedence();
     let mut changes = d.out;
     fold_doc_types(&mut changes);
     api::merge(&mut changes, api::diff(base, head));

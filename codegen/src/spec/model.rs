@@ -60,6 +60,10 @@ pub struct SpecFile {
     /// Contradictions, typos and ambiguities of the reference, with the reading chosen.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errata: Vec<Erratum>,
+    /// Which check comes first when a request breaks several rules (root file only;
+    /// the reference is silent, erratum `check-precedence`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precedence: Option<Precedence>,
 }
 
 /// Which edition of the vendor reference the spec transcribes.
@@ -416,6 +420,85 @@ pub struct Rejects {
     /// A field is present with the right type but a value outside its row: length,
     /// range, enum, format or number of items.
     pub value: CodeRef,
+}
+
+/// The order in which the platform judges a request: the first stage a request fails
+/// decides its result code, whatever later stages would say. The reference never says
+/// (erratum `check-precedence`); the mock follows this order and the conformance suite
+/// derives its cases with two defects, and the code it expects, from it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Precedence {
+    /// The stages, first checked first.
+    pub stages: Vec<CheckStage>,
+    /// Errata that record the choice (the reference is silent on it).
+    pub errata: Vec<String>,
+}
+
+/// One stage of the checks a request meets.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckStage {
+    /// Identifier, unique among the stages (`route`, `authentication`, …); conformance
+    /// case ids name it (`<operation>/precedence/<first>+<second>`).
+    pub id: String,
+    /// What the stage checks, in one line.
+    pub description: String,
+    /// How a conformance run can make a request fail this stage.
+    pub reach: StageReach,
+    /// The operation's `rejects` code this stage answers (`request` or `value`), for the
+    /// stages that judge the parameter tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejects: Option<RejectsClass>,
+    /// The checker's rule names (`Violation::rule`) judged in this stage: `required`,
+    /// `type`, `unknown_field`, `length`, `range`, `enum`, `format`, `items`,
+    /// `exactly_one_of`, `required_when`, `only_when`. Only with `rejects`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+    /// The result codes (HTTP status and code) the stage answers, each in some
+    /// result-code table; a code belongs to one stage.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<CodeRef>,
+    /// Requests that fail this stage alone, by naming something that does not exist.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<StageProbe>,
+}
+
+/// How a stage can be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StageReach {
+    /// A request alone can fail it, on any platform.
+    Request,
+    /// Only a provisioned state (the app's, a quota) fails it: the embedded mock's
+    /// configuration, never a live platform's.
+    Provisioning,
+}
+
+/// Which of an operation's two `rejects` codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectsClass {
+    /// `rejects.request`: the request cannot be read as its table's message.
+    Request,
+    /// `rejects.value`: a readable request with a value outside its row.
+    Value,
+}
+
+/// A request that fails one stage: the operation's canonical request with one field
+/// set to a value that is valid for its row but names nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageProbe {
+    /// Operation id.
+    pub operation: String,
+    /// Top-level field of the operation's body (or query) message.
+    pub field: String,
+    /// The value sent (valid for the field's row).
+    pub value: String,
+    /// The code the stage answers for it; one of the stage's `codes`, in the
+    /// operation's result-code table.
+    pub code: CodeRef,
 }
 
 /// A response: status, headers and body messages.

@@ -39,6 +39,14 @@ impl Spec {
         self.at(self.index.errata.get(id), |c| &c.errata)
     }
 
+    /// Which check comes first when a request breaks several rules (the `precedence:`
+    /// section, erratum `check-precedence`); `None` in a spec without one.
+    pub fn precedence(&self) -> Option<&Precedence> {
+        self.files
+            .iter()
+            .find_map(|f| f.content.precedence.as_ref())
+    }
+
     /// Section number of the file that defines message `name`.
     pub fn section_of_message(&self, name: &str) -> Option<&str> {
         self.index

@@ -5,22 +5,34 @@
 //! `parameter-error-codes`): a request that cannot be read as its table's message gets
 //! `rejects.request`, a readable request with a value outside its row gets
 //! `rejects.value`. A rule between fields that names its own code (`on_violation`) gets
-//! that code. Only the spec is consulted — never the implementation under test.
+//! that code. Which class a checker rule is in, and which class wins when a request has
+//! both, is the spec's precedence data (`precedence:` in spec/voicecall.yaml). Only the
+//! spec is consulted — never the implementation under test.
 
-use voicecall_codegen::spec::model::{FieldType, Message, Operation, RuleEffect, RuleKind};
+use voicecall_codegen::spec::model::{
+    FieldType, Message, Operation, RejectsClass, RuleEffect, RuleKind,
+};
 use voicecall_codegen::spec::validate::{Severity, Violation};
 use voicecall_codegen::spec::Spec;
 
 use super::scope::{scope, MAX_DEPTH};
 use super::Expect;
 
-/// Which of the two defect classes a violation belongs to; `Request` outranks `Value`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Class {
-    /// A value outside its row (length, range, enum, format, number of items).
-    Value,
-    /// The request cannot be read as the message (type, required, unknown field, rules).
-    Request,
+/// The stage of the spec's precedence (`precedence:`, erratum `check-precedence`) that
+/// judges the checker rule `rule`: its position (first checked first) and the operation's
+/// `rejects` code it answers. A rule no stage names ranks after every stage and gets
+/// `rejects.request` (a spec without a precedence section).
+pub(crate) fn stage_of(spec: &Spec, rule: &str) -> (usize, RejectsClass) {
+    spec.precedence()
+        .and_then(|p| {
+            p.stages.iter().enumerate().find_map(|(i, s)| {
+                s.rules
+                    .iter()
+                    .any(|r| r == rule)
+                    .then_some((i, s.rejects.unwrap_or(RejectsClass::Request)))
+            })
+        })
+        .unwrap_or((usize::MAX, RejectsClass::Request))
 }
 
 /// The outcome the spec prescribes for a request to `operation_id` on which the oracle
@@ -28,14 +40,16 @@ enum Class {
 ///
 /// - No violation of severity error (warnings are rules whose effect is that the
 ///   platform *ignores* a field): [`Expect::Accepted`].
-/// - `length`, `range`, `enum`, `format`, `items`: the operation's `rejects.value`.
-/// - `type`, `required`, `unknown_field`, and broken rules between fields
-///   (`exactly_one_of`, `required_when`, `only_when` with effect `rejected`):
-///   `rejects.request`, or the rule's own `on_violation` code where the spec names one.
-/// - Several violations: a `request`-class one wins over any `value`-class one, because
-///   the gateway rejects a request it cannot read before the voice service looks at
-///   values (the 10100xx codes are the gateway's, the 1020xxx the service's); within a
-///   class the first violation in the oracle's (sorted, so deterministic) order decides.
+/// - Each error is judged by the stage of the spec's precedence whose `rules` name it:
+///   with the data of spec/voicecall.yaml, `type`, `required`, `unknown_field` and broken
+///   rules between fields (`exactly_one_of`, `required_when`, `only_when` with effect
+///   `rejected`) by stage `request` (`rejects.request`, or the rule's own `on_violation`
+///   code where the spec names one), `length`, `range`, `enum`, `format`, `items` by
+///   stage `value` (`rejects.value`).
+/// - Several violations: the one whose stage comes first wins (erratum
+///   `check-precedence`: a request that cannot be read is refused as such before its
+///   values are judged); within a stage the first violation in the oracle's (sorted, so
+///   deterministic) order decides.
 ///
 /// An operation the spec does not have cannot be routed: `Rejected { status: 404 }`
 /// with an empty code, whatever the violations.
@@ -49,13 +63,13 @@ pub fn expect(spec: &Spec, operation_id: &str, violations: &[Violation]) -> Expe
     let reachable = scope(spec, operation_id)
         .map(|s| reachable_messages(spec, s.root))
         .unwrap_or_default();
-    let mut best: Option<(Class, u16, String)> = None;
+    let mut best: Option<(usize, u16, String)> = None;
     for v in violations.iter().filter(|v| v.severity == Severity::Error) {
-        let Some((class, status, code)) = classify(op, &reachable, v) else {
+        let Some((rank, status, code)) = classify(spec, op, &reachable, v) else {
             continue;
         };
-        if best.as_ref().is_none_or(|(c, _, _)| class > *c) {
-            best = Some((class, status, code));
+        if best.as_ref().is_none_or(|(r, _, _)| rank < *r) {
+            best = Some((rank, status, code));
         }
     }
     match best {
@@ -64,22 +78,22 @@ pub fn expect(spec: &Spec, operation_id: &str, violations: &[Violation]) -> Expe
     }
 }
 
-/// The class and code of one error; `None` for a broken rule whose effect is `ignored`
-/// (the oracle reports those as warnings, so this only guards a hand-made violation).
-fn classify(op: &Operation, reachable: &[&Message], v: &Violation) -> Option<(Class, u16, String)> {
-    let request = || {
-        Some((
-            Class::Request,
-            op.rejects.request.status,
-            op.rejects.request.code.clone(),
-        ))
+/// The stage rank and code of one error; `None` for a broken rule whose effect is
+/// `ignored` (the oracle reports those as warnings, so this only guards a hand-made
+/// violation).
+fn classify(
+    spec: &Spec,
+    op: &Operation,
+    reachable: &[&Message],
+    v: &Violation,
+) -> Option<(usize, u16, String)> {
+    let (rank, class) = stage_of(spec, &v.rule);
+    let rejects = match class {
+        RejectsClass::Request => &op.rejects.request,
+        RejectsClass::Value => &op.rejects.value,
     };
+    let plain = Some((rank, rejects.status, rejects.code.clone()));
     match v.rule.as_str() {
-        "length" | "range" | "enum" | "format" | "items" => Some((
-            Class::Value,
-            op.rejects.value.status,
-            op.rejects.value.code.clone(),
-        )),
         kind @ ("exactly_one_of" | "required_when" | "only_when") => {
             let rule = reachable.iter().flat_map(|m| m.rules.iter()).find(|r| {
                 rule_kind_name(r.kind) == kind && v.detail.starts_with(&format!("{}:", r.id))
@@ -87,13 +101,13 @@ fn classify(op: &Operation, reachable: &[&Message], v: &Violation) -> Option<(Cl
             match rule {
                 Some(r) if r.effect == RuleEffect::Ignored => None,
                 Some(r) => match &r.on_violation {
-                    Some(c) => Some((Class::Request, c.status, c.code.clone())),
-                    None => request(),
+                    Some(c) => Some((rank, c.status, c.code.clone())),
+                    None => plain,
                 },
-                None => request(),
+                None => plain,
             }
         }
-        _ => request(),
+        _ => plain,
     }
 }
 

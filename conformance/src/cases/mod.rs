@@ -17,8 +17,8 @@
 //!   the spec and the per-spec data (formats with compiled patterns, rule plans).
 //! - [`header_cases`]: valid and one-violation cases of the enum rows of the request
 //!   header tables (`Content-Type`).
-//! - [`precedence_cases`]: two violations of different classes, expecting the code the
-//!   precedence gives.
+//! - [`precedence_cases`]: two defects in adjacent check stages of the spec's
+//!   precedence, expecting the earlier stage's code.
 //! - [`expect`]: the outcome the spec prescribes for the violations of a value — the
 //!   operation's `rejects` codes, or acceptance when only ignored rules are broken.
 //!
@@ -49,7 +49,7 @@ pub use generator::Generator;
 pub use headers::{header_cases, header_rule_ids, HeaderCase};
 pub use instance::{canonical, strategy_valid, valid, valid_cases};
 pub use mutants::{mutants, strategy_mutants, unmutatable};
-pub use precedence::precedence_cases;
+pub use precedence::{pair_rule_id, precedence_cases, precedence_rule_ids, StageCase};
 pub use rules::rules;
 pub use values::{format_strategy, GENERATED_FORMATS};
 

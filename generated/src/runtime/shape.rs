@@ -1,4 +1,5 @@
-//! Wire-shape checks: presence, JSON type and enumerated values of each field, read from
+//! Wire-shape checks: presence, JSON type and enumerated values of each field, and fields
+//! the table does not define, read from
 //! the generated [`crate::registry::SHAPES`] tables. They explain a value that does not
 //! parse into its generated type (strict types refuse a missing required field or an
 //! unlisted enum value at parse time), so every defect still comes back as a
@@ -102,6 +103,21 @@ pub fn check_shape(
         );
         return;
     };
+    // A field the table does not define, as `validate()` reports it from `extra`: a
+    // value that fails to parse for another reason must not hide it (an unknown field
+    // makes the request unreadable, which outranks a value outside its row; erratum
+    // check-precedence).
+    for key in obj.keys() {
+        if !shape.fields.iter().any(|f| f.name == key) {
+            push(
+                out,
+                path.key(key).to_string(),
+                Rule::UnknownField,
+                format!("{name} has no field {key:?}"),
+                shape.fields.first().map_or("", |f| f.doc),
+            );
+        }
+    }
     for f in shape.fields {
         let here = path.key(f.name);
         let Some(v) = obj.get(f.name).filter(|v| !v.is_null()) else {

@@ -5,13 +5,14 @@
 //!
 //! The checks are split by what they look at: [`refs`] (operations, notifications,
 //! tables, schemes), [`fields`] (messages, fields and rules), [`fixtures`] (examples)
-//! [`signing`] (known-answer vectors), [`codes`] (result-code names) and [`errata`]
-//! (decisions stated as data).
+//! [`signing`] (known-answer vectors), [`codes`] (result-code names), [`errata`]
+//! (decisions stated as data) and [`precedence`] (which check comes first).
 
 mod codes;
 mod errata;
 mod fields;
 mod fixtures;
+mod precedence;
 mod refs;
 mod signing;
 
@@ -294,6 +295,7 @@ pub(crate) fn check(
         errata::check_file(&mut ctx, &index, fi, f);
     }
     codes::check(&mut ctx, &files);
+    precedence::check(&mut ctx, &index, &files);
 
     let spec_errors = |ctx: Ctx| sorted(ctx.problems.iter().map(|p| locate(&files, p)).collect());
     if !ctx.problems.is_empty() {
