@@ -29,6 +29,10 @@ const MAX_PUSHES_IN_FLIGHT: usize = 256;
 /// Most idle connections kept per receiver host.
 const MAX_IDLE_PER_HOST: usize = 8;
 
+/// How long the running clock's task plays due steps before it lets the requests waiting
+/// on the same thread through (see [`Mock::run_due_within`]).
+const PLAY_SLICE: Duration = Duration::from_micros(200);
+
 /// An event of a session: virtual time, eventType, body (shared with its push).
 pub type Event = (VTime, &'static str, Arc<str>);
 
@@ -315,7 +319,13 @@ impl Mock {
                 loop {
                     let Some(inner) = weak.upgrade() else { return };
                     let m = Mock { inner };
-                    m.run_due();
+                    let more = m.run_due_within(Some(PLAY_SLICE));
+                    if more {
+                        // Requests waiting on this thread go first; the rest plays next.
+                        drop(m);
+                        tokio::task::yield_now().await;
+                        continue;
+                    }
                     let wait = m
                         .next_due()
                         .and_then(|t| m.inner.clock.real_wait(t))
@@ -420,21 +430,41 @@ impl Mock {
 
     /// Plays every action due by now, in time order.
     pub(crate) fn run_due(&self) {
+        self.run_due_within(None);
+    }
+
+    /// Plays actions due by now, in time order, for at most `budget` of real time (checked
+    /// after each action; `None`: until none is due). Returns whether some were left due.
+    ///
+    /// Why a budget: the running clock's task shares the server's thread with the
+    /// requests, and at thousands of calls per second hundreds of steps can fall due
+    /// together; played in one go they held every request waiting behind them for
+    /// milliseconds (issue 16's open-loop tail).
+    fn run_due_within(&self, budget: Option<Duration>) -> bool {
+        let start = std::time::Instant::now();
         loop {
             let now = self.inner.clock.now();
             let action = {
                 let mut st = self.state();
                 match st.queue.peek() {
                     Some(Reverse((t, _))) if *t <= now => {}
-                    _ => return,
+                    _ => return false,
                 }
                 let Some(Reverse((at, id))) = st.queue.pop() else {
-                    return;
+                    return false;
                 };
                 st.actions.remove(&id).map(|a| (at, a))
             };
             if let Some((at, a)) = action {
                 self.play(at, a);
+            }
+            if budget.is_some_and(|b| start.elapsed() >= b) {
+                let now = self.inner.clock.now();
+                return self
+                    .state()
+                    .queue
+                    .peek()
+                    .is_some_and(|Reverse((t, _))| *t <= now);
             }
         }
     }
@@ -970,5 +1000,63 @@ mod tests {
         let g = st.sessions.growth();
         assert!(g.total >= N / 2, "growth was counted: {g:?}");
         assert!(g.max < N / 16, "one insertion moved {} sessions", g.max);
+    }
+
+    /// The running clock's task plays due steps in slices and hands the thread back to
+    /// the requests between them: with no time budget left, a slice plays exactly one
+    /// step and says more are due, until none is; every step is played once, in order,
+    /// as `run_due` would. Counted, never timed (a zero budget is always spent).
+    #[test]
+    fn due_steps_play_in_slices_that_hand_the_thread_back() {
+        const CALLS: usize = 20;
+        let mut config = MockConfig::single_app("K", "S");
+        config.platform.ports = 1_000;
+        let mock = Mock::new(config);
+        let creds = Credentials::new("K", "S");
+        let body = serde_json::json!({
+            "displayNbr": "+8675528000001",
+            "callerNbr": "+8613800000001",
+            "displayCalleeNbr": "+8675528000002",
+            "calleeNbr": "+8613800000002",
+        })
+        .to_string()
+        .into_bytes();
+        let peer = std::net::IpAddr::from([127, 0, 0, 1]);
+        for _ in 0..CALLS {
+            let h = sign_request(&creds, None, None);
+            let req = MockRequest {
+                method: "POST".into(),
+                path: Operation::CreateVoiceCallback.wire_path().into(),
+                query: String::new(),
+                headers: vec![
+                    (
+                        "Content-Type".into(),
+                        "application/json;charset=UTF-8".into(),
+                    ),
+                    ("Authorization".into(), h.authorization),
+                    ("X-AKSK".into(), h.x_aksk),
+                ],
+                body: body.clone(),
+            };
+            assert_eq!(mock.handle(&req, peer).status, 200);
+        }
+        // Every call's first step falls due at once (the manual clock moves without
+        // playing anything).
+        assert!(mock.clock().advance(Duration::from_secs(3600)));
+        let mut slices = 0;
+        while mock.run_due_within(Some(Duration::ZERO)) {
+            slices += 1;
+            assert!(slices <= 10_000, "the slices never end");
+        }
+        let played: usize = mock.state().sessions.values().map(|s| s.played).sum();
+        // One step a slice; the last slice found nothing more due.
+        assert_eq!(slices + 1, played, "one step per slice");
+        assert!(
+            played >= 2 * CALLS,
+            "each call plays several steps: {played}"
+        );
+        assert!(mock.state().sessions.values().all(|s| s.ended));
+        // Nothing was left due.
+        assert!(!mock.run_due_within(None));
     }
 }
