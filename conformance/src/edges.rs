@@ -8,6 +8,9 @@
 //!   Runs on the embedded mock; on a live target it is listed (a platform that wrongly
 //!   accepted it would place a call), the same `.type` rules being exercised by the
 //!   generated cases there.
+//! - **a value-class violation before a request-class one in field order** (an enum
+//!   value outside its row, then a later String field given a number): `rejects.request`
+//!   wins (spec precedence, [`crate::cases::expect`]). Embedded mock only.
 //! - **a wrong method on an operation whose table lacks 1010006** (the recording
 //!   download, 表4-30): the mock answers the table's nearest code, 1010002
 //!   ([`nearest_in_table`]); the reference gives none (erratum `result-code-coverage`),
@@ -30,6 +33,7 @@ use voicecall::auth::Credentials;
 use voicecall::codes::ResultCode as C;
 use voicecall::operations::Operation;
 use voicecall_codegen::spec::model::FieldType;
+use voicecall_codegen::spec::validate::Severity;
 use voicecall_codegen::spec::Spec;
 
 use crate::cases::{canonical, expect, Expect};
@@ -117,10 +121,69 @@ fn fraction_edges(spec: &Spec, op: Operation, out: &mut Vec<Edge>) {
     }
 }
 
+/// A value outside an enum row, in a field the message lists *before* a field of the
+/// wrong JSON type: the request cannot be read, so `rejects.request` wins (the
+/// precedence of [`crate::cases::expect`], erratum `parameter-error-codes`) although the
+/// value-class violation comes first in field order. The generated precedence cases
+/// leave out a required field, which every message lists first; this is the order in
+/// which a platform that keeps the first violation it meets answers the wrong code.
+fn order_edges(spec: &Spec, op: Operation, out: &mut Vec<Edge>) {
+    let Some(root) = spec
+        .operation(op.name())
+        .and_then(|o| o.body.as_deref())
+        .and_then(|b| spec.message(b))
+    else {
+        return;
+    };
+    let base = canonical(spec, &root.name);
+    for (i, f) in root.fields.iter().enumerate() {
+        if f.ty != FieldType::String || f.enum_values.is_empty() || base.get(&f.name).is_none() {
+            continue;
+        }
+        let Some(g) = root.fields[i + 1..]
+            .iter()
+            .rev()
+            .find(|g| g.ty == FieldType::String && base.get(&g.name).is_some())
+        else {
+            continue;
+        };
+        let mut v = base.clone();
+        v[&f.name] = json!("zz");
+        v[&g.name] = json!(1);
+        let violations = spec.validate_json(&root.name, &v);
+        let errors: Vec<&str> = violations
+            .iter()
+            .filter(|x| x.severity == Severity::Error)
+            .map(|x| x.rule.as_str())
+            .collect();
+        if errors.len() != 2 || !errors.contains(&"enum") || !errors.contains(&"type") {
+            continue;
+        }
+        let Expect::Rejected { status, code } = expect(spec, op.name(), &violations) else {
+            continue;
+        };
+        out.push(Edge {
+            op,
+            rule: "edge/order.enum-then-type".into(),
+            doc: format!(
+                "{}.{} = \"zz\" (outside its enum) and the later {} = 1 (not a String): the unreadable request wins whatever the field order",
+                root.name, f.name, g.name
+            ),
+            request: request_for(op, &v),
+            expected: Expected {
+                status,
+                code: Some(code),
+            },
+        });
+        return;
+    }
+}
+
 fn edges(spec: &Spec, max_body: usize) -> Vec<Edge> {
     let mut out = Vec::new();
     for op in Operation::ALL.iter().copied() {
         fraction_edges(spec, op, &mut out);
+        order_edges(spec, op, &mut out);
         // Wrong method where the table lacks 1010006 (where it has it, the routing case
         // of `signing` expects 1010006 on every target).
         if !op.result_codes().contains(&C::InvalidRestApi) {
