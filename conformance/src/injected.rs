@@ -9,7 +9,7 @@
 //! operation's table lists (and with the HTTP status that table gives it), on a mock of
 //! its own:
 //!
-//! 1. the operation's plain request ([`provisioned::probe`]) gets its own answer (the
+//! 1. the operation's plain request (`provisioned::probe`) gets its own answer (the
 //!    baseline);
 //! 2. with a fault injected for *another* operation and one for zero requests of this
 //!    one, the request still gets the baseline (an injection is for its operation and
@@ -20,7 +20,6 @@
 //! A live target cannot be told to fail: the scenarios are listed as skipped there.
 //!
 //! [`coverage::NOT_FROM_REQUESTS`]: crate::coverage::NOT_FROM_REQUESTS
-//! [`provisioned::probe`]: crate::provisioned::probe
 
 use std::net::SocketAddr;
 
@@ -121,8 +120,14 @@ pub async fn run(sender: &Sender) -> Vec<CaseResult> {
     out
 }
 
+/// An injection: the operation (None: any) and how many requests.
+type Inject = (Option<Operation>, u32);
+
+/// `(status, resultcode)` of an answer.
+type Answer = (u16, Option<String>);
+
 /// `(status, code)` of an answer, or None when there was none.
-fn answer(r: &Response) -> Option<(u16, Option<String>)> {
+fn answer(r: &Response) -> Option<Answer> {
     r.error.is_none().then(|| (r.status, r.code.clone()))
 }
 
@@ -158,11 +163,7 @@ async fn run_one(sender: &Sender, op: Operation, code: C) -> CaseResult {
         ));
     }
     // (what, the injection made before the request, the answer wanted) per step.
-    let steps: [(
-        &str,
-        Option<(Option<Operation>, u32)>,
-        &Option<(u16, Option<String>)>,
-    ); 4] = [
+    let steps: [(&str, Option<Inject>, &Option<Answer>); 4] = [
         (
             "after injecting for another operation and for 0 requests of this one",
             None,
