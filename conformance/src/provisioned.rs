@@ -566,6 +566,14 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
         );
     }
     out.push(ipv4_scenario(op));
+    // The same app over IPv4: accepted (the requirement is met, not a refusal of all).
+    out.push(Scenario {
+        code: C::Success,
+        answer: C::Success,
+        what: "an app that needs the sender's IPv4 address, the request over IPv4: accepted",
+        ipv6: false,
+        ..ipv4_scenario(op)
+    });
     within_table(op, out)
 }
 
