@@ -56,6 +56,8 @@ enum Prep {
     Outcome(&'static str, Outcome),
     /// Run the mock's clock forward (calls end, their results count).
     Advance(u64),
+    /// Run the mock's clock forward by this many milliseconds.
+    AdvanceMillis(u64),
 }
 
 /// A provisioned scenario.
@@ -247,8 +249,49 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
         "the platform's requests per second used up (limit 1, one request sent before)",
         Box::new(|c| c.platform.max_requests_per_second = Some(1)),
         rate_prep(),
-        plain,
+        plain.clone(),
     );
+    // The windows of the rate limits (the mock's clock starts at 0 ms): a request in the
+    // same second (minute) is still over, one in the next is not.
+    if op.places_call() {
+        let advanced = |by: Prep| {
+            let mut p = rate_prep();
+            p.push(by);
+            p
+        };
+        add(
+            &mut out,
+            C::PlatformFlowControl,
+            "the platform's requests per second used up, 500 ms later: still the same second",
+            Box::new(|c| c.platform.max_requests_per_second = Some(1)),
+            advanced(Prep::AdvanceMillis(500)),
+            plain.clone(),
+        );
+        add(
+            &mut out,
+            C::Success,
+            "the platform's requests per second used up, 1 s later: a new second, accepted",
+            Box::new(|c| c.platform.max_requests_per_second = Some(1)),
+            advanced(Prep::AdvanceMillis(1000)),
+            plain.clone(),
+        );
+        add(
+            &mut out,
+            C::ApiQuotaReached,
+            "the app's requests per minute used up, 30 s later: still the same minute",
+            Box::new(|c| app(c).max_requests_per_minute = Some(1)),
+            advanced(Prep::Advance(30)),
+            plain.clone(),
+        );
+        add(
+            &mut out,
+            C::Success,
+            "the app's requests per minute used up, 60 s later: a new minute, accepted",
+            Box::new(|c| app(c).max_requests_per_minute = Some(1)),
+            advanced(Prep::Advance(60)),
+            plain.clone(),
+        );
+    }
     if op == Operation::GetRecordingDownloadUrl {
         add(
             &mut out,
@@ -856,6 +899,10 @@ async fn run_one(sender: &Sender, s: Scenario, i: usize) -> CaseResult {
     for p in &s.prep {
         match p {
             Prep::Outcome(n, o) => server.mock.set_outcome(*n, *o),
+            Prep::AdvanceMillis(ms) => {
+                server.mock.advance(Duration::from_millis(*ms));
+                server.mock.settle(Duration::from_secs(10)).await;
+            }
             Prep::Advance(secs) => {
                 server.mock.advance(Duration::from_secs(*secs));
                 server.mock.settle(Duration::from_secs(10)).await;
