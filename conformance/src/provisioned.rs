@@ -8,7 +8,9 @@
 //! driven through the mock's control API ([`Mock::set_outcome`], [`Mock::advance`]) where
 //! the state is history (earlier calls, their outcomes). It sends the requests that
 //! build the state (each must succeed), then the request under test, and expects the
-//! code the operation's table gives the cause. Restoring is dropping that mock: the
+//! code the operation's table gives the cause (a cause the table lacks: the table's
+//! nearest code, [`nearest_in_table`]). A few scenarios check the other side of a
+//! limit: met exactly, or its window over, the request is accepted. Restoring is dropping that mock: the
 //! suite's own mock never sees the state, so no other case depends on the order.
 //!
 //! A live target cannot be provisioned by a conformance run (nor should its quotas be
