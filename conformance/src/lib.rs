@@ -11,7 +11,12 @@
 //!   a deterministic seed), compares, shrinks failures;
 //! - [`signing`]: every header defect with its code, and routing;
 //! - [`apps`]: a second app naming the first app's session, recording and template;
-//! - [`provisioned`]: the codes of provisioning and load, each on a mock set up for it;
+//! - [`provisioned`]: the codes of provisioning and load, each on a mock set up for it
+//!   (a cause the operation's table lacks: the table's nearest code);
+//! - [`edges`]: reading a request at its edges (a fraction for an integer, field order
+//!   of two violations, the body size limit, a literal `+`, a wrong method, an extra
+//!   Content-Type parameter), each found by a surviving mutant of the mock;
+//! - [`injected`]: the injection-only codes, injected into the embedded mock;
 //! - [`lifecycle`]: full calls on the embedded mock, every push judged by the spec;
 //! - [`receiver`]: signed pushes of every event type to a customer's receiver;
 //! - [`response`]: response bodies against their message, and rules tied to the request;
@@ -25,7 +30,9 @@ pub mod apps;
 pub mod cases;
 pub mod coverage;
 pub mod docref;
+pub mod edges;
 pub mod engine;
+pub mod injected;
 pub mod lifecycle;
 pub mod preflight;
 pub mod provisioned;

@@ -12,7 +12,7 @@ use crate::coverage;
 use crate::engine::{Options, PlatformRun};
 use crate::report::Report;
 use crate::target::{Sender, Target};
-use crate::{apps, lifecycle, provisioned, receiver, signing};
+use crate::{apps, edges, injected, lifecycle, provisioned, receiver, signing};
 
 /// What to run against.
 #[derive(Debug, Clone)]
@@ -208,6 +208,7 @@ async fn platform(
     let mut recording = None;
     let mut shrinking = None;
     let front = options.front.clone();
+    let max_body = mock.as_ref().map(|m| m.config().platform.max_body_bytes);
     if let Some(mut run) = PlatformRun::new(spec, target, mock, options) {
         results = run.run(progress).await;
         phases = Some((run.generation, run.sending));
@@ -222,10 +223,17 @@ async fn platform(
         }
         _ => results.extend(apps::skipped()),
     }
-    if *embedded {
-        results.extend(provisioned::run(sender, front.as_ref()).await);
-    } else {
-        results.extend(provisioned::skipped());
+    match (embedded, max_body) {
+        (true, Some(max_body)) => {
+            results.extend(provisioned::run(sender, front.as_ref()).await);
+            results.extend(edges::run(spec, sender, base_url, credentials, max_body).await);
+            results.extend(injected::run(sender).await);
+        }
+        _ => {
+            results.extend(provisioned::skipped());
+            results.extend(edges::skipped(spec));
+            results.extend(injected::skipped());
+        }
     }
     let mut not_here: Vec<(String, &str)> = Vec::new();
     if !embedded {
@@ -247,7 +255,7 @@ async fn platform(
             ));
         }
     }
-    let coverage = coverage::platform(
+    let mut coverage = coverage::platform(
         spec,
         &results,
         |op| {
@@ -256,10 +264,24 @@ async fn platform(
             ids.extend(crate::cases::precedence_rule_ids(spec, op.name()));
             ids.extend(apps::rule_ids(op));
             ids.extend(provisioned::rule_ids(op));
+            ids.extend(edges::rule_ids(spec, op));
             ids
         },
         &not_here,
     );
+    if *embedded {
+        let injected: Vec<_> = results
+            .iter()
+            .filter(|r| r.api == injected::API)
+            .cloned()
+            .collect();
+        coverage::add_api(
+            &mut coverage,
+            injected::API,
+            &injected,
+            &injected::rule_ids(),
+        );
+    }
     Report {
         target: name,
         base: base_url.clone(),

@@ -437,11 +437,21 @@ fn is_json_utf8(ct: &str) -> bool {
     })
 }
 
+/// Form decoding of one query component (`%XX`, `+` as a space); None when it is not
+/// UTF-8 or a `%` is not followed by two hex digits.
+///
+/// Bounded: every step consumes at least one byte, so the loop runs at most `b.len()`
+/// times; a step that did not (as a mutant of `i += 1` does) ends the loop with the
+/// input unread and the component refused, instead of spinning under the state of a
+/// live server.
 fn percent_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
-    while i < b.len() {
+    for _ in 0..b.len() {
+        if i >= b.len() {
+            break;
+        }
         match b[i] {
             b'%' => {
                 let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
@@ -457,6 +467,9 @@ fn percent_decode(s: &str) -> Option<String> {
                 i += 1;
             }
         }
+    }
+    if i < b.len() {
+        return None;
     }
     String::from_utf8(out).ok()
 }
@@ -674,5 +687,9 @@ mod tests {
         assert_eq!(percent_decode("%E4%B8%AD").as_deref(), Some("中"));
         assert_eq!(percent_decode("%ZZ"), None);
         assert_eq!(percent_decode("%E4"), None);
+        // Every byte read, whatever the mix (the loop's bound is the input's length).
+        let long = "+%41a".repeat(1000);
+        assert_eq!(percent_decode(&long), Some(" Aa".repeat(1000)));
+        assert_eq!(percent_decode(""), Some(String::new()));
     }
 }
