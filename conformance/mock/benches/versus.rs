@@ -25,7 +25,7 @@
 //! each sending its next request when the last is answered, for
 //! `VOICECALL_VERSUS_WARMUP` seconds (1, not counted: Node's JIT warms up) then
 //! `VOICECALL_VERSUS_SECONDS` (5) counted; at most `VOICECALL_VERSUS_MAX_REQUESTS`
-//! (1,000,000) per connection and run. Counted: requests sent and answered inside the
+//! (1,000,000) per connection and measurement. Counted: requests sent and answered inside the
 //! window; latency from the request's send to its answer read, HDR histogram in µs.
 //!
 //! `VOICECALL_VERSUS_RUNS` (3) runs; in each, for every connection count and request,
@@ -37,8 +37,9 @@
 //! Besides the wall clock, each row gives the CPU time per counted request of the server
 //! (the mock's runtime threads, named "server"; every thread of the Prism process) and
 //! of the client (`schedstat`), and the summary the ratio by server CPU: on a shared
-//! machine the scheduler's share, not the code, sets a single-threaded server's req/s,
-//! and a process with more threads (Node's) gets more of it.
+//! machine the scheduler's share sets a single-threaded server's req/s as much as its
+//! code does, and a process that never sleeps, with more threads (Node's), keeps more
+//! of it.
 //!
 //! The mock runs on the fast clock (`voicecall-mock`'s default: each accepted call is
 //! played to its end, its status events and CDR produced, tens of real ms later);
