@@ -5,6 +5,7 @@
 #
 #   conformance/prism/run.sh             # the check CI runs
 #   conformance/prism/run.sh --serve     # just serve Prism on 127.0.0.1:4010 (Ctrl-C stops)
+#   conformance/prism/run.sh --install   # only install it (the versus bench does)
 #
 # Installs @stoplight/prism-cli into target/node/prism-<version>/ on first use (npm).
 set -euo pipefail
@@ -19,6 +20,10 @@ if ! [ -x "$prism" ] || ! "$prism" --version 2>/dev/null | grep -qF "$version"; 
   mkdir -p "$dir"
   echo '{"private": true}' >"$dir/package.json"
   npm install --prefix "$dir" --no-audit --no-fund --silent "@stoplight/prism-cli@$version"
+fi
+
+if [ "${1:-}" = "--install" ]; then
+  exit 0
 fi
 
 if [ "${1:-}" = "--serve" ]; then

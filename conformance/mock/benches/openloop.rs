@@ -44,60 +44,18 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
+use common::client::{
+    body, click2call, connect, env_or, loadavg, runtime, start_mock, KEY, SECRET,
+};
 use common::{start_bare, Server};
 use hdrhistogram::Histogram;
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
-use serde_json::json;
-use tokio::net::TcpStream;
+use http_body_util::BodyExt;
 use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, Mutex};
 use voicecall::auth::{sign_request_with, Credentials};
-use voicecall::operations::Operation;
-use voicecall_mock::{ClockConfig, Mock, MockConfig, MockServer};
 
-const KEY: &str = "benchAppKey";
-const SECRET: &str = "benchAppSecret";
 /// Requests per window of the long run.
 const WINDOW: u64 = 50_000;
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    match std::env::var(name) {
-        Ok(v) => v
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v:?} is not a number")),
-        Err(_) => default,
-    }
-}
-
-fn body() -> Bytes {
-    Bytes::from(
-        json!({
-            "displayNbr": "+8675528000001",
-            "callerNbr": "+8613800000001",
-            "displayCalleeNbr": "+8675528000002",
-            "calleeNbr": "+8613800000002",
-            "userData": "order-42",
-        })
-        .to_string(),
-    )
-}
-
-fn runtime(name: &str) -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name(name)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
@@ -118,13 +76,7 @@ async fn start(t: Target) -> (Server, SocketAddr) {
     if t == Target::Bare {
         return start_bare().await;
     }
-    let mut config = MockConfig::single_app(KEY, SECRET);
-    config.platform.ports = 1_000_000_000;
-    config.clock = ClockConfig::Fast { factor: 1000.0 };
-    let server = MockServer::start(Mock::new(config), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let addr = server.addr();
+    let (server, addr) = start_mock().await;
     (Server::Mock(server), addr)
 }
 
@@ -176,28 +128,17 @@ async fn connection(
         first_other: None,
         error: None,
     };
-    let stream = match TcpStream::connect(addr).await {
+    let mut sender = match connect(addr).await {
         Ok(s) => s,
         Err(e) => {
-            r.error = Some(format!("connect: {e}"));
+            r.error = Some(e);
             return r;
         }
     };
-    let _ = stream.set_nodelay(true);
-    let (mut sender, driver) =
-        match hyper::client::conn::http1::handshake(TokioIo::new(stream)).await {
-            Ok(x) => x,
-            Err(e) => {
-                r.error = Some(format!("handshake: {e}"));
-                return r;
-            }
-        };
-    tokio::spawn(driver);
     let creds = Credentials::new(KEY, SECRET);
     let signer = creds.signer();
     let body = body();
     let host = addr.to_string();
-    let path = Operation::CreateVoiceCallback.wire_path();
     loop {
         if Instant::now() > deadline {
             break;
@@ -216,13 +157,7 @@ async fn connection(
         };
         let t0 = Instant::now();
         let h = sign_request_with(&signer, KEY, None, None);
-        let req = hyper::Request::post(path)
-            .header("Host", &host)
-            .header("Content-Type", "application/json;charset=UTF-8")
-            .header("Authorization", h.authorization)
-            .header("X-AKSK", h.x_aksk)
-            .body(Full::new(body.clone()))
-            .unwrap();
+        let req = click2call(&host, &h, &body);
         let resp = match sender.send_request(req).await {
             Ok(resp) => resp,
             Err(e) => {
