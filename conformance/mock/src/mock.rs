@@ -360,10 +360,17 @@ impl Mock {
         self.inner.seq.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// Queues `action` at `at`, waking the running clock's task only when it becomes the
+    /// earliest action: the task sleeps until the earliest one, so a later one is reached
+    /// anyway (two wake-ups per call were ≈ 7 % of an accepted call's CPU in issue 12's
+    /// Prism comparison).
     fn schedule(&self, st: &mut State, at: VTime, action: Action) {
         let id = self.next_seq();
         st.queue.push(Reverse((at, id)));
         st.actions.insert(id, action);
+        if st.queue.peek() == Some(&Reverse((at, id))) {
+            self.inner.wake.notify_one();
+        }
     }
 
     fn next_due(&self) -> Option<VTime> {
@@ -495,7 +502,6 @@ impl Mock {
         st.order.insert(session.seq, id.clone());
         st.sessions.insert(id, session);
         st.total_sessions += 1;
-        self.inner.wake.notify_one();
     }
 
     fn play_step(&self, id: &Arc<str>, index: usize, at: VTime) {
@@ -649,7 +655,6 @@ impl Mock {
             }
         }
         self.sweep(st, at);
-        self.inner.wake.notify_one();
     }
 
     /// Applies the retention policy (after a session ends or a push finishes).
