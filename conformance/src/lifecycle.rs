@@ -76,17 +76,69 @@ fn call(op: Operation, status: &str, fee: &str) -> Value {
         }),
         Operation::CreateVoiceNotification => json!({
             "displayNbr": "+8675528000001", "calleeNbr": "+8613800000003",
-            "playInfoList": [{ "notifyVoice": "welcome.wav", "collectInd": 1 }],
+            "playInfoList": [
+                { "templateId": "lifecycleTemplate", "templateParas": ["1"] },
+                { "templateId": "lifecycleTemplate", "templateParas": ["2"] },
+                { "notifyVoice": "welcome.wav", "collectInd": 1 },
+            ],
         }),
         _ => json!({
             "displayNbr": "+8675528000001", "calleeNbr": "+8613800000004",
-            "languageType": 2, "preTone": "pretone.wav", "verifyCode": "1234",
+            "languageType": 2, "preTone": "pretone.wav", "verifyCode": "1234", "times": 2,
         }),
     };
     if let (Some(o), Some(u)) = (v.as_object_mut(), urls.as_object()) {
         o.extend(u.clone());
     }
     v
+}
+
+/// How many times an answered call of `op` placed with `body` uses TTS, when the
+/// reference ties it to the request: `ttsPlayTimes` is "应用TTS功能时，使用TTS的总次数"
+/// (表5-21, 表6-18). A notification plays each `playInfoList` item once (no
+/// `replayAfterCollection`), and of those only a `templateId` item is rendered by TTS
+/// (`notifyVoice` is an uploaded Wave file, 表5-5); a verification plays its code
+/// `times` times (表6-3; absent: 3). None where nothing is stated: a callback (表4-23
+/// calls the field reserved), `times` 0 (an endless loop), an item replayed after
+/// collection.
+fn tts_plays(op: Operation, body: &Value) -> Option<u64> {
+    match op {
+        Operation::CreateVoiceNotification => {
+            let items = body.get("playInfoList")?.as_array()?;
+            let replayed = items
+                .iter()
+                .any(|i| i.get("replayAfterCollection").and_then(Value::as_str) == Some("true"));
+            (!replayed).then(|| {
+                items
+                    .iter()
+                    .filter(|i| i.get("templateId").is_some())
+                    .count() as u64
+            })
+        }
+        Operation::CreateVoiceVerificationCode => match body.get("times").map(Value::as_u64) {
+            None => Some(3),
+            Some(Some(0)) | Some(None) => None,
+            Some(Some(k)) => Some(k),
+        },
+        _ => None,
+    }
+}
+
+/// The CDR `info` of an answered call must report the TTS plays its request asks for
+/// ([`tts_plays`]); an unanswered call plays nothing, so only answered CDRs
+/// (`callOutAnswerTime` present) are held to it, and an absent `ttsPlayTimes` (an
+/// optional row) is not judged.
+fn tts_problem(
+    op: Operation,
+    body: &Value,
+    info: &serde_json::Map<String, Value>,
+) -> Option<String> {
+    let want = tts_plays(op, body)?;
+    info.get("callOutAnswerTime")?;
+    let got = info.get("ttsPlayTimes")?;
+    (got.as_u64() != Some(want)).then(|| {
+        format!("ttsPlayTimes {got} in the CDR of an answered call that plays TTS {want} times")
+    })
 }
 
 /// Runs the lifecycle checks against the embedded mock at `base`.
@@ -176,6 +228,9 @@ pub async fn run(
                         cdrs += infos.len();
                     }
                     for info in infos.iter().filter_map(Value::as_object) {
+                        if n.kind == NotificationKind::Fee {
+                            problems.extend(tts_problem(op, &call_body, info));
+                        }
                         for p in crate::response::context_rules(
                             spec,
                             &ev.message,

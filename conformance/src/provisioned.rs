@@ -61,6 +61,9 @@ enum Prep {
     Advance(u64),
     /// Run the mock's clock forward by this many milliseconds.
     AdvanceMillis(u64),
+    /// Run the mock's clock forward to half past this hour of Beijing time (UTC+8, the
+    /// time `apps.black_hours` is read in), so a window's edges are tested exactly.
+    BeijingHour(u8),
 }
 
 /// A provisioned scenario.
@@ -406,6 +409,49 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
         Vec::new(),
         body.clone(),
     );
+    // The edges of a black-hours window that wraps midnight, [22, 2): 22:30 and 23:30
+    // and 01:30 are inside, 02:30 is not (the end hour is excluded); a window that does
+    // not wrap, [11, 13), leaves 10:30 outside.
+    let wrapped = || Box::new(|c: &mut MockConfig| app(c).black_hours = Some((22, 2)));
+    for (hour, code, what) in [
+        (
+            22,
+            C::CallTimeRestricted,
+            "22:30 Beijing time, black hours [22, 2) (its first hour)",
+        ),
+        (
+            23,
+            C::CallTimeRestricted,
+            "23:30 Beijing time, black hours [22, 2) (before midnight)",
+        ),
+        (
+            1,
+            C::CallTimeRestricted,
+            "01:30 Beijing time, black hours [22, 2) (after midnight)",
+        ),
+        (
+            2,
+            C::Success,
+            "02:30 Beijing time, black hours [22, 2) (its end hour is outside): accepted",
+        ),
+    ] {
+        add(
+            &mut out,
+            code,
+            what,
+            wrapped(),
+            vec![Prep::BeijingHour(hour)],
+            body.clone(),
+        );
+    }
+    add(
+        &mut out,
+        C::Success,
+        "10:30 Beijing time, black hours [11, 13): accepted",
+        Box::new(|c| app(c).black_hours = Some((11, 13))),
+        vec![Prep::BeijingHour(10)],
+        body.clone(),
+    );
     // Frequency: one call in the window, the next with the same number is over.
     let again = |caller: &str, callee: &str| vec![Prep::Send(call(op, DISPLAY, caller, callee))];
     let window = |per_caller, per_callee, per_display| FrequencyLimits {
@@ -425,6 +471,39 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
             call(op, DISPLAY, CALLER, "+8613800000122"),
         );
     }
+    if op == Operation::CreateVoiceCallback {
+        let w = window(Some(1), None, None);
+        add(
+            &mut out,
+            C::Success,
+            "another callerNbr called once in the window (limit 1 per caller): accepted",
+            Box::new(move |c| app(c).frequency = Some(w.clone())),
+            again("+8613800000123", "+8613800000124"),
+            call(op, DISPLAY, CALLER, "+8613800000125"),
+        );
+    } else {
+        let w = window(Some(1), None, None);
+        add(
+            &mut out,
+            C::Success,
+            "a limit per callerNbr, one call in the window, a request without callerNbr: accepted",
+            Box::new(move |c| app(c).frequency = Some(w.clone())),
+            again(CALLER, "+8613800000126"),
+            call(op, DISPLAY, CALLER, "+8613800000127"),
+        );
+    }
+    let w = window(None, Some(2), None);
+    add(
+        &mut out,
+        C::CalleeFrequencyLimited,
+        "calleeNbr called twice in the window (limit 2)",
+        Box::new(move |c| app(c).frequency = Some(w.clone())),
+        vec![
+            Prep::Send(call(op, DISPLAY, "+8613800000133", CALLEE)),
+            Prep::Send(call(op, DISPLAY, "+8613800000134", CALLEE)),
+        ],
+        call(op, DISPLAY, "+8613800000135", CALLEE),
+    );
     let w = window(None, Some(1), None);
     add(
         &mut out,
@@ -484,6 +563,44 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
             Prep::Send(body.clone()),
             Prep::Advance(3600),
         ],
+        body.clone(),
+    );
+    // The risk rules judge the last `calls` calls once there are that many: one
+    // unanswered call of a window of 2 is not judged yet, two are.
+    let risk2 = || {
+        Box::new(|c: &mut MockConfig| {
+            app(c).risk = Some(RiskLimits {
+                calls: 2,
+                min_completion_rate: Some(1.0),
+                min_average_talk_seconds: None,
+            })
+        })
+    };
+    let unanswered = || {
+        vec![
+            Prep::Outcome(CALLEE, Outcome::NoAnswer),
+            Prep::Send(body.clone()),
+            Prep::Advance(3600),
+        ]
+    };
+    add(
+        &mut out,
+        C::Success,
+        "1 unanswered call to calleeNbr, completion judged over the last 2 calls: not judged yet, accepted",
+        risk2(),
+        unanswered(),
+        body.clone(),
+    );
+    add(
+        &mut out,
+        C::AbnormalCompletionRate,
+        "the last 2 calls to calleeNbr were not answered (minimum completion rate 100 % over 2 calls)",
+        risk2(),
+        {
+            let mut twice = unanswered();
+            twice.extend(unanswered());
+            twice
+        },
         body.clone(),
     );
     // Capacity: one live call fills each limit.
@@ -887,7 +1004,7 @@ async fn run_one(sender: &Sender, s: Scenario, i: usize, front: Option<&Front>) 
         note: None,
         request: final_req.clone(),
     };
-    if s.code == C::CallTimeRestricted {
+    if s.code == C::CallTimeRestricted && config.apps[0].black_hours.is_none() {
         let clock = voicecall_mock::clock::Clock::new(ClockConfig::Manual);
         let hour = ((clock.wall(clock.now()).hour() as u32 + 8) % 24) as u8;
         // Two hours from the current one: the run cannot leave them.
@@ -911,6 +1028,16 @@ async fn run_one(sender: &Sender, s: Scenario, i: usize, front: Option<&Front>) 
             Prep::Outcome(n, o) => server.mock.set_outcome(*n, *o),
             Prep::AdvanceMillis(ms) => {
                 server.mock.advance(Duration::from_millis(*ms));
+                server.mock.settle(Duration::from_secs(10)).await;
+            }
+            Prep::BeijingHour(hour) => {
+                let clock = server.mock.clock();
+                let beijing = clock.wall(clock.now()) + Duration::from_secs(8 * 3600);
+                let (h, m, sec) = beijing.to_hms();
+                let into_day = u64::from(h) * 3600 + u64::from(m) * 60 + u64::from(sec);
+                let target = u64::from(*hour) * 3600 + 1800;
+                let by = (target + 86_400 - into_day) % 86_400;
+                server.mock.advance(Duration::from_secs(by));
                 server.mock.settle(Duration::from_secs(10)).await;
             }
             Prep::Advance(secs) => {
