@@ -603,6 +603,65 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
         },
         body.clone(),
     );
+    // Over 2 calls, one answered (talking `first` s) and one `second`: the share and
+    // the average are judged against the limit exactly.
+    let judged = |first: Option<u32>, second: Option<u32>| {
+        let mut prep = Vec::new();
+        for talk in [first, second] {
+            let outcome = match talk {
+                Some(s) => Outcome::Answered {
+                    talk_seconds: Some(s),
+                    hung_up_by: Default::default(),
+                },
+                None => Outcome::NoAnswer,
+            };
+            prep.push(Prep::Outcome(CALLEE, outcome));
+            prep.push(Prep::Send(body.clone()));
+            prep.push(Prep::Advance(3600));
+        }
+        prep
+    };
+    let risk = |rate: Option<f64>, talk: Option<u64>| {
+        Box::new(move |c: &mut MockConfig| {
+            app(c).risk = Some(RiskLimits {
+                calls: 2,
+                min_completion_rate: rate,
+                min_average_talk_seconds: talk,
+            })
+        })
+    };
+    add(
+        &mut out,
+        C::Success,
+        "1 of the last 2 calls to calleeNbr answered, minimum completion rate 50 %: accepted",
+        risk(Some(0.5), None),
+        judged(Some(1), None),
+        body.clone(),
+    );
+    add(
+        &mut out,
+        C::AbnormalCompletionRate,
+        "1 of the last 2 calls to calleeNbr answered, minimum completion rate 75 %",
+        risk(Some(0.75), None),
+        judged(Some(1), None),
+        body.clone(),
+    );
+    add(
+        &mut out,
+        C::Success,
+        "the last 2 calls to calleeNbr talked 1 s and 3 s, minimum average 2 s: accepted",
+        risk(None, Some(2)),
+        judged(Some(1), Some(3)),
+        body.clone(),
+    );
+    add(
+        &mut out,
+        C::AbnormalCallDuration,
+        "the last 2 calls to calleeNbr talked 1 s each, minimum average 2 s",
+        risk(None, Some(2)),
+        judged(Some(1), Some(1)),
+        body.clone(),
+    );
     // Capacity: one live call fills each limit.
     let one_call = || {
         vec![Prep::Send(call(
