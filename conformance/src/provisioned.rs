@@ -114,6 +114,29 @@ pub(crate) fn probe(op: Operation) -> Value {
     }
 }
 
+/// The service of `op` as the mock's config names it in `apps.services` (the `service:`
+/// of the operation's spec file). Written here rather than asked of the mock, so a mock
+/// that names its services otherwise fails the scenarios instead of agreeing with itself.
+fn service_name(op: Operation) -> &'static str {
+    match op {
+        Operation::CreateVoiceNotification => "notification",
+        Operation::CreateVoiceVerificationCode => "verification",
+        _ => "callback",
+    }
+}
+
+/// Voice ports one call of `op` holds on the embedded mock: a callback has two legs (the
+/// platform calls A, then B: §4.1), each on a port; the other calls one
+/// (conformance/mock/README.md, "ports"). Written here, not asked of the mock, for the
+/// reason of [`service_name`].
+fn ports_of(op: Operation) -> u32 {
+    if op == Operation::CreateVoiceCallback {
+        2
+    } else {
+        1
+    }
+}
+
 fn app(c: &mut MockConfig) -> &mut AppConfig {
     &mut c.apps[0]
 }
@@ -188,11 +211,21 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
             probe(op),
         );
     }
-    let other_service = if voicecall_mock::policy::service_of(op).id() == "callback" {
+    let other_service = if service_name(op) == "callback" {
         "notification"
     } else {
         "callback"
     };
+    if op.places_call() {
+        add(
+            &mut out,
+            C::Success,
+            "the app has the right to this API's service (and no other): accepted",
+            Box::new(move |c| app(c).services = Some(vec![service_name(op).into()])),
+            Vec::new(),
+            probe(op),
+        );
+    }
     add(
         &mut out,
         C::ApiNotAllowedForAppKey,
@@ -696,7 +729,7 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
         one_call(),
         body.clone(),
     );
-    let need = voicecall_mock::policy::service_of(op).ports();
+    let need = ports_of(op);
     add(
         &mut out,
         C::CallPortLimitReached,
@@ -884,7 +917,7 @@ const IDLE_RULE: &str = "provisioned/idlePort";
 const IDLE_PORTS: u32 = 10;
 
 fn idle_doc(op: Operation) -> String {
-    let need = voicecall_mock::policy::service_of(op).ports();
+    let need = ports_of(op);
     format!(
         "idlePort with returnIdlePort \"true\" on a platform of {IDLE_PORTS} free ports: {} after the first call, {} after the second (each takes {need}; the mock counts the call just placed)",
         IDLE_PORTS - need,
@@ -901,7 +934,7 @@ async fn idle_port(sender: &Sender, op: Operation, front: Option<&Front>) -> Cas
     let mut config = MockConfig::single_app(APP, secret);
     config.clock = ClockConfig::Manual;
     config.platform.ports = IDLE_PORTS;
-    let need = voicecall_mock::policy::service_of(op).ports();
+    let need = ports_of(op);
     let mut result = CaseResult {
         api: op.name().into(),
         id: format!("{}/{IDLE_RULE}", op.name()),
