@@ -293,5 +293,265 @@ pub async fn run(
 pub fn rule_ids(spec: &Spec) -> Vec<String> {
     spec.all(|c| &c.notifications)
         .map(|n| format!("lifecycle/{}", n.id))
+        .chain(RELATION_IDS.iter().map(|id| format!("lifecycle/{id}")))
         .collect()
+}
+
+/// Seconds of a push time stamp (`yyyy-MM-dd HH:mm:ss` UTC, every CDR time field).
+fn stamp_secs(v: Option<&Value>) -> Option<i64> {
+    voicecall::PushTime::parse(v?.as_str()?)
+        .utc()
+        .map(|t| t.unix_timestamp())
+}
+
+/// The CDR time fields of the fee tables (表4-23): each, when present, is a moment of the
+/// call, so none is after `callEndTime`.
+const CDR_TIMES: [&str; 6] = [
+    "callOutStartTime",
+    "callOutAlertingTime",
+    "callOutAnswerTime",
+    "fwdStartTime",
+    "fwdAlertingTime",
+    "fwdAnswerTime",
+];
+
+/// What one callback of a relation case produced.
+struct Placed {
+    problems: Vec<String>,
+    req: Request,
+    /// sessionId of the answer (表4-4).
+    session: Option<String>,
+    statuses: Got,
+    fees: Got,
+}
+
+/// Places a callback with push URLs pointing at fresh receivers; `body` adds to or
+/// overrides the lifecycle's callback request.
+async fn place(sender: &Sender, base: &str, creds: &Credentials, extra: Value) -> Placed {
+    let mut out = Placed {
+        problems: Vec::new(),
+        req: request_for(Operation::CreateVoiceCallback, &json!({})),
+        session: None,
+        statuses: Got::default(),
+        fees: Got::default(),
+    };
+    let (Some((status_url, statuses)), Some((fee_url, fees))) =
+        (recorder(false).await, recorder(true).await)
+    else {
+        out.problems
+            .push("could not start the push receivers".into());
+        return out;
+    };
+    let mut body = call(Operation::CreateVoiceCallback, &status_url, &fee_url);
+    if let (Some(o), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        o.extend(e.clone());
+    }
+    out.req = request_for(Operation::CreateVoiceCallback, &body);
+    let r = sender.send(base, creds, &out.req).await;
+    if r.status != 200 || r.code.as_deref() != Some("0") {
+        out.problems
+            .push(format!("the call was refused: {} {:?}", r.status, r.code));
+    }
+    out.session = serde_json::from_str::<Value>(&r.body)
+        .ok()
+        .and_then(|v| v.get("sessionId")?.as_str().map(String::from));
+    out.statuses = statuses;
+    out.fees = fees;
+    out
+}
+
+/// The bodies of the pushes a receiver got.
+fn bodies(got: &Got) -> Vec<Value> {
+    got.lock()
+        .map(|g| {
+            g.iter()
+                .filter_map(|(_, _, b)| serde_json::from_str(b).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The one CDR (`feeLst` item) among fee pushes, or a problem.
+fn only_cdr(fees: &Got) -> Result<Value, String> {
+    let cdrs: Vec<Value> = bodies(fees)
+        .iter()
+        .filter_map(|b| b.get("feeLst").and_then(Value::as_array).cloned())
+        .flatten()
+        .collect();
+    match cdrs.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => Err(format!("{} CDRs for one call", cdrs.len())),
+    }
+}
+
+fn relation_result(id: &str, doc: String, req: Request, problems: Vec<String>) -> CaseResult {
+    CaseResult {
+        api: "Lifecycle".into(),
+        id: format!("lifecycle/{id}"),
+        rule: Some(format!("lifecycle/{id}")),
+        doc,
+        expected: Expected {
+            status: 200,
+            code: None,
+        },
+        actual: Response {
+            status: if problems.is_empty() { 200 } else { 0 },
+            error: (!problems.is_empty()).then(|| problems.join("; ")),
+            ..Response::default()
+        },
+        verdict: if problems.is_empty() {
+            Verdict::Passed
+        } else {
+            Verdict::Failed
+        },
+        note: None,
+        request: req,
+    }
+}
+
+/// The ids of [`relations`].
+const RELATION_IDS: [&str; 3] = ["maxDuration/1", "maxDuration/0", "callStop/answered"];
+
+/// Callee numbers of the relation cases (their outcomes are scripted).
+const LONG_TALKER: &str = "+8613800000011";
+const LONG_TALKER_UNLIMITED: &str = "+8613800000012";
+
+/// Relations between a callback's request and its CDR that the reference states, each
+/// on a call of its own (embedded mock: outcomes scripted, clock run by the case):
+///
+/// - `maxDuration` (表4-3): "通话时间从被叫接通的时刻开始计算 … 当通话时长达到此配置值，
+///   系统主动结束通话": B talking 120 s with `maxDuration` 1 ends 60 s after
+///   `fwdAnswerTime`; with 0 ("系统不主动结束通话，由主被叫双方结束通话") it ends when the
+///   parties do, 120 s after.
+/// - callStop (§4.3) once A has answered: the CDR keeps `callOutAnswerTime` (the answer
+///   event was pushed) and reports no moment after `callEndTime`.
+pub async fn relations(
+    sender: &Sender,
+    base: &str,
+    creds: &Credentials,
+    mock: &Mock,
+) -> Vec<CaseResult> {
+    let mut out = Vec::new();
+    for (id, minutes, callee, want) in [
+        (RELATION_IDS[0], 1u64, LONG_TALKER, 60i64),
+        (RELATION_IDS[1], 0, LONG_TALKER_UNLIMITED, 120),
+    ] {
+        mock.set_outcome(
+            callee,
+            voicecall_mock::Outcome::Answered {
+                talk_seconds: Some(120),
+                hung_up_by: Default::default(),
+            },
+        );
+        let mut p = place(
+            sender,
+            base,
+            creds,
+            json!({ "calleeNbr": callee, "maxDuration": minutes }),
+        )
+        .await;
+        mock.advance(Duration::from_secs(3 * 3600));
+        mock.settle(Duration::from_secs(10)).await;
+        match only_cdr(&p.fees) {
+            Ok(cdr) => {
+                let answer = stamp_secs(cdr.get("fwdAnswerTime"));
+                let end = stamp_secs(cdr.get("callEndTime"));
+                match (answer, end) {
+                    (Some(a), Some(e)) if e - a == want => {}
+                    (Some(a), Some(e)) => p.problems.push(format!(
+                        "callEndTime is {} s after fwdAnswerTime, expected {want} s (B talks 120 s, maxDuration {minutes})",
+                        e - a
+                    )),
+                    _ => p.problems.push(format!(
+                        "the CDR of an answered callback lacks fwdAnswerTime or callEndTime: {cdr}"
+                    )),
+                }
+            }
+            Err(e) => p.problems.push(e),
+        }
+        out.push(relation_result(
+            id,
+            format!("表4-3 maxDuration {minutes}: B talks 120 s, the call ends {want} s after B answered (CDR fwdAnswerTime → callEndTime)"),
+            p.req,
+            p.problems,
+        ));
+    }
+    out.push(stopped_after_answer(sender, base, creds, mock).await);
+    out
+}
+
+/// A callback stopped (callStop, §4.3) at the moment A's answer event is pushed.
+async fn stopped_after_answer(
+    sender: &Sender,
+    base: &str,
+    creds: &Credentials,
+    mock: &Mock,
+) -> CaseResult {
+    let mut p = place(
+        sender,
+        base,
+        creds,
+        json!({ "calleeNbr": "+8613800000013" }),
+    )
+    .await;
+    let answered = |got: &Got| {
+        bodies(got)
+            .iter()
+            .any(|b| b.get("eventType").and_then(Value::as_str) == Some("answer"))
+    };
+    // One virtual second at a time until the answer is pushed (bounded: 10 min).
+    for _ in 0..600 {
+        if answered(&p.statuses) {
+            break;
+        }
+        mock.advance(Duration::from_secs(1));
+        mock.settle(Duration::from_secs(10)).await;
+    }
+    let session = p.session.clone();
+    match (answered(&p.statuses), session) {
+        (true, Some(id)) => {
+            let stop = request_for(
+                Operation::TerminateCall,
+                &json!({ "sessionid": id, "signal": "call_stop" }),
+            );
+            let r = sender.send(base, creds, &stop).await;
+            if r.status != 200 || r.code.as_deref() != Some("0") {
+                p.problems
+                    .push(format!("callStop was refused: {} {:?}", r.status, r.code));
+            }
+        }
+        (answered, id) => p.problems.push(format!(
+            "no answer event with a sessionId was pushed (answer: {answered}, sessionId: {id:?})"
+        )),
+    }
+    mock.advance(Duration::from_secs(3 * 3600));
+    mock.settle(Duration::from_secs(10)).await;
+    match only_cdr(&p.fees) {
+        Ok(cdr) => {
+            let end = stamp_secs(cdr.get("callEndTime"));
+            if cdr.get("callOutAnswerTime").is_none() {
+                p.problems.push(format!(
+                    "A's answer event was pushed before callStop, but the CDR has no callOutAnswerTime: {cdr}"
+                ));
+            }
+            for k in CDR_TIMES {
+                if let (Some(t), Some(e)) = (stamp_secs(cdr.get(k)), end) {
+                    if t > e {
+                        p.problems.push(format!("{k} is after callEndTime: {cdr}"));
+                    }
+                }
+            }
+            if end.is_none() {
+                p.problems
+                    .push(format!("the CDR has no callEndTime: {cdr}"));
+            }
+        }
+        Err(e) => p.problems.push(e),
+    }
+    relation_result(
+        RELATION_IDS[2],
+        "§4.3 callStop once A answered (表4-23): the CDR keeps callOutAnswerTime and no time after callEndTime".into(),
+        p.req,
+        p.problems,
+    )
 }
