@@ -230,6 +230,7 @@ pub async fn run(
                     for info in infos.iter().filter_map(Value::as_object) {
                         if n.kind == NotificationKind::Fee {
                             problems.extend(tts_problem(op, &call_body, info));
+                            problems.extend(order_problem(info));
                         }
                         for p in crate::response::context_rules(
                             spec,
@@ -252,6 +253,9 @@ pub async fn run(
                         problems.push(format!(
                             "events {types:?}: the first must be callout and the last disconnect"
                         ));
+                    }
+                    if let Some(p) = collect_problem(&call_body, &types) {
+                        problems.push(p);
                     }
                 }
                 NotificationKind::Fee => {
@@ -325,12 +329,18 @@ struct Placed {
     fees: Got,
 }
 
-/// Places a callback with push URLs pointing at fresh receivers; `body` adds to or
-/// overrides the lifecycle's callback request.
-async fn place(sender: &Sender, base: &str, creds: &Credentials, extra: Value) -> Placed {
+/// Places a call of `op` with push URLs pointing at fresh receivers; `extra` adds to or
+/// overrides the lifecycle's request of `op`.
+async fn place(
+    sender: &Sender,
+    base: &str,
+    creds: &Credentials,
+    op: Operation,
+    extra: Value,
+) -> Placed {
     let mut out = Placed {
         problems: Vec::new(),
-        req: request_for(Operation::CreateVoiceCallback, &json!({})),
+        req: request_for(op, &json!({})),
         session: None,
         statuses: Got::default(),
         fees: Got::default(),
@@ -342,11 +352,11 @@ async fn place(sender: &Sender, base: &str, creds: &Credentials, extra: Value) -
             .push("could not start the push receivers".into());
         return out;
     };
-    let mut body = call(Operation::CreateVoiceCallback, &status_url, &fee_url);
+    let mut body = call(op, &status_url, &fee_url);
     if let (Some(o), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         o.extend(e.clone());
     }
-    out.req = request_for(Operation::CreateVoiceCallback, &body);
+    out.req = request_for(op, &body);
     let r = sender.send(base, creds, &out.req).await;
     if r.status != 200 || r.code.as_deref() != Some("0") {
         out.problems
@@ -379,7 +389,10 @@ fn only_cdr(fees: &Got) -> Result<Value, String> {
         .flatten()
         .collect();
     match cdrs.as_slice() {
-        [one] => Ok(one.clone()),
+        [one] => match one.as_object().and_then(order_problem) {
+            Some(p) => Err(p),
+            None => Ok(one.clone()),
+        },
         _ => Err(format!("{} CDRs for one call", cdrs.len())),
     }
 }
@@ -410,7 +423,13 @@ fn relation_result(id: &str, doc: String, req: Request, problems: Vec<String>) -
 }
 
 /// The ids of [`relations`].
-const RELATION_IDS: [&str; 3] = ["maxDuration/1", "maxDuration/0", "callStop/answered"];
+const RELATION_IDS: [&str; 5] = [
+    "maxDuration/1",
+    "maxDuration/0",
+    "callStop/answered",
+    "notification/callee-hangs-up",
+    "callback/caller-hangs-up-first",
+];
 
 /// Callee numbers of the relation cases (their outcomes are scripted).
 const LONG_TALKER: &str = "+8613800000011";
@@ -447,6 +466,7 @@ pub async fn relations(
             sender,
             base,
             creds,
+            Operation::CreateVoiceCallback,
             json!({ "calleeNbr": callee, "maxDuration": minutes }),
         )
         .await;
@@ -477,7 +497,135 @@ pub async fn relations(
         ));
     }
     out.push(stopped_after_answer(sender, base, creds, mock).await);
+    out.push(callee_hangs_up(sender, base, creds, mock).await);
+    out.push(caller_hangs_up_first(sender, base, creds, mock).await);
     out
+}
+
+/// A notification whose callee hangs up 1 s after answering, while the first item
+/// plays: the call ends then (CDR `callEndTime` 1 s after `callOutAnswerTime`). It
+/// assumes only that the item's play lasts longer than 1 s.
+async fn callee_hangs_up(
+    sender: &Sender,
+    base: &str,
+    creds: &Credentials,
+    mock: &Mock,
+) -> CaseResult {
+    let callee = "+8613800000014";
+    mock.set_outcome(
+        callee,
+        voicecall_mock::Outcome::Answered {
+            talk_seconds: Some(1),
+            hung_up_by: voicecall_mock::Party::Callee,
+        },
+    );
+    let mut p = place(
+        sender,
+        base,
+        creds,
+        Operation::CreateVoiceNotification,
+        json!({ "calleeNbr": callee }),
+    )
+    .await;
+    mock.advance(Duration::from_secs(3 * 3600));
+    mock.settle(Duration::from_secs(10)).await;
+    match only_cdr(&p.fees) {
+        Ok(cdr) => match (
+            stamp_secs(cdr.get("callOutAnswerTime")),
+            stamp_secs(cdr.get("callEndTime")),
+        ) {
+            (Some(a), Some(e)) if e - a == 1 => {}
+            (a, e) => p.problems.push(format!(
+                "the callee hung up 1 s after answering: callOutAnswerTime {a:?}, callEndTime {e:?} (s): {cdr}"
+            )),
+        },
+        Err(e) => p.problems.push(e),
+    }
+    relation_result(
+        RELATION_IDS[3],
+        "表5-21: a notification's callee hangs up 1 s after answering; the CDR's callEndTime is 1 s after callOutAnswerTime".into(),
+        p.req,
+        p.problems,
+    )
+}
+
+/// A callback in which A hangs up while B rings: the CDR's moments keep the order of
+/// the call (§4.1; [`order_problem`]).
+async fn caller_hangs_up_first(
+    sender: &Sender,
+    base: &str,
+    creds: &Credentials,
+    mock: &Mock,
+) -> CaseResult {
+    let callee = "+8613800000015";
+    mock.set_outcome(callee, voicecall_mock::Outcome::CallerHangsUpFirst);
+    let mut p = place(
+        sender,
+        base,
+        creds,
+        Operation::CreateVoiceCallback,
+        json!({ "calleeNbr": callee }),
+    )
+    .await;
+    mock.advance(Duration::from_secs(3 * 3600));
+    mock.settle(Duration::from_secs(10)).await;
+    match only_cdr(&p.fees) {
+        Ok(cdr) => {
+            if cdr.get("fwdAlertingTime").is_none() {
+                p.problems.push(format!(
+                    "B rang (A hung up while it did), but the CDR has no fwdAlertingTime: {cdr}"
+                ));
+            }
+        }
+        Err(e) => p.problems.push(e),
+    }
+    relation_result(
+        RELATION_IDS[4],
+        "§4.1/表4-23: A hangs up while B rings; the CDR has fwdAlertingTime, and its moments keep the call's order".into(),
+        p.req,
+        p.problems,
+    )
+}
+
+/// The moments of a CDR in the order a call has them (§4.1 体验描述: A is called,
+/// rings, answers, then B; 表4-23 names them): each present one is not before the
+/// previous present one, and none is after `callEndTime`.
+fn order_problem(cdr: &serde_json::Map<String, Value>) -> Option<String> {
+    let mut last: Option<(&str, i64)> = None;
+    for k in CDR_TIMES.iter().copied().chain(["callEndTime"]) {
+        let Some(t) = stamp_secs(cdr.get(k)) else {
+            continue;
+        };
+        if let Some((prev, at)) = last {
+            if t < at {
+                return Some(format!("{k} is before {prev} in the CDR {cdr:?}"));
+            }
+        }
+        last = Some((k, t));
+    }
+    None
+}
+
+/// A notification with an item that collects digits (`collectInd` > 0, 表5-5:
+/// "系统会将用户输入的号码通过语音通知呼叫状态通知API发送给SP"), once answered, pushes a
+/// `collectInfo` event (表5-15, 放音收号结果事件) between its answer and its disconnect.
+fn collect_problem(body: &Value, types: &[String]) -> Option<String> {
+    let collects = body
+        .get("playInfoList")?
+        .as_array()?
+        .iter()
+        .any(|i| i.get("collectInd").and_then(Value::as_u64).unwrap_or(0) > 0);
+    let answer = types.iter().position(|t| t == "answer")?;
+    if !collects {
+        return None;
+    }
+    let ok = types
+        .iter()
+        .position(|t| t == "collectInfo")
+        .is_some_and(|c| c > answer && types.last().map(String::as_str) == Some("disconnect"));
+    (!ok).then(|| {
+        format!("events {types:?}: an answered notification that collects digits pushes collectInfo after answer, before disconnect")
+    })
 }
 
 /// A callback stopped (callStop, §4.3) at the moment A's answer event is pushed.
@@ -491,6 +639,7 @@ async fn stopped_after_answer(
         sender,
         base,
         creds,
+        Operation::CreateVoiceCallback,
         json!({ "calleeNbr": "+8613800000013" }),
     )
     .await;
