@@ -211,6 +211,9 @@ pub async fn run(
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_string();
+                if op == Operation::CreateVoiceCallback {
+                    problems.extend(disconnect_problem(&call_body, &v));
+                }
                 if !n.events.iter().any(|e| e.event_type == event) {
                     problems.push(format!("eventType {event:?} is not one {} lists", n.id));
                 }
@@ -323,6 +326,8 @@ const CDR_TIMES: [&str; 6] = [
 struct Placed {
     problems: Vec<String>,
     req: Request,
+    /// The request's body.
+    body: Value,
     /// sessionId of the answer (表4-4).
     session: Option<String>,
     statuses: Got,
@@ -341,6 +346,7 @@ async fn place(
     let mut out = Placed {
         problems: Vec::new(),
         req: request_for(op, &json!({})),
+        body: Value::Null,
         session: None,
         statuses: Got::default(),
         fees: Got::default(),
@@ -357,6 +363,7 @@ async fn place(
         o.extend(e.clone());
     }
     out.req = request_for(op, &body);
+    out.body = body;
     let r = sender.send(base, creds, &out.req).await;
     if r.status != 200 || r.code.as_deref() != Some("0") {
         out.problems
@@ -423,12 +430,13 @@ fn relation_result(id: &str, doc: String, req: Request, problems: Vec<String>) -
 }
 
 /// The ids of [`relations`].
-const RELATION_IDS: [&str; 5] = [
+const RELATION_IDS: [&str; 6] = [
     "maxDuration/1",
     "maxDuration/0",
     "callStop/answered",
     "notification/callee-hangs-up",
     "callback/caller-hangs-up-first",
+    "callback/caller-hangs-up",
 ];
 
 /// Callee numbers of the relation cases (their outcomes are scripted).
@@ -499,6 +507,7 @@ pub async fn relations(
     out.push(stopped_after_answer(sender, base, creds, mock).await);
     out.push(callee_hangs_up(sender, base, creds, mock).await);
     out.push(caller_hangs_up_first(sender, base, creds, mock).await);
+    out.push(caller_hangs_up(sender, base, creds, mock).await);
     out
 }
 
@@ -569,6 +578,9 @@ async fn caller_hangs_up_first(
     .await;
     mock.advance(Duration::from_secs(3 * 3600));
     mock.settle(Duration::from_secs(10)).await;
+    for b in &bodies(&p.statuses) {
+        p.problems.extend(disconnect_problem(&p.body, b));
+    }
     match only_cdr(&p.fees) {
         Ok(cdr) => {
             if cdr.get("fwdAlertingTime").is_none() {
@@ -581,7 +593,81 @@ async fn caller_hangs_up_first(
     }
     relation_result(
         RELATION_IDS[4],
-        "§4.1/表4-23: A hangs up while B rings; the CDR has fwdAlertingTime, and its moments keep the call's order".into(),
+        "§4.1/表4-23: A hangs up while B rings; the CDR has fwdAlertingTime, its moments keep the call's order, disconnect names A (表4-18)".into(),
+        p.req,
+        p.problems,
+    )
+}
+
+/// A callback's disconnect event that says who hung up (`partyType`, asked for with
+/// `partyTypeRequiredInDisconnect`) names the numbers 表4-18 gives for that party: A
+/// first → `caller` displayNbr, `called` A (callerNbr); B first → `caller`
+/// displayCalleeNbr, `called` B (calleeNbr). `platform` is not tied to numbers.
+fn disconnect_problem(request: &Value, event: &Value) -> Option<String> {
+    if event.get("eventType").and_then(Value::as_str) != Some("disconnect") {
+        return None;
+    }
+    let info = event.get("statusInfo")?;
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(String::from);
+    let (caller, called) = match info.get("partyType").and_then(Value::as_str)? {
+        "caller" => (text(request, "displayNbr"), text(request, "callerNbr")),
+        "callee" => (
+            text(request, "displayCalleeNbr"),
+            text(request, "calleeNbr"),
+        ),
+        _ => return None,
+    };
+    let got = (text(info, "caller"), text(info, "called"));
+    (got != (caller.clone(), called.clone())).then(|| {
+        format!(
+            "disconnect {info}: caller/called {got:?}, 表4-18 gives {:?} for that partyType",
+            (caller, called)
+        )
+    })
+}
+
+/// A callback in which A hangs up after talking to B for 5 s: the disconnect event
+/// names A's numbers ([`disconnect_problem`]).
+async fn caller_hangs_up(
+    sender: &Sender,
+    base: &str,
+    creds: &Credentials,
+    mock: &Mock,
+) -> CaseResult {
+    let callee = "+8613800000016";
+    mock.set_outcome(
+        callee,
+        voicecall_mock::Outcome::Answered {
+            talk_seconds: Some(5),
+            hung_up_by: voicecall_mock::Party::Caller,
+        },
+    );
+    let mut p = place(
+        sender,
+        base,
+        creds,
+        Operation::CreateVoiceCallback,
+        json!({ "calleeNbr": callee }),
+    )
+    .await;
+    mock.advance(Duration::from_secs(3 * 3600));
+    mock.settle(Duration::from_secs(10)).await;
+    let statuses = bodies(&p.statuses);
+    let parties: Vec<&str> = statuses
+        .iter()
+        .filter_map(|b| b.get("statusInfo")?.get("partyType")?.as_str())
+        .collect();
+    if parties != ["caller"] {
+        p.problems.push(format!(
+            "A hung up: one disconnect with partyType caller expected, got {parties:?}"
+        ));
+    }
+    for b in &statuses {
+        p.problems.extend(disconnect_problem(&p.body, b));
+    }
+    relation_result(
+        RELATION_IDS[5],
+        "表4-18: A hangs up after talking to B; disconnect has partyType caller, caller displayNbr, called A".into(),
         p.req,
         p.problems,
     )
