@@ -780,12 +780,28 @@ async fn stopped_after_answer(
                 p.problems
                     .push(format!("the CDR has no callEndTime: {cdr}"));
             }
+            // The call ended when it was stopped: the disconnect event (the last one)
+            // and the CDR's callEndTime name the same moment, the stop's.
+            let statuses = bodies(&p.statuses);
+            let disconnect = statuses
+                .last()
+                .filter(|b| b.get("eventType").and_then(Value::as_str) == Some("disconnect"))
+                .and_then(|b| stamp_secs(b.get("statusInfo")?.get("timestamp")));
+            let answer = statuses
+                .iter()
+                .find(|b| b.get("eventType").and_then(Value::as_str) == Some("answer"))
+                .and_then(|b| stamp_secs(b.get("statusInfo")?.get("timestamp")));
+            if disconnect.is_none() || disconnect != end || end != answer {
+                p.problems.push(format!(
+                    "stopped at the answer ({answer:?}): the last event's disconnect time {disconnect:?} and the CDR's callEndTime {end:?} must be that moment"
+                ));
+            }
         }
         Err(e) => p.problems.push(e),
     }
     relation_result(
         RELATION_IDS[2],
-        "§4.3 callStop once A answered (表4-23): the CDR keeps callOutAnswerTime and no time after callEndTime".into(),
+        "§4.3 callStop once A answered (表4-23): the CDR keeps callOutAnswerTime and no time after callEndTime; disconnect (last) and callEndTime are the stop's moment".into(),
         p.req,
         p.problems,
     )
