@@ -430,13 +430,14 @@ fn relation_result(id: &str, doc: String, req: Request, problems: Vec<String>) -
 }
 
 /// The ids of [`relations`].
-const RELATION_IDS: [&str; 6] = [
+const RELATION_IDS: [&str; 7] = [
     "maxDuration/1",
     "maxDuration/0",
     "callStop/answered",
     "notification/callee-hangs-up",
     "callback/caller-hangs-up-first",
     "callback/caller-hangs-up",
+    "callback/party-type-not-asked",
 ];
 
 /// Callee numbers of the relation cases (their outcomes are scripted).
@@ -508,7 +509,50 @@ pub async fn relations(
     out.push(callee_hangs_up(sender, base, creds, mock).await);
     out.push(caller_hangs_up_first(sender, base, creds, mock).await);
     out.push(caller_hangs_up(sender, base, creds, mock).await);
+    out.push(party_type_not_asked(sender, base, creds, mock).await);
     out
+}
+
+/// A callback with `partyTypeRequiredInDisconnect` "false": no status push carries
+/// `partyType` (表4-18: "…设置为“true”时才会携带").
+async fn party_type_not_asked(
+    sender: &Sender,
+    base: &str,
+    creds: &Credentials,
+    mock: &Mock,
+) -> CaseResult {
+    let mut p = place(
+        sender,
+        base,
+        creds,
+        Operation::CreateVoiceCallback,
+        json!({ "calleeNbr": "+8613800000017", "partyTypeRequiredInDisconnect": "false" }),
+    )
+    .await;
+    mock.advance(Duration::from_secs(3 * 3600));
+    mock.settle(Duration::from_secs(10)).await;
+    let statuses = bodies(&p.statuses);
+    if statuses.last().and_then(|b| b.get("eventType")?.as_str()) != Some("disconnect") {
+        p.problems.push(format!(
+            "the call's last status push is not a disconnect: {statuses:?}"
+        ));
+    }
+    for b in &statuses {
+        if b.get("statusInfo")
+            .and_then(|i| i.get("partyType"))
+            .is_some()
+        {
+            p.problems.push(format!(
+                "partyType sent though partyTypeRequiredInDisconnect is false: {b}"
+            ));
+        }
+    }
+    relation_result(
+        RELATION_IDS[6],
+        "表4-18 partyType: a callback with partyTypeRequiredInDisconnect false gets no partyType in its disconnect".into(),
+        p.req,
+        p.problems,
+    )
 }
 
 /// A notification whose callee hangs up 1 s after answering, while the first item
