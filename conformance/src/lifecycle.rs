@@ -3,7 +3,14 @@
 //! to the end, then every push checked — signed for its URL (push scheme), each body
 //! valid for its notification message (the spec's checker), the rules tied to the
 //! request (partyType only when asked), the event types the notification lists, callout
-//! first and disconnect last, and exactly one CDR per call.
+//! first and disconnect last, and exactly one CDR per call; the CDR's TTS plays, the
+//! order of its moments, a collecting notification's collectInfo and a callback
+//! disconnect's numbers against the request.
+//!
+//! [`relations`] then places calls of their own with scripted outcomes (maxDuration,
+//! callStop, who hangs up) and checks what the reference ties to them in the pushes. Only
+//! relations the reference states are checked: how long a play lasts is the mock's own
+//! model (MUTANTS.md, the `call_request` and `plan` rows) and is never judged.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
