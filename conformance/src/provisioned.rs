@@ -61,6 +61,9 @@ enum Prep {
     Advance(u64),
     /// Run the mock's clock forward by this many milliseconds.
     AdvanceMillis(u64),
+    /// Run the mock's clock forward to half past this hour of Beijing time (UTC+8, the
+    /// time `apps.black_hours` is read in), so a window's edges are tested exactly.
+    BeijingHour(u8),
 }
 
 /// A provisioned scenario.
@@ -108,6 +111,29 @@ pub(crate) fn probe(op: Operation) -> Value {
             json!({ "fileName": "provisioned-none.wav", "recordDomain": "record.example.com" })
         }
         _ => call(op, DISPLAY, CALLER, CALLEE),
+    }
+}
+
+/// The service of `op` as the mock's config names it in `apps.services` (the `service:`
+/// of the operation's spec file). Written here rather than asked of the mock, so a mock
+/// that names its services otherwise fails the scenarios instead of agreeing with itself.
+fn service_name(op: Operation) -> &'static str {
+    match op {
+        Operation::CreateVoiceNotification => "notification",
+        Operation::CreateVoiceVerificationCode => "verification",
+        _ => "callback",
+    }
+}
+
+/// Voice ports one call of `op` holds on the embedded mock: a callback has two legs (the
+/// platform calls A, then B: §4.1), each on a port; the other calls one
+/// (conformance/mock/README.md, "ports"). Written here, not asked of the mock, for the
+/// reason of [`service_name`].
+fn ports_of(op: Operation) -> u32 {
+    if op == Operation::CreateVoiceCallback {
+        2
+    } else {
+        1
     }
 }
 
@@ -185,11 +211,21 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
             probe(op),
         );
     }
-    let other_service = if voicecall_mock::policy::service_of(op).id() == "callback" {
+    let other_service = if service_name(op) == "callback" {
         "notification"
     } else {
         "callback"
     };
+    if op.places_call() {
+        add(
+            &mut out,
+            C::Success,
+            "the app has the right to this API's service (and no other): accepted",
+            Box::new(move |c| app(c).services = Some(vec![service_name(op).into()])),
+            Vec::new(),
+            probe(op),
+        );
+    }
     add(
         &mut out,
         C::ApiNotAllowedForAppKey,
@@ -406,6 +442,49 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
         Vec::new(),
         body.clone(),
     );
+    // The edges of a black-hours window that wraps midnight, [22, 2): 22:30 and 23:30
+    // and 01:30 are inside, 02:30 is not (the end hour is excluded); a window that does
+    // not wrap, [11, 13), leaves 10:30 outside.
+    let wrapped = || Box::new(|c: &mut MockConfig| app(c).black_hours = Some((22, 2)));
+    for (hour, code, what) in [
+        (
+            22,
+            C::CallTimeRestricted,
+            "22:30 Beijing time, black hours [22, 2) (its first hour)",
+        ),
+        (
+            23,
+            C::CallTimeRestricted,
+            "23:30 Beijing time, black hours [22, 2) (before midnight)",
+        ),
+        (
+            1,
+            C::CallTimeRestricted,
+            "01:30 Beijing time, black hours [22, 2) (after midnight)",
+        ),
+        (
+            2,
+            C::Success,
+            "02:30 Beijing time, black hours [22, 2) (its end hour is outside): accepted",
+        ),
+    ] {
+        add(
+            &mut out,
+            code,
+            what,
+            wrapped(),
+            vec![Prep::BeijingHour(hour)],
+            body.clone(),
+        );
+    }
+    add(
+        &mut out,
+        C::Success,
+        "10:30 Beijing time, black hours [11, 13): accepted",
+        Box::new(|c| app(c).black_hours = Some((11, 13))),
+        vec![Prep::BeijingHour(10)],
+        body.clone(),
+    );
     // Frequency: one call in the window, the next with the same number is over.
     let again = |caller: &str, callee: &str| vec![Prep::Send(call(op, DISPLAY, caller, callee))];
     let window = |per_caller, per_callee, per_display| FrequencyLimits {
@@ -425,6 +504,39 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
             call(op, DISPLAY, CALLER, "+8613800000122"),
         );
     }
+    if op == Operation::CreateVoiceCallback {
+        let w = window(Some(1), None, None);
+        add(
+            &mut out,
+            C::Success,
+            "another callerNbr called once in the window (limit 1 per caller): accepted",
+            Box::new(move |c| app(c).frequency = Some(w.clone())),
+            again("+8613800000123", "+8613800000124"),
+            call(op, DISPLAY, CALLER, "+8613800000125"),
+        );
+    } else {
+        let w = window(Some(1), None, None);
+        add(
+            &mut out,
+            C::Success,
+            "a limit per callerNbr, one call in the window, a request without callerNbr: accepted",
+            Box::new(move |c| app(c).frequency = Some(w.clone())),
+            again(CALLER, "+8613800000126"),
+            call(op, DISPLAY, CALLER, "+8613800000127"),
+        );
+    }
+    let w = window(None, Some(2), None);
+    add(
+        &mut out,
+        C::CalleeFrequencyLimited,
+        "calleeNbr called twice in the window (limit 2)",
+        Box::new(move |c| app(c).frequency = Some(w.clone())),
+        vec![
+            Prep::Send(call(op, DISPLAY, "+8613800000133", CALLEE)),
+            Prep::Send(call(op, DISPLAY, "+8613800000134", CALLEE)),
+        ],
+        call(op, DISPLAY, "+8613800000135", CALLEE),
+    );
     let w = window(None, Some(1), None);
     add(
         &mut out,
@@ -486,6 +598,104 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
         ],
         body.clone(),
     );
+    // The risk rules judge the last `calls` calls once there are that many: one
+    // unanswered call of a window of 2 is not judged yet, two are.
+    let risk2 = || {
+        Box::new(|c: &mut MockConfig| {
+            app(c).risk = Some(RiskLimits {
+                calls: 2,
+                min_completion_rate: Some(1.0),
+                min_average_talk_seconds: None,
+            })
+        })
+    };
+    let unanswered = || {
+        vec![
+            Prep::Outcome(CALLEE, Outcome::NoAnswer),
+            Prep::Send(body.clone()),
+            Prep::Advance(3600),
+        ]
+    };
+    add(
+        &mut out,
+        C::Success,
+        "1 unanswered call to calleeNbr, completion judged over the last 2 calls: not judged yet, accepted",
+        risk2(),
+        unanswered(),
+        body.clone(),
+    );
+    add(
+        &mut out,
+        C::AbnormalCompletionRate,
+        "the last 2 calls to calleeNbr were not answered (minimum completion rate 100 % over 2 calls)",
+        risk2(),
+        {
+            let mut twice = unanswered();
+            twice.extend(unanswered());
+            twice
+        },
+        body.clone(),
+    );
+    // Over 2 calls (each answered and talking that many seconds, or not answered): the
+    // share and the average are judged against the limit exactly. Talks of 1 s: no
+    // call's play (the mock's own model of durations, not the reference's) cuts them.
+    let judged = |first: Option<u32>, second: Option<u32>| {
+        let mut prep = Vec::new();
+        for talk in [first, second] {
+            let outcome = match talk {
+                Some(s) => Outcome::Answered {
+                    talk_seconds: Some(s),
+                    hung_up_by: Default::default(),
+                },
+                None => Outcome::NoAnswer,
+            };
+            prep.push(Prep::Outcome(CALLEE, outcome));
+            prep.push(Prep::Send(body.clone()));
+            prep.push(Prep::Advance(3600));
+        }
+        prep
+    };
+    let risk = |rate: Option<f64>, talk: Option<u64>| {
+        Box::new(move |c: &mut MockConfig| {
+            app(c).risk = Some(RiskLimits {
+                calls: 2,
+                min_completion_rate: rate,
+                min_average_talk_seconds: talk,
+            })
+        })
+    };
+    add(
+        &mut out,
+        C::Success,
+        "1 of the last 2 calls to calleeNbr answered, minimum completion rate 50 %: accepted",
+        risk(Some(0.5), None),
+        judged(Some(1), None),
+        body.clone(),
+    );
+    add(
+        &mut out,
+        C::AbnormalCompletionRate,
+        "1 of the last 2 calls to calleeNbr answered, minimum completion rate 75 %",
+        risk(Some(0.75), None),
+        judged(Some(1), None),
+        body.clone(),
+    );
+    add(
+        &mut out,
+        C::Success,
+        "the last 2 calls to calleeNbr talked 1 s each, minimum average 1 s: accepted",
+        risk(None, Some(1)),
+        judged(Some(1), Some(1)),
+        body.clone(),
+    );
+    add(
+        &mut out,
+        C::AbnormalCallDuration,
+        "the last 2 calls to calleeNbr talked 1 s each, minimum average 2 s",
+        risk(None, Some(2)),
+        judged(Some(1), Some(1)),
+        body.clone(),
+    );
     // Capacity: one live call fills each limit.
     let one_call = || {
         vec![Prep::Send(call(
@@ -519,7 +729,7 @@ fn scenarios(op: Operation) -> Vec<Scenario> {
         one_call(),
         body.clone(),
     );
-    let need = voicecall_mock::policy::service_of(op).ports();
+    let need = ports_of(op);
     add(
         &mut out,
         C::CallPortLimitReached,
@@ -707,7 +917,7 @@ const IDLE_RULE: &str = "provisioned/idlePort";
 const IDLE_PORTS: u32 = 10;
 
 fn idle_doc(op: Operation) -> String {
-    let need = voicecall_mock::policy::service_of(op).ports();
+    let need = ports_of(op);
     format!(
         "idlePort with returnIdlePort \"true\" on a platform of {IDLE_PORTS} free ports: {} after the first call, {} after the second (each takes {need}; the mock counts the call just placed)",
         IDLE_PORTS - need,
@@ -724,7 +934,7 @@ async fn idle_port(sender: &Sender, op: Operation, front: Option<&Front>) -> Cas
     let mut config = MockConfig::single_app(APP, secret);
     config.clock = ClockConfig::Manual;
     config.platform.ports = IDLE_PORTS;
-    let need = voicecall_mock::policy::service_of(op).ports();
+    let need = ports_of(op);
     let mut result = CaseResult {
         api: op.name().into(),
         id: format!("{}/{IDLE_RULE}", op.name()),
@@ -887,7 +1097,7 @@ async fn run_one(sender: &Sender, s: Scenario, i: usize, front: Option<&Front>) 
         note: None,
         request: final_req.clone(),
     };
-    if s.code == C::CallTimeRestricted {
+    if s.code == C::CallTimeRestricted && config.apps[0].black_hours.is_none() {
         let clock = voicecall_mock::clock::Clock::new(ClockConfig::Manual);
         let hour = ((clock.wall(clock.now()).hour() as u32 + 8) % 24) as u8;
         // Two hours from the current one: the run cannot leave them.
@@ -911,6 +1121,16 @@ async fn run_one(sender: &Sender, s: Scenario, i: usize, front: Option<&Front>) 
             Prep::Outcome(n, o) => server.mock.set_outcome(*n, *o),
             Prep::AdvanceMillis(ms) => {
                 server.mock.advance(Duration::from_millis(*ms));
+                server.mock.settle(Duration::from_secs(10)).await;
+            }
+            Prep::BeijingHour(hour) => {
+                let clock = server.mock.clock();
+                let beijing = clock.wall(clock.now()) + Duration::from_secs(8 * 3600);
+                let (h, m, sec) = beijing.to_hms();
+                let into_day = u64::from(h) * 3600 + u64::from(m) * 60 + u64::from(sec);
+                let target = u64::from(*hour) * 3600 + 1800;
+                let by = (target + 86_400 - into_day) % 86_400;
+                server.mock.advance(Duration::from_secs(by));
                 server.mock.settle(Duration::from_secs(10)).await;
             }
             Prep::Advance(secs) => {

@@ -110,7 +110,7 @@ pub async fn run(
             };
             // Lifecycles first, while the mock holds no other call: running its clock
             // then plays only these calls.
-            let lifecycle = lifecycle::run(
+            let mut lifecycle = lifecycle::run(
                 spec,
                 &sender,
                 &server.base_url(),
@@ -119,6 +119,15 @@ pub async fn run(
                 &secret_copy,
             )
             .await;
+            lifecycle.extend(
+                lifecycle::relations(
+                    &sender,
+                    &server.base_url(),
+                    &credentials_of(&target),
+                    &server.mock,
+                )
+                .await,
+            );
             let mut report = platform(
                 spec,
                 &sender,

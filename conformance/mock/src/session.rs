@@ -49,15 +49,6 @@ impl Service {
             _ => 1,
         }
     }
-
-    /// Spec names of its status and fee event messages.
-    pub fn event_messages(self) -> (&'static str, &'static str) {
-        match self {
-            Service::Callback => ("CallbackStatusEvent", "CallbackFeeEvent"),
-            Service::Notification => ("NotificationStatusEvent", "NotificationFeeEvent"),
-            Service::Verification => ("VerificationStatusEvent", "VerificationFeeEvent"),
-        }
-    }
 }
 
 /// What the request asked for, read once the request passed validation.
