@@ -960,6 +960,32 @@ mod tests {
     use crate::handle::MockRequest;
     use voicecall::auth::sign_request;
 
+    /// A click2Call of app "K" (secret "S"), freshly signed, judged by `mock`.
+    fn place_callback(mock: &Mock) -> crate::handle::MockResponse {
+        let h = sign_request(&Credentials::new("K", "S"), None, None);
+        let body = serde_json::json!({
+            "displayNbr": "+8675528000001",
+            "callerNbr": "+8613800000001",
+            "displayCalleeNbr": "+8675528000002",
+            "calleeNbr": "+8613800000002",
+        });
+        let req = MockRequest {
+            method: "POST".into(),
+            path: Operation::CreateVoiceCallback.wire_path().into(),
+            query: String::new(),
+            headers: vec![
+                (
+                    "Content-Type".into(),
+                    "application/json;charset=UTF-8".into(),
+                ),
+                ("Authorization".into(), h.authorization),
+                ("X-AKSK".into(), h.x_aksk),
+            ],
+            body: body.to_string().into_bytes(),
+        };
+        mock.handle(&req, std::net::IpAddr::from([127, 0, 0, 1]))
+    }
+
     /// Accepting calls never grows the session store by moving it whole: after 6,000
     /// accepted calls (manual clock: all live, none evicted), no insertion moved more than
     /// a shard's worth; one map would have moved 3,584 sessions at the 3,585th call, under
@@ -970,33 +996,8 @@ mod tests {
         let mut config = MockConfig::single_app("K", "S");
         config.platform.ports = 1_000_000;
         let mock = Mock::new(config);
-        let creds = Credentials::new("K", "S");
-        let body = serde_json::json!({
-            "displayNbr": "+8675528000001",
-            "callerNbr": "+8613800000001",
-            "displayCalleeNbr": "+8675528000002",
-            "calleeNbr": "+8613800000002",
-        })
-        .to_string()
-        .into_bytes();
-        let peer = std::net::IpAddr::from([127, 0, 0, 1]);
         for i in 0..N {
-            let h = sign_request(&creds, None, None);
-            let req = MockRequest {
-                method: "POST".into(),
-                path: Operation::CreateVoiceCallback.wire_path().into(),
-                query: String::new(),
-                headers: vec![
-                    (
-                        "Content-Type".into(),
-                        "application/json;charset=UTF-8".into(),
-                    ),
-                    ("Authorization".into(), h.authorization),
-                    ("X-AKSK".into(), h.x_aksk),
-                ],
-                body: body.clone(),
-            };
-            let r = mock.handle(&req, peer);
+            let r = place_callback(&mock);
             assert_eq!(r.status, 200, "call {i}: {:?} {:?}", r.body, r.headers);
         }
         let st = mock.state();
@@ -1017,33 +1018,8 @@ mod tests {
         let mut config = MockConfig::single_app("K", "S");
         config.platform.ports = 1_000;
         let mock = Mock::new(config);
-        let creds = Credentials::new("K", "S");
-        let body = serde_json::json!({
-            "displayNbr": "+8675528000001",
-            "callerNbr": "+8613800000001",
-            "displayCalleeNbr": "+8675528000002",
-            "calleeNbr": "+8613800000002",
-        })
-        .to_string()
-        .into_bytes();
-        let peer = std::net::IpAddr::from([127, 0, 0, 1]);
         for _ in 0..CALLS {
-            let h = sign_request(&creds, None, None);
-            let req = MockRequest {
-                method: "POST".into(),
-                path: Operation::CreateVoiceCallback.wire_path().into(),
-                query: String::new(),
-                headers: vec![
-                    (
-                        "Content-Type".into(),
-                        "application/json;charset=UTF-8".into(),
-                    ),
-                    ("Authorization".into(), h.authorization),
-                    ("X-AKSK".into(), h.x_aksk),
-                ],
-                body: body.clone(),
-            };
-            assert_eq!(mock.handle(&req, peer).status, 200);
+            assert_eq!(place_callback(&mock).status, 200);
         }
         // Every call's first step falls due at once (the manual clock moves without
         // playing anything).
