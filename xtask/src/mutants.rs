@@ -130,8 +130,9 @@ fn groups(root: &Path, chosen: &[String]) -> Result<Vec<Group>> {
 fn tool(root: &Path) -> Result<PathBuf> {
     let dir = root.join("target/tools/cargo-mutants");
     let bin = dir.join("bin/cargo-mutants");
+    // A cargo subcommand: its own name comes first, as cargo would pass it.
     let installed = Command::new(&bin)
-        .arg("--version")
+        .args(["mutants", "--version"])
         .output()
         .ok()
         .filter(|o| o.status.success())
@@ -172,9 +173,11 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<ExitCode> {
             bail!("--shard takes k/n with 0 <= k < n, e.g. 0/8 (got {s})");
         }
     }
+    // Arguments first: a misspelt file is refused before anything is installed.
+    let groups = groups(root, &args.files)?;
     let bin = tool(root)?;
     let mut failed = false;
-    for g in groups(root, &args.files)? {
+    for g in groups {
         // The baseline: cargo-mutants 27.0.0 runs its own baseline with the mutated
         // package's tests, ignoring --test-package, so it is run here instead (the judging
         // tests must pass on the unmutated tree) and cargo-mutants skips its own.
