@@ -42,12 +42,12 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
+use common::client::body;
 use common::{start_bare, Server};
 use hdrhistogram::Histogram;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
 use voicecall::auth::{new_nonce, sign_request_with, Credentials, Signer};
@@ -129,20 +129,6 @@ impl Settings {
             light_seconds: env_or("VOICECALL_BENCH_LIGHT_SECONDS", 2.0f64),
         }
     }
-}
-
-/// The click2Call body of every scenario: valid, without statusUrl/feeUrl.
-fn body() -> Bytes {
-    Bytes::from(
-        json!({
-            "displayNbr": "+8675528000001",
-            "callerNbr": "+8613800000001",
-            "displayCalleeNbr": "+8675528000002",
-            "calleeNbr": "+8613800000002",
-            "userData": "order-42",
-        })
-        .to_string(),
-    )
 }
 
 /// Thread ids of a runtime's threads, for their CPU time.

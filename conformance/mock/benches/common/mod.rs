@@ -2,7 +2,7 @@
 //! against (same route, JSON parsed, a small JSON answer) and the server handle; and, in
 //! [`client`], the load client's request and connection.
 
-/// Not every bench uses every piece (`load` none of them).
+/// Not every bench uses every piece (`load` only the request body).
 #[allow(dead_code)]
 pub mod client;
 
