@@ -258,6 +258,23 @@ fn edges(spec: &Spec, max_body: usize) -> Vec<Edge> {
         request,
         expected: expected(C::RecordNotFound),
     });
+    // Length is counted after decoding (表4-26 fileName String(1-128), erratum
+    // `length-unit`: characters of the value): 60 percent-escaped characters and a `+`
+    // are 181 bytes on the wire but 61 characters, inside the row, so the request is read
+    // (no such recording → 1012007). A platform that counted the encoded query, or
+    // decoded `+` or `%XX` into more than one character, would answer 1010002.
+    let mut request = request_for(dl, &probe(dl));
+    request.query = format!(
+        "fileName={}+&recordDomain=record.example.com",
+        "%41".repeat(60)
+    );
+    out.push(Edge {
+        op: dl,
+        rule: "edge/query.length-after-decoding".into(),
+        doc: "fileName of 60 %41 escapes then + (181 bytes encoded, 61 characters decoded): inside String(1-128), read, no such recording → 1012007".into(),
+        request,
+        expected: expected(C::RecordNotFound),
+    });
     // A media-type parameter other than charset: the mock reads the body (erratum
     // `content-type-variants` fixes the media type and the charset only; other
     // parameters are the mock's reading of RFC 9110 §8.3.1, which leaves their meaning

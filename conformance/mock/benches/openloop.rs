@@ -9,6 +9,8 @@
 //!    sending its next request when the last is answered) against a fresh mock for
 //!    `VOICECALL_OPENLOOP_SATURATION_SECONDS` (3): accepted requests per second = the
 //!    mock's saturation rate `X`. The same for the bare endpoint, for reference.
+//!    `VOICECALL_OPENLOOP_X` fixes `X` instead (the estimate is still printed), so that
+//!    repeated runs offer the same rates.
 //! 2. *Open loop* at 25 %, 50 % and 90 % of `X`, for `VOICECALL_OPENLOOP_SECONDS` (5) each,
 //!    bare endpoint then a fresh mock at the same rate: p50 / p99 / p99.9 / max.
 //! 3. With `VOICECALL_OPENLOOP_LONG=1`: one fresh mock at 50 % of `X` (or
@@ -356,11 +358,25 @@ fn main() {
     println!("load average at start: {}", loadavg());
     let sat_mock = saturate(Target::Mock, connections, sat_seconds, &srv, &cli);
     let sat_bare = saturate(Target::Bare, connections, sat_seconds, &srv, &cli);
-    let x = sat_mock.accepted as f64 / sat_mock.seconds;
+    let measured = sat_mock.accepted as f64 / sat_mock.seconds;
     println!(
-        "saturation (closed loop, {connections} connections, {sat_seconds} s): mock {x:.0} accepted/s, bare {:.0}/s",
+        "saturation (closed loop, {connections} connections, {sat_seconds} s): mock {measured:.0} accepted/s, bare {:.0}/s",
         sat_bare.done as f64 / sat_bare.seconds
     );
+    // A fixed `X` makes repeated runs offer the same rates: on a shared machine one
+    // closed-loop estimate can be off by 2 × when the other load changes under it.
+    let x = match std::env::var("VOICECALL_OPENLOOP_X") {
+        Ok(v) => {
+            let x: f64 = v
+                .parse()
+                .ok()
+                .filter(|x: &f64| x.is_finite() && *x > 0.0)
+                .expect("VOICECALL_OPENLOOP_X is a rate in requests per second, e.g. 20000");
+            println!("X = {x:.0}/s (VOICECALL_OPENLOOP_X), not the estimate above");
+            x
+        }
+        Err(_) => measured,
+    };
     println!();
     println!("| offered load | server | sent/s | accepted | p50 ms | p99 ms | p99.9 ms | max ms | not 200 |");
     println!("|---|---|---|---|---|---|---|---|---|");
