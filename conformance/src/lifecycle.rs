@@ -437,7 +437,7 @@ fn relation_result(id: &str, doc: String, req: Request, problems: Vec<String>) -
 }
 
 /// The ids of [`relations`].
-const RELATION_IDS: [&str; 7] = [
+const RELATION_IDS: [&str; 8] = [
     "maxDuration/1",
     "maxDuration/0",
     "callStop/answered",
@@ -445,6 +445,7 @@ const RELATION_IDS: [&str; 7] = [
     "callback/caller-hangs-up-first",
     "callback/caller-hangs-up",
     "callback/party-type-not-asked",
+    "verification/ends-after-play",
 ];
 
 /// Callee numbers of the relation cases (their outcomes are scripted).
@@ -517,7 +518,56 @@ pub async fn relations(
     out.push(caller_hangs_up_first(sender, base, creds, mock).await);
     out.push(caller_hangs_up(sender, base, creds, mock).await);
     out.push(party_type_not_asked(sender, base, creds, mock).await);
+    out.push(verification_ends_after_play(sender, base, creds, mock).await);
     out
+}
+
+/// A verification code whose callee would stay on the line for 600 s: the platform
+/// ends the call once the code has played (表6-3 postOne: "如果不携带该参数，系统将在语音
+/// 验证码播放完毕后结束通话"), so the CDR's `callEndTime` comes before the callee's
+/// hang-up. It assumes only that playing a 4-digit code twice takes less than 600 s.
+async fn verification_ends_after_play(
+    sender: &Sender,
+    base: &str,
+    creds: &Credentials,
+    mock: &Mock,
+) -> CaseResult {
+    let callee = "+8613800000018";
+    mock.set_outcome(
+        callee,
+        voicecall_mock::Outcome::Answered {
+            talk_seconds: Some(600),
+            hung_up_by: voicecall_mock::Party::Callee,
+        },
+    );
+    let mut p = place(
+        sender,
+        base,
+        creds,
+        Operation::CreateVoiceVerificationCode,
+        json!({ "calleeNbr": callee }),
+    )
+    .await;
+    mock.advance(Duration::from_secs(3 * 3600));
+    mock.settle(Duration::from_secs(10)).await;
+    match only_cdr(&p.fees) {
+        Ok(cdr) => match (
+            stamp_secs(cdr.get("callOutAnswerTime")),
+            stamp_secs(cdr.get("callEndTime")),
+        ) {
+            (Some(a), Some(e)) if (0..600).contains(&(e - a)) => {}
+            (a, e) => p.problems.push(format!(
+                "the platform ends a verification call once the code has played, before a callee who stays 600 s: callOutAnswerTime {a:?}, callEndTime {e:?} (s): {cdr}"
+            )),
+        },
+        Err(e) => p.problems.push(e),
+    }
+    relation_result(
+        RELATION_IDS[7],
+        "表6-3 postOne: without postOne the platform ends a verification call once the code has played; a callee who would stay 600 s does not keep it up (CDR callEndTime − callOutAnswerTime < 600 s)".into(),
+        p.req,
+        p.problems,
+    )
 }
 
 /// A callback with `partyTypeRequiredInDisconnect` "false": no status push carries

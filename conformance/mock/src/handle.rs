@@ -143,14 +143,19 @@ impl Mock {
         {
             let mut st = self.state();
             st.usage.count_request(&self.inner.config, app, now)?;
-            if let Some(i) = st
+            if let Some(k) = st
                 .injections
-                .iter_mut()
-                .find(|i| i.count > 0 && i.operation.is_none_or(|o| o == op.name()))
+                .iter()
+                .position(|i| i.count > 0 && i.operation.is_none_or(|o| o == op.name()))
             {
+                // A spent injection leaves the list at once, so the list holds only
+                // injections still to fire.
+                let i = &mut st.injections[k];
                 i.count -= 1;
                 let code = i.code;
-                st.injections.retain(|i| i.count > 0);
+                if i.count == 0 {
+                    st.injections.remove(k);
+                }
                 return refuse(code, "injected fault (Mock::inject / POST /_mock/inject)");
             }
         }
@@ -388,10 +393,6 @@ impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
         Ok(Value::Null)
     }
 
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
         while let Some(Unique(v)) = seq.next_element()? {
@@ -510,12 +511,11 @@ fn check_fields(op: Operation, v: &Value) -> Result<(), Reject> {
     }
 }
 
+/// A String(enum) flag of the request (`"true"` / `"false"`, e.g. 表4-3 recordFlag).
+/// Only a string is read: a JSON boolean in these rows is a type violation that
+/// `check_fields` refuses before any flag is read.
 fn flag(v: &Value, name: &str) -> bool {
-    match v.get(name) {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => s == "true",
-        _ => false,
-    }
+    v.get(name).and_then(Value::as_str) == Some("true")
 }
 
 fn text(v: &Value, name: &str) -> Option<String> {
