@@ -76,7 +76,12 @@ struct Group {
 ///   answer's body, used only by the mock's own tests (conformance/mock/tests); the
 ///   answer on the wire is built by `MockResponse::reject` / `ok`, so a conformance run
 ///   cannot observe it. Judged by the mock's tests.
-const MOCK_EXCLUDED: &[&str] = &[r"MockResponse::resultcode"];
+///
+/// - `Plan::drop_steps_after`: trims the plan that introspection (`Mock::session`,
+///   `/_mock/sessions`) shows after a callStop; the call ends at the stop whatever it
+///   keeps, so no request can observe it. Judged by the mock's test
+///   `call_stop_ends_a_live_session_once`.
+const MOCK_EXCLUDED: &[&str] = &[r"MockResponse::resultcode", r"Plan::drop_steps_after"];
 
 fn groups(root: &Path, chosen: &[String]) -> Result<Vec<Group>> {
     let mut auth_files: Vec<String> = std::fs::read_dir(root.join(AUTH_DIR))

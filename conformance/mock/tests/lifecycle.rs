@@ -313,6 +313,28 @@ async fn call_stop_ends_a_live_session_once() {
     assert_eq!(ev.last().unwrap().0, "disconnect");
     assert_eq!(ev.last().unwrap().1["statusInfo"]["stateCode"], 8017);
     assert_eq!(ev.iter().filter(|(e, _)| e == "disconnect").count(), 1);
+    // The plan shown by introspection ends at the stop: no step after it, one End, last.
+    let plan = server.mock.session(&id).unwrap().session.plan;
+    let (stop_at, last) = plan.steps.last().cloned().unwrap();
+    assert_eq!(last, voicecall_mock::session::Step::End, "{:?}", plan.steps);
+    assert_eq!(stop_at, plan.end);
+    assert!(
+        plan.steps.iter().all(|(at, _)| *at <= stop_at),
+        "{:?}",
+        plan.steps
+    );
+    assert_eq!(
+        plan.steps
+            .iter()
+            .filter(|(_, s)| *s == voicecall_mock::session::Step::End)
+            .count(),
+        1
+    );
+    assert!(
+        plan.steps.len() > 1,
+        "the steps played before the stop stay: {:?}",
+        plan.steps
+    );
     // Finished: a second stop, and an unknown session, get 1020152.
     let again = send(&server, Operation::TerminateCall, &stop).await;
     assert_eq!(
@@ -334,6 +356,42 @@ async fn call_stop_ends_a_live_session_once() {
     );
     assert_eq!(fee_records(&server).len(), 1);
     bodies(&status_log);
+}
+
+/// A callStop while A still rings: the plan shown by introspection keeps only what was
+/// played (the callout) and ends at the stop, none of the ringing, answers or talk
+/// that were to come.
+#[tokio::test]
+async fn call_stop_while_ringing_trims_the_plan() {
+    let (status_url, _status_log) = receiver(PushKind::CallbackStatus).await;
+    let (fee_url, _) = receiver(PushKind::CallbackFee).await;
+    let server = start(config()).await;
+    let a = send(
+        &server,
+        Operation::CreateVoiceCallback,
+        &callback(&status_url, &fee_url),
+    )
+    .await;
+    let id = a.body["sessionId"].as_str().unwrap().to_string();
+    let planned = server.mock.session(&id).unwrap().session.plan.steps.len();
+    run(&server, 1).await;
+    let stop = json!({ "sessionid": id, "signal": "call_stop" });
+    let a = send(&server, Operation::TerminateCall, &stop).await;
+    assert_eq!((a.status, a.code.as_deref()), (200, Some("0")), "{a:?}");
+    let plan = server.mock.session(&id).unwrap().session.plan;
+    let (stop_at, last) = plan.steps.last().cloned().unwrap();
+    assert_eq!(last, voicecall_mock::session::Step::End);
+    assert_eq!(stop_at, plan.end);
+    assert!(
+        plan.steps.iter().all(|(at, _)| *at <= stop_at),
+        "{:?}",
+        plan.steps
+    );
+    assert!(
+        plan.steps.len() < planned,
+        "the steps still to come are gone: {planned} planned, {:?} kept",
+        plan.steps
+    );
 }
 
 #[tokio::test]
