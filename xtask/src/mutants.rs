@@ -63,6 +63,11 @@ struct Group {
     package: &'static str,
     files: Vec<String>,
     test_package: &'static str,
+    /// The test targets that judge (`--lib`, `--test NAME`): given to every cargo call
+    /// of cargo-mutants (`--cargo-arg`), so a mutant's build compiles only these, not
+    /// every test, bench and example of the package.
+    targets: &'static [&'static str],
+    /// What is passed to those tests (a name filter).
     test_args: &'static [&'static str],
     /// Mutants not counted (cargo-mutants `--exclude-re`, matched against the mutant's
     /// name): code that is not the platform's judging, so no conformance case can or
@@ -112,11 +117,8 @@ fn groups(root: &Path, chosen: &[String]) -> Result<Vec<Group>> {
             package: "voicecall-mock",
             files: pick(MOCK_FILES.iter().map(|s| s.to_string()).collect()),
             test_package: "voicecall-conformance",
-            test_args: &[
-                "--test",
-                "suite",
-                "the_suite_passes_against_the_embedded_mock",
-            ],
+            targets: &["--test", "suite"],
+            test_args: &["the_suite_passes_against_the_embedded_mock"],
             exclude_re: MOCK_EXCLUDED,
         },
         Group {
@@ -124,7 +126,8 @@ fn groups(root: &Path, chosen: &[String]) -> Result<Vec<Group>> {
             package: "voicecall",
             files: pick(auth_files),
             test_package: "voicecall",
-            test_args: &["--lib", "--test", "signing", "--test", "replay"],
+            targets: &["--lib", "--test", "signing", "--test", "replay"],
+            test_args: &[],
             exclude_re: &[],
         },
     ];
@@ -192,6 +195,7 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<ExitCode> {
             let ok = Command::new(cargo)
                 .current_dir(root)
                 .args(["test", "--package", g.test_package])
+                .args(g.targets)
                 .args(g.test_args)
                 .status()
                 .context("running the baseline tests")?
@@ -211,6 +215,9 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<ExitCode> {
             .arg("--no-shuffle");
         for f in &g.files {
             cmd.args(["--file", f]);
+        }
+        for t in g.targets {
+            cmd.arg(format!("--cargo-arg={t}"));
         }
         for re in g.exclude_re {
             cmd.args(["--exclude-re", re]);
