@@ -276,6 +276,38 @@ fn real_clients_differ_and_are_accepted() {
         .is_ok());
 }
 
+/// A fresh Nonce is 32 upper-case hex digits (128 bits, inside the spec's `nonce`
+/// format of 1–128 letters and digits) and never repeats; `sign_request` without a
+/// nonce uses one, and the request verifies.
+#[test]
+fn fresh_nonces_are_128_bit_hex_and_differ() {
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..1_000 {
+        let n = voicecall::auth::new_nonce();
+        assert_eq!(n.len(), 32, "{n}");
+        assert!(
+            n.bytes()
+                .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)),
+            "{n}"
+        );
+        assert!(seen.insert(n), "a nonce repeated");
+    }
+    let creds = Credentials::new("app", SECRET);
+    let (a, b) = (
+        sign_request(&creds, None, None),
+        sign_request(&creds, None, None),
+    );
+    assert_ne!(a.x_aksk, b.x_aksk);
+    let nonce = voicecall::auth::parse_header(&a.x_aksk)
+        .get("Nonce")
+        .map(str::len);
+    assert_eq!(nonce, Some(32));
+    let now = OffsetDateTime::now_utc();
+    assert!(verifier(VerifierConfig::default())
+        .verify(Some(&a.authorization), Some(&a.x_aksk), now)
+        .is_ok());
+}
+
 #[test]
 fn lenient_clock_accepts_beijing_time_written_with_z() {
     // Signed at 07:30:20 UTC by a client that wrote Beijing time (15:30:20) with a Z.

@@ -96,6 +96,47 @@ mod tests {
         assert_eq!(parse_created("2018-02-30T15:30:20Z"), None);
         assert_eq!(parse_created("2018-02-12T24:30:20Z"), None);
     }
+
+    /// Each separator checked on its own: any one of them replaced (by a digit, which
+    /// the digit reads never look at) makes the value malformed.
+    #[test]
+    fn every_separator_is_checked() {
+        let good = "2018-02-12T15:30:20Z";
+        for i in [4, 7, 10, 13, 16, 19] {
+            let mut b = good.as_bytes().to_vec();
+            b[i] = b'0';
+            let s = String::from_utf8(b).unwrap();
+            assert_eq!(parse_created(&s), None, "{s}");
+        }
+    }
+
+    /// 29 February exists in leap years only: every 4th year, but not every 100th,
+    /// but every 400th.
+    #[test]
+    fn leap_days_follow_the_gregorian_rule() {
+        for (year, leap) in [
+            (2024, true),
+            (2023, false),
+            (1900, false),
+            (2100, false),
+            (2000, true),
+            (2400, true),
+            (4, true),
+            (0, true),
+        ] {
+            let s = format!("{year:04}-02-29T00:00:00Z");
+            assert_eq!(parse_created(&s).is_some(), leap, "{s}");
+            assert!(parse_created(&format!("{year:04}-02-28T00:00:00Z")).is_some());
+        }
+    }
+
+    /// A digit is `0`–`9` only: `:` (the byte after `9`) in a digit's place is refused.
+    #[test]
+    fn the_byte_after_nine_is_no_digit() {
+        assert_eq!(parse_created("2018-02-12T15:30:2:Z"), None);
+        assert_eq!(parse_created("2018-02-12T15:3::20Z"), None);
+        assert!(parse_created("2018-02-12T15:30:29Z").is_some());
+    }
 }
 
 #[cfg(test)]
