@@ -45,6 +45,13 @@ fn known_answer_vector() {
     assert!(verifier(VerifierConfig::default())
         .verify(Some(&h.authorization), Some(&h.x_aksk), at(CREATED))
         .is_ok());
+    // The digest alone, as `Signer::request_digest` gives it.
+    assert_eq!(
+        Credentials::new("app", SECRET)
+            .signer()
+            .request_digest(NONCE, CREATED),
+        "NMt3Iw09tscGVf076dWCk6WyfJqzc4plwi3aytXXf90="
+    );
 }
 
 #[test]
@@ -405,6 +412,10 @@ fn secrets_never_print() {
     assert!(!format!("{creds:?}").contains("s3cr3t-value"));
     assert!(!format!("{:?}", creds.signer()).contains("s3cr3t-value"));
     assert_eq!(creds.app_secret.to_string(), "***");
+    // What they show instead: the type and a mask, so a log still says what was there.
+    assert_eq!(format!("{:?}", creds.signer()), "Signer(***)");
+    assert_eq!(format!("{:?}", creds.app_secret), "AppSecret(***)");
+    assert!(format!("{creds:?}").contains("AppSecret(***)"), "{creds:?}");
 }
 
 fn flip(s: &str, i: usize) -> String {
