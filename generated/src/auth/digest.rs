@@ -356,6 +356,24 @@ mod tests {
         }
     }
 
+    /// Two characters outside the alphabet anywhere (the same one twice too): refused.
+    /// Marks of invalid characters add up; they never cancel out.
+    #[test]
+    fn decode_refuses_two_invalid_characters_anywhere() {
+        let good = base64::engine::general_purpose::STANDARD.encode([0x5Au8; 32]);
+        for i in 0..DIGEST_LEN - 1 {
+            for j in i + 1..DIGEST_LEN - 1 {
+                for (x, y) in [(b'!', b'!'), (b'!', b'.')] {
+                    let mut s = good.clone().into_bytes();
+                    s[i] = x;
+                    s[j] = y;
+                    let s = String::from_utf8(s).expect("ASCII");
+                    assert_eq!(decode(&s), None, "{s}");
+                }
+            }
+        }
+    }
+
     fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
         let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key");
         mac.update(message);
