@@ -49,11 +49,7 @@ thread_local! {
 /// Writes the current UTC time as Created into `buf`, formatting it at most once per
 /// second per thread.
 pub(crate) fn created_now_into(buf: &mut [u8; CREATED_LEN]) -> &str {
-    let secs = match SystemTime::now().duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        // A clock before 1970: Created is still what the clock says.
-        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX) - 1,
-    };
+    let secs = unix_seconds(SystemTime::now());
     let (cached, text) = CREATED.get();
     if cached == secs {
         *buf = text;
@@ -76,10 +72,55 @@ pub(crate) fn created_now_into(buf: &mut [u8; CREATED_LEN]) -> &str {
     std::str::from_utf8(buf).expect("Created is ASCII")
 }
 
+/// The Unix second `t` falls in (rounded down, also before 1970, where a clock that is
+/// wrong still gives the Created it says).
+fn unix_seconds(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => {
+            let before = e.duration();
+            let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+            if before.subsec_nanos() == 0 {
+                -whole
+            } else {
+                -whole - 1
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::auth::{format_created, parse_created};
+    use std::time::Duration;
+
+    #[test]
+    fn seconds_round_down_on_both_sides_of_1970() {
+        let at = |ms: i64| {
+            let d = Duration::from_millis(ms.unsigned_abs());
+            if ms < 0 {
+                UNIX_EPOCH - d
+            } else {
+                UNIX_EPOCH + d
+            }
+        };
+        for (ms, want) in [
+            (0, 0),
+            (1, 0),
+            (999, 0),
+            (1_000, 1),
+            (1_500, 1),
+            (-1, -1),
+            (-999, -1),
+            (-1_000, -1),
+            (-1_001, -2),
+            (-1_500, -2),
+            (-2_000, -2),
+        ] {
+            assert_eq!(unix_seconds(at(ms)), want, "{ms} ms");
+        }
+    }
 
     #[test]
     fn nonces_are_32_hex_digits_and_differ() {

@@ -194,6 +194,12 @@ mod tests {
             (a.token, a.get("realm"), a.get("type")),
             (Some("AKSK"), Some("SDP"), Some("Appkey"))
         );
+        // White space before the token (a value not trimmed by the HTTP layer).
+        let led = parse_header(" \t UsernameToken Username=\"k\"");
+        assert_eq!(
+            (led.token, led.get("Username")),
+            (Some("UsernameToken"), Some("k"))
+        );
         let no_token = parse_header(r#"Username="k",Nonce="n""#);
         assert_eq!(
             (no_token.token, no_token.get("Username")),
