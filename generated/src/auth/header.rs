@@ -106,11 +106,21 @@ fn budget_for(n: usize) -> usize {
 /// One pass over the bytes, calling `attribute(name, value)` for each attribute and
 /// returning the token; every delimiter is ASCII, so every slice falls on a character
 /// boundary. Never panics; every loop is bounded (see [`tick`]).
-fn scan<'a>(value: &'a str, mut attribute: impl FnMut(&'a str, &'a str)) -> Option<&'a str> {
+fn scan<'a>(value: &'a str, attribute: impl FnMut(&'a str, &'a str)) -> Option<&'a str> {
+    scan_counted(value, attribute).0
+}
+
+/// [`scan`], also returning the steps of the budget left over (a well-formed header
+/// leaves most of it: the scan stops at the end of the bytes, not when the budget is
+/// spent; test `a_scan_stops_at_the_end_not_at_the_budget`).
+fn scan_counted<'a>(
+    value: &'a str,
+    mut attribute: impl FnMut(&'a str, &'a str),
+) -> (Option<&'a str>, usize) {
     let b = value.as_bytes();
     let n = b.len();
-    let mut budget = budget_for(n);
-    let budget = &mut budget;
+    let mut left = budget_for(n);
+    let budget = &mut left;
     let is_ws = |c: u8| c == b' ' || c == b'\t';
     let mut i = 0;
     while i < n && is_ws(b[i]) && tick(budget) {
@@ -173,7 +183,7 @@ fn scan<'a>(value: &'a str, mut attribute: impl FnMut(&'a str, &'a str)) -> Opti
             attribute(&value[key_start..key_end], &value[val_start..val_end]);
         }
     }
-    token
+    (token, left)
 }
 
 #[cfg(test)]
@@ -230,6 +240,34 @@ mod tests {
             );
         }
         assert_eq!(untouched, [None; 4]);
+    }
+
+    /// The scan ends when the bytes do: each byte costs a step or two, so a header,
+    /// canonical or spaced, leaves at least a quarter of its budget unspent.
+    #[test]
+    fn a_scan_stops_at_the_end_not_at_the_budget() {
+        for h in [
+            r#"UsernameToken Username="k",PasswordDigest="d",Nonce="n",Created="2018-02-12T15:30:20Z""#,
+            r#"AKSK realm="SDP", profile="UsernameToken", type="Appkey""#,
+            " a = b , c=d ,, ",
+            "",
+        ] {
+            let (_, left) = scan_counted(h, |_, _| {});
+            assert!(
+                left >= budget_for(h.len()) / 4,
+                "{h:?}: {left} of {} steps left",
+                budget_for(h.len())
+            );
+        }
+    }
+
+    /// No token: the header is empty, or starts with a delimiter.
+    #[test]
+    fn an_empty_first_word_is_no_token() {
+        assert_eq!(parse_header("").token, None);
+        assert_eq!(parse_header(r#",Username="k""#).token, None);
+        assert_eq!(parse_header(r#"=x"#).token, None);
+        assert_eq!(parse_header(r#",Username="k""#).get("Username"), Some("k"));
     }
 
     #[test]
