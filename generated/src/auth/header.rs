@@ -204,6 +204,12 @@ mod tests {
             (a.token, a.get("realm"), a.get("type")),
             (Some("AKSK"), Some("SDP"), Some("Appkey"))
         );
+        // Attributes separated by white space only, after a quoted value.
+        let spaced = parse_header(r#"T a="x" b="y" c=z"#);
+        assert_eq!(
+            (spaced.get("a"), spaced.get("b"), spaced.get("c")),
+            (Some("x"), Some("y"), Some("z"))
+        );
         // White space before the token (a value not trimmed by the HTTP layer).
         let led = parse_header(" \t UsernameToken Username=\"k\"");
         assert_eq!(

@@ -277,6 +277,37 @@ pub(crate) fn diagnose(
 mod tests {
     use super::*;
 
+    /// An IPv6 host keeps its brackets; only a colon after `]` starts the port.
+    #[test]
+    fn ipv6_hosts_keep_their_colons() {
+        let p = Parts::parse("https://[::1]/p").unwrap();
+        assert_eq!((p.host, p.port, p.path), ("[::1]", None, "/p"));
+        let p = Parts::parse("https://[2001:db8::1]:8443/p?x=1").unwrap();
+        assert_eq!(
+            (p.host, p.port, p.path, p.query),
+            ("[2001:db8::1]", Some("8443"), "/p", Some("x=1"))
+        );
+    }
+
+    /// Each mismatch says what it found, so the message tells the operator what to fix.
+    #[test]
+    fn mismatches_say_what_differs() {
+        let other = DigestMismatch::OtherUrl {
+            url: "https://h/p/".into(),
+            difference: "trailing slash added",
+            variant: PushVariant::CURRENT,
+        }
+        .to_string();
+        assert!(other.contains("\"https://h/p/\""), "{other}");
+        assert!(other.contains("trailing slash added"), "{other}");
+        assert!(other.contains("the URL differs"), "{other}");
+        let variant = DigestMismatch::OtherVariant(PushVariant::CURRENT).to_string();
+        assert!(variant.contains("does not accept"), "{variant}");
+        let none = DigestMismatch::NotAtAll { forms_tried: 7 }.to_string();
+        assert!(none.contains("none of 7 forms"), "{none}");
+        assert!(none.contains("app secret is wrong"), "{none}");
+    }
+
     #[test]
     fn forms_are_single_edits_without_duplicates() {
         let forms = url_forms("https://Example.com/push/status");
