@@ -1,4 +1,4 @@
-//! `cargo xtask mutants [--file F…] [--shard k/n] [--in-place] [--list]`: mutation
+//! `cargo xtask mutants [--file F…] [--shard k/n] [--in-place] [--iterate] [--list]`: mutation
 //! testing with cargo-mutants (pinned, installed under `target/tools/`), in two groups,
 //! each judged by its own tests:
 //!
@@ -6,8 +6,8 @@
 //!   judged by the conformance suite against the embedded mock
 //!   (`voicecall-conformance`, test `suite::the_suite_passes_against_the_embedded_mock`,
 //!   fixed seed);
-//! - `generated/src/auth/`, judged by the `voicecall` crate's unit tests and its signing
-//!   and replay tests.
+//! - `generated/src/auth/`, judged by the `voicecall` crate's unit tests and its signing,
+//!   replay and push-mismatch tests.
 //!
 //! A run is bounded: every mutant's test has a timeout (`--timeout`, default 120 s), so a
 //! mutant that loops is counted as a timeout, never waited for. It is not part of CI;
@@ -52,6 +52,11 @@ pub struct MutantsArgs {
     /// Only list the mutants.
     #[arg(long)]
     list: bool,
+    /// Test again only the mutants not caught by the previous run into the same output
+    /// directory (cargo-mutants `--iterate`): after a new test or case, confirms which
+    /// survivors it kills without re-running the caught ones.
+    #[arg(long)]
+    iterate: bool,
     /// Where cargo-mutants writes its results (default `target/mutants/<group>`).
     #[arg(long)]
     output: Option<PathBuf>,
@@ -126,7 +131,15 @@ fn groups(root: &Path, chosen: &[String]) -> Result<Vec<Group>> {
             package: "voicecall",
             files: pick(auth_files),
             test_package: "voicecall",
-            targets: &["--lib", "--test", "signing", "--test", "replay"],
+            targets: &[
+                "--lib",
+                "--test",
+                "signing",
+                "--test",
+                "replay",
+                "--test",
+                "push_mismatch",
+            ],
             test_args: &[],
             exclude_re: &[],
         },
@@ -227,6 +240,9 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<ExitCode> {
         }
         if args.in_place {
             cmd.arg("--in-place");
+        }
+        if args.iterate {
+            cmd.arg("--iterate");
         }
         if args.list {
             cmd.arg("--list");
