@@ -730,6 +730,26 @@ mod tests {
         assert!(fast_path_applies(&signing::PUSH));
     }
 
+    /// The fast path reads one layout only; a spec whose scheme has another token,
+    /// attribute order or Authorization literal must fall back to the general checks.
+    #[test]
+    fn a_scheme_of_another_shape_takes_the_general_path() {
+        let r = signing::REQUEST;
+        assert!(!fast_path_applies(&signing::Scheme {
+            token: "OtherToken",
+            ..r
+        }));
+        let reversed: Vec<signing::Attribute> = r.x_aksk_attributes.iter().rev().copied().collect();
+        assert!(!fast_path_applies(&signing::Scheme {
+            x_aksk_attributes: Box::leak(reversed.into_boxed_slice()),
+            ..r
+        }));
+        assert!(!fast_path_applies(&signing::Scheme {
+            authorization_literal: r#"AKSK realm="elsewhere",profile="UsernameToken",type="Appkey""#,
+            ..r
+        }));
+    }
+
     #[test]
     fn the_canonical_form_is_read_in_one_pass() {
         let x = r#"UsernameToken Username="app",PasswordDigest="d=", Nonce="abc123",Created="2018-02-12T15:30:20Z""#;
