@@ -216,6 +216,20 @@ mod tests {
         );
     }
 
+    /// The set hashes a fingerprint by its low 64 bits, as the set's doc says; a
+    /// hasher that lost them (a constant) would leave every fingerprint in one probe
+    /// chain: right answers, at linear cost per nonce.
+    #[test]
+    fn the_set_hashes_a_fingerprint_by_its_low_bits() {
+        let b = BuildHasherDefault::<Fingerprinted>::default();
+        assert_eq!(
+            b.hash_one(0xAAAA_0000_0000_0000_1234_5678_9ABC_DEF0u128),
+            0x1234_5678_9ABC_DEF0
+        );
+        assert_eq!(b.hash_one(7u128), 7);
+        assert_ne!(b.hash_one(1u128), b.hash_one(2u128));
+    }
+
     #[test]
     fn full_sweeps_expired_entries_of_every_shard() {
         let mut c = ReplayCache::new(100);
