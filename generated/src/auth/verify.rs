@@ -730,6 +730,51 @@ mod tests {
         assert!(fast_path_applies(&signing::PUSH));
     }
 
+    /// The app map's hasher spreads app keys over the table: keys one character apart
+    /// (anywhere in a 28-character key, as real app keys are) get distinct hashes, whose
+    /// low 7 bits (the table's index) and high 7 bits (its tag) take many values, and the
+    /// length counts (a key and the same key with a NUL added differ). A constant or
+    /// lossy hasher would keep lookups right but make them linear.
+    #[test]
+    fn the_app_map_hasher_spreads_keys() {
+        use std::hash::BuildHasher as _;
+        let b = BuildHasherDefault::<AppKeyHasher>::default();
+        let base = "ZRBRz4bAXoFgEH7o4Ew308eXc1RA";
+        let mut keys = Vec::new();
+        for pos in 0..base.len() {
+            for c in [b'0', b'1', b'a', b'Z'] {
+                let mut k = base.as_bytes().to_vec();
+                k[pos] = c;
+                keys.push(String::from_utf8(k).expect("ASCII"));
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        let hashes: Vec<u64> = keys.iter().map(|k| b.hash_one(k.as_str())).collect();
+        let distinct = |f: &dyn Fn(u64) -> u64| {
+            hashes
+                .iter()
+                .map(|h| f(*h))
+                .collect::<std::collections::HashSet<_>>()
+                .len()
+        };
+        assert_eq!(distinct(&|h| h), keys.len());
+        assert!(distinct(&|h| h & 0x7F) >= 48, "{}", distinct(&|h| h & 0x7F));
+        assert!(distinct(&|h| h >> 57) >= 48, "{}", distinct(&|h| h >> 57));
+        assert_ne!(b.hash_one("app"), b.hash_one("app\0"));
+    }
+
+    #[test]
+    fn the_settings_are_the_ones_given() {
+        let v = Verifier::new(VerifierConfig {
+            window: Duration::from_secs(7),
+            replay_capacity: 3,
+            ..VerifierConfig::default()
+        });
+        assert_eq!(v.config().window, Duration::from_secs(7));
+        assert_eq!(v.config().replay_capacity, 3);
+    }
+
     /// The fast path reads one layout only; a spec whose scheme has another token,
     /// attribute order or Authorization literal must fall back to the general checks.
     #[test]
