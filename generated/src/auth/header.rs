@@ -274,6 +274,8 @@ mod tests {
         assert_eq!(parse_header(r#",Username="k""#).token, None);
         assert_eq!(parse_header(r#"=x"#).token, None);
         assert_eq!(parse_header(r#",Username="k""#).get("Username"), Some("k"));
+        // An attribute without a name is not one.
+        assert_eq!(parse_header(r#"T a=b, ="x""#).attributes, vec![("a", "b")]);
     }
 
     #[test]
