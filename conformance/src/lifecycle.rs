@@ -532,29 +532,18 @@ async fn verification_ends_after_play(
     creds: &Credentials,
     mock: &Mock,
 ) -> CaseResult {
-    let callee = "+8613800000018";
-    mock.set_outcome(
-        callee,
-        voicecall_mock::Outcome::Answered {
-            talk_seconds: Some(600),
-            hung_up_by: voicecall_mock::Party::Callee,
-        },
-    );
-    let mut p = place(
+    let (mut p, times) = callee_talks(
         sender,
         base,
         creds,
+        mock,
         Operation::CreateVoiceVerificationCode,
-        json!({ "calleeNbr": callee }),
+        "+8613800000018",
+        600,
     )
     .await;
-    mock.advance(Duration::from_secs(3 * 3600));
-    mock.settle(Duration::from_secs(10)).await;
-    match only_cdr(&p.fees) {
-        Ok(cdr) => match (
-            stamp_secs(cdr.get("callOutAnswerTime")),
-            stamp_secs(cdr.get("callEndTime")),
-        ) {
+    match times {
+        Ok((cdr, answer, end)) => match (answer, end) {
             (Some(a), Some(e)) if (0..600).contains(&(e - a)) => {}
             (a, e) => p.problems.push(format!(
                 "the platform ends a verification call once the code has played, before a callee who stays 600 s: callOutAnswerTime {a:?}, callEndTime {e:?} (s): {cdr}"
@@ -612,6 +601,39 @@ async fn party_type_not_asked(
     )
 }
 
+/// The CDR of a call and its `callOutAnswerTime` and `callEndTime` (seconds), or why
+/// there is none.
+type CdrTimes = Result<(Value, Option<i64>, Option<i64>), String>;
+
+/// Places a call of `op` to `callee`, scripted to answer and hang up after `talk`
+/// seconds, and runs the mock's clock until the call has ended and its CDR was pushed.
+async fn callee_talks(
+    sender: &Sender,
+    base: &str,
+    creds: &Credentials,
+    mock: &Mock,
+    op: Operation,
+    callee: &str,
+    talk: u32,
+) -> (Placed, CdrTimes) {
+    mock.set_outcome(
+        callee,
+        voicecall_mock::Outcome::Answered {
+            talk_seconds: Some(talk),
+            hung_up_by: voicecall_mock::Party::Callee,
+        },
+    );
+    let p = place(sender, base, creds, op, json!({ "calleeNbr": callee })).await;
+    mock.advance(Duration::from_secs(3 * 3600));
+    mock.settle(Duration::from_secs(10)).await;
+    let times = only_cdr(&p.fees).map(|cdr| {
+        let answer = stamp_secs(cdr.get("callOutAnswerTime"));
+        let end = stamp_secs(cdr.get("callEndTime"));
+        (cdr, answer, end)
+    });
+    (p, times)
+}
+
 /// A notification whose callee hangs up 1 s after answering, while the first item
 /// plays: the call ends then (CDR `callEndTime` 1 s after `callOutAnswerTime`). It
 /// assumes only that the item's play lasts longer than 1 s.
@@ -621,29 +643,18 @@ async fn callee_hangs_up(
     creds: &Credentials,
     mock: &Mock,
 ) -> CaseResult {
-    let callee = "+8613800000014";
-    mock.set_outcome(
-        callee,
-        voicecall_mock::Outcome::Answered {
-            talk_seconds: Some(1),
-            hung_up_by: voicecall_mock::Party::Callee,
-        },
-    );
-    let mut p = place(
+    let (mut p, times) = callee_talks(
         sender,
         base,
         creds,
+        mock,
         Operation::CreateVoiceNotification,
-        json!({ "calleeNbr": callee }),
+        "+8613800000014",
+        1,
     )
     .await;
-    mock.advance(Duration::from_secs(3 * 3600));
-    mock.settle(Duration::from_secs(10)).await;
-    match only_cdr(&p.fees) {
-        Ok(cdr) => match (
-            stamp_secs(cdr.get("callOutAnswerTime")),
-            stamp_secs(cdr.get("callEndTime")),
-        ) {
+    match times {
+        Ok((cdr, answer, end)) => match (answer, end) {
             (Some(a), Some(e)) if e - a == 1 => {}
             (a, e) => p.problems.push(format!(
                 "the callee hung up 1 s after answering: callOutAnswerTime {a:?}, callEndTime {e:?} (s): {cdr}"

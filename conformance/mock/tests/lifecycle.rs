@@ -12,6 +12,21 @@ use voicecall_mock::{Outcome, Party, PushKind as MockPushKind, PushState};
 
 /// Every push the receiver got must have passed its signature check and the generated
 /// validators with no violation.
+/// A callback placed on `server` with its own status and fee receivers: its session id
+/// and the status receiver's log.
+async fn placed_callback(server: &voicecall_mock::MockServer) -> (String, Log) {
+    let (status_url, status_log) = receiver(PushKind::CallbackStatus).await;
+    let (fee_url, _) = receiver(PushKind::CallbackFee).await;
+    let a = send(
+        server,
+        Operation::CreateVoiceCallback,
+        &callback(&status_url, &fee_url),
+    )
+    .await;
+    let id = a.body["sessionId"].as_str().unwrap().to_string();
+    (id, status_log)
+}
+
 fn bodies(log: &Log) -> Vec<Value> {
     log.lock()
         .unwrap()
@@ -136,16 +151,8 @@ async fn callback_answered_runs_the_documented_sequence() {
 
 #[tokio::test]
 async fn partytype_only_when_asked() {
-    let (status_url, status_log) = receiver(PushKind::CallbackStatus).await;
-    let (fee_url, _) = receiver(PushKind::CallbackFee).await;
     let server = start(config()).await;
-    let a = send(
-        &server,
-        Operation::CreateVoiceCallback,
-        &callback(&status_url, &fee_url),
-    )
-    .await;
-    let id = a.body["sessionId"].as_str().unwrap().to_string();
+    let (id, status_log) = placed_callback(&server).await;
     run(&server, 120).await;
     let ev = events(&server, &id);
     assert!(ev.last().unwrap().1["statusInfo"]
@@ -363,16 +370,8 @@ async fn call_stop_ends_a_live_session_once() {
 /// that were to come.
 #[tokio::test]
 async fn call_stop_while_ringing_trims_the_plan() {
-    let (status_url, _status_log) = receiver(PushKind::CallbackStatus).await;
-    let (fee_url, _) = receiver(PushKind::CallbackFee).await;
     let server = start(config()).await;
-    let a = send(
-        &server,
-        Operation::CreateVoiceCallback,
-        &callback(&status_url, &fee_url),
-    )
-    .await;
-    let id = a.body["sessionId"].as_str().unwrap().to_string();
+    let (id, _status_log) = placed_callback(&server).await;
     let planned = server.mock.session(&id).unwrap().session.plan.steps.len();
     run(&server, 1).await;
     let stop = json!({ "sessionid": id, "signal": "call_stop" });
