@@ -514,49 +514,12 @@ pub async fn relations(
         ));
     }
     out.push(stopped_after_answer(sender, base, creds, mock).await);
-    out.push(callee_hangs_up(sender, base, creds, mock).await);
+    out.push(talk_relation(sender, base, creds, mock, &TALK_RELATIONS[0]).await);
     out.push(caller_hangs_up_first(sender, base, creds, mock).await);
     out.push(caller_hangs_up(sender, base, creds, mock).await);
     out.push(party_type_not_asked(sender, base, creds, mock).await);
-    out.push(verification_ends_after_play(sender, base, creds, mock).await);
+    out.push(talk_relation(sender, base, creds, mock, &TALK_RELATIONS[1]).await);
     out
-}
-
-/// A verification code whose callee would stay on the line for 600 s: the platform
-/// ends the call once the code has played (表6-3 postOne: "如果不携带该参数，系统将在语音
-/// 验证码播放完毕后结束通话"), so the CDR's `callEndTime` comes before the callee's
-/// hang-up. It assumes only that playing a 4-digit code twice takes less than 600 s.
-async fn verification_ends_after_play(
-    sender: &Sender,
-    base: &str,
-    creds: &Credentials,
-    mock: &Mock,
-) -> CaseResult {
-    let (mut p, times) = callee_talks(
-        sender,
-        base,
-        creds,
-        mock,
-        Operation::CreateVoiceVerificationCode,
-        "+8613800000018",
-        600,
-    )
-    .await;
-    match times {
-        Ok((cdr, answer, end)) => match (answer, end) {
-            (Some(a), Some(e)) if (0..600).contains(&(e - a)) => {}
-            (a, e) => p.problems.push(format!(
-                "the platform ends a verification call once the code has played, before a callee who stays 600 s: callOutAnswerTime {a:?}, callEndTime {e:?} (s): {cdr}"
-            )),
-        },
-        Err(e) => p.problems.push(e),
-    }
-    relation_result(
-        RELATION_IDS[7],
-        "表6-3 postOne: without postOne the platform ends a verification call once the code has played; a callee who would stay 600 s does not keep it up (CDR callEndTime − callOutAnswerTime < 600 s)".into(),
-        p.req,
-        p.problems,
-    )
 }
 
 /// A callback with `partyTypeRequiredInDisconnect` "false": no status push carries
@@ -601,73 +564,81 @@ async fn party_type_not_asked(
     )
 }
 
-/// The CDR of a call and its `callOutAnswerTime` and `callEndTime` (seconds), or why
-/// there is none.
-type CdrTimes = Result<(Value, Option<i64>, Option<i64>), String>;
+/// A call whose scripted callee answers and would hang up after `talk` seconds, and
+/// what its CDR must then say of `callEndTime − callOutAnswerTime`.
+struct TalkRelation {
+    id: &'static str,
+    op: Operation,
+    callee: &'static str,
+    talk: u32,
+    /// Whether the CDR's seconds from answer to end are right.
+    holds: fn(i64) -> bool,
+    /// What the reference requires, for the failure message.
+    requires: &'static str,
+    doc: &'static str,
+}
 
-/// Places a call of `op` to `callee`, scripted to answer and hang up after `talk`
-/// seconds, and runs the mock's clock until the call has ended and its CDR was pushed.
-async fn callee_talks(
+/// The relations of a callee's talk time to the call's end:
+///
+/// - a notification whose callee hangs up 1 s after answering, while the first item
+///   plays: the call ends then (表5-21; assumes only that the item plays longer than 1 s);
+/// - a verification code whose callee would stay 600 s: the platform ends the call once
+///   the code has played (表6-3 postOne: "如果不携带该参数，系统将在语音验证码播放完毕后
+///   结束通话"; assumes only that playing a 4-digit code twice takes less than 600 s).
+const TALK_RELATIONS: [TalkRelation; 2] = [
+    TalkRelation {
+        id: RELATION_IDS[3],
+        op: Operation::CreateVoiceNotification,
+        callee: "+8613800000014",
+        talk: 1,
+        holds: |s| s == 1,
+        requires: "the callee hung up 1 s after answering",
+        doc: "表5-21: a notification's callee hangs up 1 s after answering; the CDR's callEndTime is 1 s after callOutAnswerTime",
+    },
+    TalkRelation {
+        id: RELATION_IDS[7],
+        op: Operation::CreateVoiceVerificationCode,
+        callee: "+8613800000018",
+        talk: 600,
+        holds: |s| (0..600).contains(&s),
+        requires: "the platform ends a verification call once the code has played, before a callee who stays 600 s",
+        doc: "表6-3 postOne: without postOne the platform ends a verification call once the code has played; a callee who would stay 600 s does not keep it up (CDR callEndTime − callOutAnswerTime < 600 s)",
+    },
+];
+
+/// Places the call of `r`, runs the mock's clock until it has ended and its CDR was
+/// pushed, and checks the CDR's answer-to-end seconds.
+async fn talk_relation(
     sender: &Sender,
     base: &str,
     creds: &Credentials,
     mock: &Mock,
-    op: Operation,
-    callee: &str,
-    talk: u32,
-) -> (Placed, CdrTimes) {
+    r: &TalkRelation,
+) -> CaseResult {
     mock.set_outcome(
-        callee,
+        r.callee,
         voicecall_mock::Outcome::Answered {
-            talk_seconds: Some(talk),
+            talk_seconds: Some(r.talk),
             hung_up_by: voicecall_mock::Party::Callee,
         },
     );
-    let p = place(sender, base, creds, op, json!({ "calleeNbr": callee })).await;
+    let mut p = place(sender, base, creds, r.op, json!({ "calleeNbr": r.callee })).await;
     mock.advance(Duration::from_secs(3 * 3600));
     mock.settle(Duration::from_secs(10)).await;
-    let times = only_cdr(&p.fees).map(|cdr| {
-        let answer = stamp_secs(cdr.get("callOutAnswerTime"));
-        let end = stamp_secs(cdr.get("callEndTime"));
-        (cdr, answer, end)
-    });
-    (p, times)
-}
-
-/// A notification whose callee hangs up 1 s after answering, while the first item
-/// plays: the call ends then (CDR `callEndTime` 1 s after `callOutAnswerTime`). It
-/// assumes only that the item's play lasts longer than 1 s.
-async fn callee_hangs_up(
-    sender: &Sender,
-    base: &str,
-    creds: &Credentials,
-    mock: &Mock,
-) -> CaseResult {
-    let (mut p, times) = callee_talks(
-        sender,
-        base,
-        creds,
-        mock,
-        Operation::CreateVoiceNotification,
-        "+8613800000014",
-        1,
-    )
-    .await;
-    match times {
-        Ok((cdr, answer, end)) => match (answer, end) {
-            (Some(a), Some(e)) if e - a == 1 => {}
+    match only_cdr(&p.fees) {
+        Ok(cdr) => match (
+            stamp_secs(cdr.get("callOutAnswerTime")),
+            stamp_secs(cdr.get("callEndTime")),
+        ) {
+            (Some(a), Some(e)) if (r.holds)(e - a) => {}
             (a, e) => p.problems.push(format!(
-                "the callee hung up 1 s after answering: callOutAnswerTime {a:?}, callEndTime {e:?} (s): {cdr}"
+                "{}: callOutAnswerTime {a:?}, callEndTime {e:?} (s): {cdr}",
+                r.requires
             )),
         },
         Err(e) => p.problems.push(e),
     }
-    relation_result(
-        RELATION_IDS[3],
-        "表5-21: a notification's callee hangs up 1 s after answering; the CDR's callEndTime is 1 s after callOutAnswerTime".into(),
-        p.req,
-        p.problems,
-    )
+    relation_result(r.id, r.doc.into(), p.req, p.problems)
 }
 
 /// A callback in which A hangs up while B rings: the CDR's moments keep the order of
