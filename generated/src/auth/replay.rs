@@ -458,7 +458,11 @@ mod tests {
     #[test]
     fn shards_start_sized_for_the_capacity() {
         assert_eq!(initial_slots(1), 16);
-        assert_eq!(initial_slots(10 * SHARDS), 32, "10 a shard: 27 slots, rounded up");
+        assert_eq!(
+            initial_slots(10 * SHARDS),
+            32,
+            "10 a shard: 27 slots, rounded up"
+        );
         assert_eq!(initial_slots(1_000), 64);
         assert_eq!(initial_slots(4_096), 256);
         assert_eq!(initial_slots(100_000), 256);
