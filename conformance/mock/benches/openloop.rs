@@ -34,8 +34,12 @@
 //! in 15 minutes) holds every request's nonce and is the largest structure that grows.
 //!
 //! Threads: servers on a tokio runtime with one worker, clients on another with one
-//! worker, the dispatcher on its own thread (2 cores, not pinned). On a shared machine
-//! the figures move with the other load; the load average is printed. No assertion on
+//! worker, the dispatcher on its own thread. With two cores or more they are pinned: the
+//! server's runtime to the last core, the client's runtime and the dispatcher to the
+//! first, so the server under test never waits for the load generator's time slice (on
+//! the 2-core box, unpinned, three busy threads shared two cores and the tails of both
+//! servers were set by the scheduler). `VOICECALL_OPENLOOP_PIN=0` leaves them unpinned.
+//! On a shared machine the figures move with the other load; the load average is printed. No assertion on
 //! timings: this prints figures. Every loop is bounded by a count and a deadline; the
 //! servers bind 127.0.0.1:0.
 
@@ -47,7 +51,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::client::{
-    body, click2call, connect, env_or, loadavg, runtime, start_mock, KEY, SECRET,
+    body, click2call, connect, env_or, loadavg, pin, runtime_on, start_mock, KEY, SECRET,
 };
 use common::{start_bare, Server};
 use hdrhistogram::Histogram;
@@ -268,6 +272,7 @@ fn open_loop(
     max_seconds: f64,
     srv: &Runtime,
     cli: &Runtime,
+    client_core: Option<core_affinity::CoreId>,
 ) -> Run {
     let (server, addr) = srv.block_on(start(t));
     let (tx, rx) = mpsc::unbounded_channel::<(u64, Instant)>();
@@ -294,6 +299,7 @@ fn open_loop(
         let last = start + Duration::from_secs_f64(max_seconds);
         let counter = sent.clone();
         let dispatcher = std::thread::spawn(move || {
+            pin(client_core);
             for i in 0..total {
                 let due = start + period.mul_f64(i as f64);
                 if due > last {
@@ -352,8 +358,23 @@ fn main() {
     let sat_seconds = env_or("VOICECALL_OPENLOOP_SATURATION_SECONDS", 3.0f64);
     let seconds = env_or("VOICECALL_OPENLOOP_SECONDS", 5.0f64);
     let long = std::env::var("VOICECALL_OPENLOOP_LONG").is_ok_and(|v| v == "1");
-    let srv = runtime("server");
-    let cli = runtime("client");
+    let cores = core_affinity::get_core_ids().unwrap_or_default();
+    let pinned = std::env::var("VOICECALL_OPENLOOP_PIN").map_or(true, |v| v != "0");
+    let (server_core, client_core) = match (pinned, cores.first(), cores.last()) {
+        (true, Some(&first), Some(&last)) if cores.len() >= 2 => (Some(last), Some(first)),
+        _ => (None, None),
+    };
+    match (server_core, client_core) {
+        (Some(s), Some(c)) => println!(
+            "pinned: server on core {}, client and dispatcher on core {} ({} cores)",
+            s.id,
+            c.id,
+            cores.len()
+        ),
+        _ => println!("not pinned ({} cores seen)", cores.len()),
+    }
+    let srv = runtime_on("server", server_core);
+    let cli = runtime_on("client", client_core);
 
     println!("load average at start: {}", loadavg());
     let sat_mock = saturate(Target::Mock, connections, sat_seconds, &srv, &cli);
@@ -385,7 +406,17 @@ fn main() {
         let total = (rate * seconds) as u64;
         let label = format!("{pct:.0} % ({rate:.0}/s)");
         for t in [Target::Bare, Target::Mock] {
-            let run = open_loop(t, rate, total, 1, connections, seconds, &srv, &cli);
+            let run = open_loop(
+                t,
+                rate,
+                total,
+                1,
+                connections,
+                seconds,
+                &srv,
+                &cli,
+                client_core,
+            );
             row(&label, t, &run);
         }
     }
@@ -410,6 +441,7 @@ fn main() {
             max_seconds,
             &srv,
             &cli,
+            client_core,
         );
         println!(
             "sent {} in {:.1} s, accepted {}, not 200 {}, load average {}",

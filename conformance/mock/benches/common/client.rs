@@ -53,12 +53,29 @@ pub fn body() -> Bytes {
 /// A tokio runtime with one worker thread named `name` (server and client each get one,
 /// on a 2-core machine).
 pub fn runtime(name: &str) -> Runtime {
+    runtime_on(name, None)
+}
+
+/// [`runtime`] with its threads pinned to `core` when one is given: the open-loop bench
+/// keeps the server off the client's core, so neither waits for the other's time slice.
+pub fn runtime_on(name: &str, core: Option<core_affinity::CoreId>) -> Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name(name)
+        .on_thread_start(move || pin(core))
         .enable_all()
         .build()
         .expect("a tokio runtime")
+}
+
+/// Pins the current thread to `core` (nothing when `None`; a refusal by the OS is
+/// reported, and the thread runs unpinned).
+pub fn pin(core: Option<core_affinity::CoreId>) {
+    if let Some(c) = core {
+        if !core_affinity::set_for_current(c) {
+            eprintln!("could not pin a thread to core {}", c.id);
+        }
+    }
 }
 
 /// The 1, 5 and 15 minute load averages (`/proc/loadavg`), empty where unreadable.
