@@ -49,11 +49,13 @@ pub(crate) enum Seen {
 const SHARDS: usize = 1 << SHARD_BITS;
 const SHARD_BITS: u32 = 6;
 
-/// Slots a shard starts with: room for its share of the capacity at 3/8 full, between
-/// 16 and 256 slots (4 KiB; 256 KiB for the whole memory), so a small memory never
-/// grows and a large one starts small and grows by shards.
+/// Slots a shard starts with: its share of the capacity and one more at most 3/8 full
+/// (the rule a rebuild sizes by), between 16 and 256 slots (4 KiB; 256 KiB for the whole
+/// memory). So a small memory grows only in a shard that takes more than its share, and
+/// a large one starts small and grows by shards.
 fn initial_slots(capacity: usize) -> usize {
-    (capacity.div_ceil(SHARDS) * 8 / 3 + 1)
+    ((capacity.div_ceil(SHARDS) + 1) * 8)
+        .div_ceil(3)
         .next_power_of_two()
         .clamp(16, 256)
 }
@@ -458,6 +460,9 @@ mod tests {
     #[test]
     fn shards_start_sized_for_the_capacity() {
         assert_eq!(initial_slots(1), 16);
+        // 11 a shard and one more fill 32 slots exactly 3/8; 12 need 64.
+        assert_eq!(initial_slots(11 * SHARDS), 32);
+        assert_eq!(initial_slots(12 * SHARDS), 64);
         assert_eq!(
             initial_slots(10 * SHARDS),
             32,
