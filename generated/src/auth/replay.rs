@@ -501,6 +501,23 @@ mod tests {
         assert_eq!(c.len(), 100);
     }
 
+    /// A shard's earliest expiry is a lower bound, left low when an expired entry's slot
+    /// is reused: a full memory then rebuilds such a shard and finds nothing to drop. It
+    /// must still refuse, never pass its capacity. (The stale bounds are set by hand.)
+    #[test]
+    fn full_holds_when_a_sweep_drops_nothing() {
+        let mut c = ReplayCache::new(2);
+        assert_eq!(c.insert(0, "x", 0, 100), Seen::Fresh);
+        assert_eq!(c.insert(0, "y", 0, 100), Seen::Fresh);
+        for s in c.shards.iter_mut() {
+            s.earliest = 0;
+        }
+        assert_eq!(c.insert(0, "z", 50, 100), Seen::Full);
+        assert_eq!(c.len(), 2);
+        assert!(c.shards.iter().all(|s| s.earliest >= 100), "swept: exact again");
+        assert_eq!(c.insert(0, "z", 101, 200), Seen::Fresh, "room once they expire");
+    }
+
     #[test]
     fn refuses_repeats_until_expiry_and_stays_bounded() {
         let mut c = ReplayCache::new(3);
