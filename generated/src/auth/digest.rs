@@ -155,9 +155,11 @@ impl KeyedStates {
     }
 }
 
-/// One SHA-256 compression (the `sha2` crate's, with its run-time choice of SHA-NI).
+/// One SHA-256 compression (the `sha2` crate's, with its run-time choice of SHA-NI), on
+/// the block where it lies (a view, not a 64-byte copy).
 fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
-    sha2::compress256(state, &[(*block).into()]);
+    let block = sha2::digest::generic_array::GenericArray::from_slice(block);
+    sha2::compress256(state, std::slice::from_ref(block));
 }
 
 impl std::fmt::Debug for Signer {

@@ -514,8 +514,15 @@ mod tests {
         }
         assert_eq!(c.insert(0, "z", 50, 100), Seen::Full);
         assert_eq!(c.len(), 2);
-        assert!(c.shards.iter().all(|s| s.earliest >= 100), "swept: exact again");
-        assert_eq!(c.insert(0, "z", 101, 200), Seen::Fresh, "room once they expire");
+        assert!(
+            c.shards.iter().all(|s| s.earliest >= 100),
+            "swept: exact again"
+        );
+        assert_eq!(
+            c.insert(0, "z", 101, 200),
+            Seen::Fresh,
+            "room once they expire"
+        );
     }
 
     #[test]
