@@ -290,26 +290,35 @@ const BASE64_VALUES: [u8; 256] = {
 fn decode(digest: &str) -> Option<[u8; 32]> {
     let d: &[u8; DIGEST_LEN] = digest.as_bytes().try_into().ok()?;
     let v = |i: usize| u64::from(BASE64_VALUES[usize::from(d[i])]);
-    let mut out = [0u8; 32];
     let mut invalid = 0u64;
-    // Eight characters (48 bits) at a time, written as one 8-byte store whose last two
-    // bytes the next group overwrites.
-    for g in 0..5 {
-        let mut n = 0u64;
+    // Five groups of eight characters, 48 bits each; then 16 bits in three characters.
+    let mut n = [0u64; 5];
+    for (g, n) in n.iter_mut().enumerate() {
         for j in 0..8 {
             let x = v(8 * g + j);
             invalid |= x;
-            n = (n << 6) | x;
+            *n = (*n << 6) | x;
         }
-        out[6 * g..6 * g + 8].copy_from_slice(&(n << 16).to_be_bytes());
     }
     let (a, b, c) = (v(40), v(41), v(42));
     invalid |= a | b | c;
     if invalid & 0x80 != 0 || d[43] != b'=' || c & 0b11 != 0 {
         return None;
     }
-    let n = (a << 10) | (b << 4) | (c >> 2);
-    out[30..].copy_from_slice(&n.to_be_bytes()[6..]);
+    let last = (a << 10) | (b << 4) | (c >> 2);
+    // The 256 bits as four 64-bit words, stored without overlap, as the comparison
+    // reads them (the groups of six bytes written eight at a time, each store
+    // overlapping the next, were a wait in every verification's profile: issue 16).
+    let words = [
+        n[0] << 16 | n[1] >> 32,
+        n[1] << 32 | n[2] >> 16,
+        n[2] << 48 | n[3],
+        n[4] << 16 | last,
+    ];
+    let mut out = [0u8; 32];
+    for (o, w) in out.chunks_exact_mut(8).zip(words) {
+        o.copy_from_slice(&w.to_be_bytes());
+    }
     Some(out)
 }
 
