@@ -36,12 +36,17 @@
 //! calls leave as in a long-running mock; the replay memory (default 1,000,000 nonces
 //! in 15 minutes) holds every request's nonce and is the largest structure that grows.
 //!
+//! Before any server runs, one thread per core reads the clock in a tight loop for
+//! `VOICECALL_OPENLOOP_HICCUP_SECONDS` (5) and prints the gaps (times the thread did not
+//! run): the machine's own stalls, a floor under every tail the runs report.
+//!
 //! Threads: servers on a tokio runtime with one worker, clients on another with one
-//! worker, the dispatcher on its own thread. With two cores or more they are pinned: the
-//! server's runtime to the last core, the client's runtime and the dispatcher to the
-//! first, so the server under test never waits for the load generator's time slice (on
-//! the 2-core box, unpinned, three busy threads shared two cores and the tails of both
-//! servers were set by the scheduler). `VOICECALL_OPENLOOP_PIN=0` leaves them unpinned.
+//! worker, the dispatcher on its own thread, unpinned by default.
+//! `VOICECALL_OPENLOOP_PIN=1` pins them (with two cores or more): the server's runtime to
+//! the last core, the client's runtime and the dispatcher to the first, so the server
+//! never waits for the load generator's time slice. On the project's 2-core VM that made
+//! the p99.9 of *both* servers worse (7–10 ms): its first core stalls 4–6 times in 5 s
+//! for up to 9 ms (the stall meter above), and a pinned thread cannot move off it.
 //! On a shared machine the figures move with the other load; the load average is printed. No assertion on
 //! timings: this prints figures. Every loop is bounded by a count and a deadline; the
 //! servers bind 127.0.0.1:0.
@@ -264,6 +269,42 @@ async fn stop_server(s: Server) {
     stop(s).await
 }
 
+/// The machine's own stalls, before any server runs: one thread per core (pinned when
+/// the cores are known) reads the clock in a tight loop for `seconds` and counts the
+/// gaps between readings. A gap is time the thread did not run (the host, the kernel);
+/// a server on that core would have answered nothing during it, so these set a floor
+/// under every tail below. Returns, per thread: gaps over 1 ms, over 4 ms, the longest.
+fn hiccups(cores: &[core_affinity::CoreId], seconds: f64) -> Vec<(u32, u32, Duration)> {
+    let threads: Vec<_> = (0..cores.len().max(1))
+        .map(|i| {
+            let core = cores.get(i).copied();
+            std::thread::spawn(move || {
+                pin(core);
+                let end = Instant::now() + Duration::from_secs_f64(seconds);
+                let (mut over1, mut over4, mut longest) = (0, 0, Duration::ZERO);
+                let mut last = Instant::now();
+                while last < end {
+                    let now = Instant::now();
+                    let gap = now - last;
+                    if gap > Duration::from_millis(1) {
+                        over1 += 1;
+                        if gap > Duration::from_millis(4) {
+                            over4 += 1;
+                        }
+                    }
+                    longest = longest.max(gap);
+                    last = now;
+                }
+                (over1, over4, longest)
+            })
+        })
+        .collect();
+    threads
+        .into_iter()
+        .map(|t| t.join().expect("a hiccup thread"))
+        .collect()
+}
+
 /// A run's latencies, all windows together (µs).
 fn merged(run: &Run) -> Histogram<u64> {
     let mut all = hist();
@@ -416,7 +457,7 @@ fn main() {
     let seconds = env_or("VOICECALL_OPENLOOP_SECONDS", 5.0f64);
     let long = std::env::var("VOICECALL_OPENLOOP_LONG").is_ok_and(|v| v == "1");
     let cores = core_affinity::get_core_ids().unwrap_or_default();
-    let pinned = std::env::var("VOICECALL_OPENLOOP_PIN").map_or(true, |v| v != "0");
+    let pinned = std::env::var("VOICECALL_OPENLOOP_PIN").is_ok_and(|v| v == "1");
     let (server_core, client_core) = match (pinned, cores.first(), cores.last()) {
         (true, Some(&first), Some(&last)) if cores.len() >= 2 => (Some(last), Some(first)),
         _ => (None, None),
@@ -428,12 +469,22 @@ fn main() {
             c.id,
             cores.len()
         ),
-        _ => println!("not pinned ({} cores seen)", cores.len()),
+        _ => println!(
+            "not pinned ({} cores seen; VOICECALL_OPENLOOP_PIN=1 pins)",
+            cores.len()
+        ),
     }
     let srv = runtime_on("server", server_core);
     let cli = runtime_on("client", client_core);
 
     println!("load average at start: {}", loadavg());
+    let hiccup_seconds = env_or("VOICECALL_OPENLOOP_HICCUP_SECONDS", 5.0f64);
+    for (i, (over1, over4, longest)) in hiccups(&cores, hiccup_seconds).iter().enumerate() {
+        println!(
+            "machine stalls (a thread reading the clock for {hiccup_seconds} s, core {i}): {over1} gaps > 1 ms, {over4} > 4 ms, longest {:.2} ms",
+            longest.as_secs_f64() * 1000.0
+        );
+    }
     let sat_mock = saturate(Target::Mock, connections, sat_seconds, &srv, &cli);
     let sat_bare = saturate(Target::Bare, connections, sat_seconds, &srv, &cli);
     let measured = sat_mock.accepted as f64 / sat_mock.seconds;
