@@ -47,7 +47,11 @@ pub(crate) fn created_unix(s: &str) -> Option<i64> {
     let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
     let x: [u8; 20] = std::array::from_fn(|i| b[i] ^ SHAPE[i]);
     // Every byte at once, no early exit, so the check vectorises.
-    if !x.iter().zip(LIMIT).fold(true, |ok, (&v, max)| ok & (v <= max)) {
+    if !x
+        .iter()
+        .zip(LIMIT)
+        .fold(true, |ok, (&v, max)| ok & (v <= max))
+    {
         return None;
     }
     let two = |i: usize| u32::from(x[i]) * 10 + u32::from(x[i + 1]);
