@@ -114,6 +114,20 @@ mod tests {
         }
     }
 
+    /// Defects are counted, not toggled: two (or any number) are refused as one is.
+    #[test]
+    fn two_defects_are_refused() {
+        for s in [
+            "2018/02/12T15:30:20Z",
+            "2018-02-12 15.30:20Z",
+            "2018-02-12T15:30:2::",
+            "2O18-02-12T15:30:2OZ",
+            "2018.02.12T15.30.20Z",
+        ] {
+            assert_eq!(parse_created(s), None, "{s}");
+        }
+    }
+
     /// 29 February exists in leap years only: every 4th year, but not every 100th,
     /// but every 400th.
     #[test]
