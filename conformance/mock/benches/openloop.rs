@@ -525,7 +525,9 @@ fn main() {
                 println!("X = {x:.0}/s, the mock's sustained rate");
                 x
             } else {
-                println!("no rate sustained: X = the closed-loop estimate, {measured:.0}/s");
+                println!(
+                    "no rate sustained in {steps} steps: X = the closed-loop estimate, {measured:.0}/s"
+                );
                 measured
             }
         }
