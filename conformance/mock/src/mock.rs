@@ -15,7 +15,7 @@ use voicecall::auth::{Credentials, Verifier, VerifierConfig};
 use voicecall::codes::ResultCode;
 use voicecall::operations::Operation;
 
-use crate::cdr::cdr;
+use crate::cdr::Cdr;
 use crate::clock::{secs, Clock, VTime};
 use crate::config::{ClockConfig, MockConfig, RetentionConfig};
 use crate::outcome::Outcome;
@@ -92,7 +92,8 @@ pub(crate) struct State {
     total_sessions: usize,
     /// Status pushes waiting per session; an entry exists only while its drain task runs.
     status_queues: ShardedMap<Arc<str>, VecDeque<usize>>,
-    batches: BTreeMap<BatchKey, Vec<(Arc<str>, serde_json::Value)>>,
+    /// CDRs waiting for their batch's push: the session and the record's JSON text.
+    batches: BTreeMap<BatchKey, Vec<(Arc<str>, String)>>,
     pub(crate) usage: Usage,
     pub(crate) outcomes: HashMap<String, Outcome>,
     pub(crate) injections: Vec<Injection>,
@@ -187,6 +188,20 @@ impl PushSummary {
             }
         }
     }
+}
+
+/// A fee push body, `{"eventType":"fee","feeLst":[…]}`, around CDRs already written as
+/// JSON text (the bytes `serde_json` prints for the same `Value`).
+fn fee_body<'a>(records: impl IntoIterator<Item = &'a str>) -> String {
+    let mut body = String::from(r#"{"eventType":"fee","feeLst":["#);
+    for (i, r) in records.into_iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(r);
+    }
+    body.push_str("]}");
+    body
 }
 
 /// How many sessions the mock has seen, holds and has let go.
@@ -529,23 +544,25 @@ impl Mock {
 
     /// Produces the status event of `step` (and, for the end, the CDR).
     pub(crate) fn emit(&self, st: &mut State, id: &Arc<str>, step: &Step, at: VTime) {
-        let digits = {
-            let Some(s) = st.sessions.get(id) else { return };
-            let want = s.request.collect as usize;
-            self.inner
+        let Some(s) = st.sessions.get_mut(id) else {
+            return;
+        };
+        // Only a collectInfo event carries digits: the configured ones, else as many 1s
+        // as the call collects.
+        let digits = match step {
+            Step::Collect => self
+                .inner
                 .config
                 .digits
                 .get(&s.request.callee_nbr)
                 .cloned()
-                .unwrap_or_else(|| "1".repeat(want.max(1)))
-        };
-        let Some(s) = st.sessions.get_mut(id) else {
-            return;
+                .unwrap_or_else(|| "1".repeat((s.request.collect as usize).max(1))),
+            _ => String::new(),
         };
         s.played += 1;
-        let (event, body) = s.status_info(step, self.inner.clock.stamp(at), &digits);
+        let (event, body) = s.status_info(step, &self.inner.clock.stamp(at), &digits);
         // One copy of the body, shared by the event log and the push log.
-        let body: Arc<str> = Arc::from(body.to_string());
+        let body: Arc<str> = Arc::from(body);
         let status_url = s.request.status_url.clone();
         let app_key = s.app_key.clone();
         let push_app = app_key.clone();
@@ -591,16 +608,22 @@ impl Mock {
         if s.request.record && s.plan.legs.fwd_answer.is_some() {
             s.recording = Some(format!("{}.wav", icid.to_lowercase()));
         }
-        let mut record = cdr(
+        let cdr = Cdr::of(
             s,
             &self.inner.clock,
             &icid,
             &cfg.record_domain,
             &cfg.host_name,
         );
-        if let Some(rewrite) = rewrite {
-            rewrite(&mut record);
-        }
+        // The JSON text of the record, as the fee push will carry it.
+        let record = match rewrite {
+            Some(rewrite) => {
+                let mut v = cdr.to_value();
+                rewrite(&mut v);
+                serde_json::to_string(&v).unwrap_or_default()
+            }
+            None => cdr.to_json(),
+        };
         let answered = s.plan.legs.out_answer.is_some()
             && (s.request.service != crate::session::Service::Callback
                 || s.plan.legs.fwd_answer.is_some());
@@ -638,9 +661,7 @@ impl Mock {
                     event: "fee",
                     sessions: vec![id.to_string()],
                     url: String::new(),
-                    body: Arc::from(
-                        serde_json::json!({ "eventType": "fee", "feeLst": [record] }).to_string(),
-                    ),
+                    body: Arc::from(fee_body([record.as_str()])),
                     state: PushState::Undeliverable,
                     attempts: vec![Attempt {
                         at,
@@ -675,7 +696,6 @@ impl Mock {
             };
             for chunk in batch.chunks(50) {
                 let push_id = st.next_push_id();
-                let records: Vec<_> = chunk.iter().map(|(_, r)| r.clone()).collect();
                 st.add_push(PushRecord {
                     app_key: key.0.clone(),
                     id: push_id,
@@ -683,9 +703,7 @@ impl Mock {
                     event: "fee",
                     sessions: chunk.iter().map(|(s, _)| s.to_string()).collect(),
                     url: key.1.clone(),
-                    body: Arc::from(
-                        serde_json::json!({ "eventType": "fee", "feeLst": records }).to_string(),
-                    ),
+                    body: Arc::from(fee_body(chunk.iter().map(|(_, r)| r.as_str()))),
                     state: PushState::Pending,
                     attempts: Vec::with_capacity(1),
                 });
