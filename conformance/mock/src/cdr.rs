@@ -2,14 +2,15 @@
 //! 表6-18 define, its times taken from the same plan as the status events so the two
 //! always agree.
 //!
-//! The record is a typed struct serialized straight to JSON text: every call ends in
-//! one, and building it as a `serde_json::Value` (a SipHash and an allocation per field,
-//! 33 fields) and printing that cost more than the whole request path (issue 16).
-//! [`cdr`] still gives the `Value` for those who rewrite or inspect it; both come from
-//! one [`Cdr`], so they cannot differ.
+//! The record is a typed struct written straight to JSON text (`crate::json`): every
+//! call ends in one, and building it as a `serde_json::Value` (a SipHash and an
+//! allocation per field, 33 fields) and printing that cost more than the whole request
+//! path (issue 16). [`cdr`] still gives the `Value` for those who rewrite or inspect
+//! it, read back from that text, so the two cannot differ.
 
-use serde::Serialize;
 use serde_json::Value;
+
+use crate::json::Object;
 
 use crate::clock::Clock;
 use crate::session::{Service, Session};
@@ -18,8 +19,7 @@ use crate::session::{Service, Session};
 pub const RECORD_BUCKET: &str = "mock-recordings";
 
 /// One CDR, its fields in the order the pushes carry them (absent ones left out).
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct Cdr<'a> {
     direction: u8,
     sp_id: &'a str,
@@ -29,47 +29,30 @@ pub struct Cdr<'a> {
     session_id: &'a str,
     caller_num: &'a str,
     callee_num: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     fwd_display_num: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     fwd_dst_num: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     fwd_start_time: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     fwd_alerting_time: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     fwd_answer_time: Option<String>,
     call_end_time: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     call_out_unasw_rsn: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     fwd_unasw_rsn: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     fail_time: Option<String>,
     ul_fail_reason: i64,
     sip_status_code: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     call_out_start_time: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     call_out_alerting_time: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     call_out_answer_time: Option<String>,
     record_flag: u8,
-    #[serde(skip_serializing_if = "Option::is_none")]
     record_start_time: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     record_object_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     record_bucket_name: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     record_domain: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     record_file_download_url: Option<String>,
     tts_play_times: u32,
     tts_trans_duration: u8,
     service_type: &'static str,
     host_name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_data: Option<&'a str>,
 }
 
@@ -151,15 +134,56 @@ impl<'a> Cdr<'a> {
         }
     }
 
-    /// The record as JSON text (what a fee push's `feeLst` carries).
+    /// The record as JSON text (what a fee push's `feeLst` carries), its fields in the
+    /// order the pushes have always had, absent ones left out.
     pub fn to_json(&self) -> String {
-        // Strings and integers into a `Vec`: serializing cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        let mut o = Object::with_capacity(1024);
+        o.int("direction", i64::from(self.direction))
+            .str("spId", self.sp_id)
+            .str("appKey", self.app_key)
+            .str("icid", self.icid)
+            .str("bindNum", self.bind_num)
+            .str("sessionId", self.session_id)
+            .str("callerNum", self.caller_num)
+            .str("calleeNum", self.callee_num)
+            .opt_str("fwdDisplayNum", self.fwd_display_num)
+            .opt_str("fwdDstNum", self.fwd_dst_num)
+            .opt_str("fwdStartTime", self.fwd_start_time.as_deref())
+            .opt_str("fwdAlertingTime", self.fwd_alerting_time.as_deref())
+            .opt_str("fwdAnswerTime", self.fwd_answer_time.as_deref())
+            .str("callEndTime", &self.call_end_time)
+            .opt_int("callOutUnaswRsn", self.call_out_unasw_rsn)
+            .opt_int("fwdUnaswRsn", self.fwd_unasw_rsn)
+            .opt_str("failTime", self.fail_time.as_deref())
+            .int("ulFailReason", self.ul_fail_reason)
+            .int("sipStatusCode", self.sip_status_code)
+            .opt_str("callOutStartTime", self.call_out_start_time.as_deref())
+            .opt_str(
+                "callOutAlertingTime",
+                self.call_out_alerting_time.as_deref(),
+            )
+            .opt_str("callOutAnswerTime", self.call_out_answer_time.as_deref())
+            .int("recordFlag", i64::from(self.record_flag))
+            .opt_str("recordStartTime", self.record_start_time.as_deref())
+            .opt_str("recordObjectName", self.record_object_name)
+            .opt_str("recordBucketName", self.record_bucket_name)
+            .opt_str("recordDomain", self.record_domain)
+            .opt_str(
+                "recordFileDownloadUrl",
+                self.record_file_download_url.as_deref(),
+            )
+            .int("ttsPlayTimes", i64::from(self.tts_play_times))
+            .int("ttsTransDuration", i64::from(self.tts_trans_duration))
+            .str("serviceType", self.service_type)
+            .str("hostName", self.host_name)
+            .opt_str("userData", self.user_data);
+        o.finish()
     }
 
-    /// The record as a `Value` (to rewrite or inspect it).
+    /// The record as a `Value` (to rewrite or inspect it), read back from [`Cdr::to_json`].
     pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
+        // The text is JSON by construction; `Null` would mark a broken invariant.
+        serde_json::from_str(&self.to_json()).unwrap_or_default()
     }
 }
 

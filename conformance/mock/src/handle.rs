@@ -15,7 +15,7 @@
 use std::net::IpAddr;
 
 use base64::Engine as _;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use voicecall::codes::ResultCode as C;
 use voicecall::operations::Operation;
 use voicecall::registry;
@@ -66,17 +66,15 @@ impl MockResponse {
         MockResponse {
             status: r.code.http_status(),
             headers: vec![("X-Mock-Reason".into(), crate::reason::encode(&r.reason))],
-            body: Some(
-                json!({ "resultcode": r.code.code(), "resultdesc": r.code.english() }).to_string(),
-            ),
+            body: Some(answer(r.code.code(), r.code.english(), None, None)),
         }
     }
 
-    fn ok(body: Value) -> Self {
+    fn ok(body: String) -> Self {
         MockResponse {
             status: 200,
             headers: Vec::new(),
-            body: Some(body.to_string()),
+            body: Some(body),
         }
     }
 
@@ -85,6 +83,17 @@ impl MockResponse {
         let v: Value = serde_json::from_str(self.body.as_deref()?).ok()?;
         v.get("resultcode")?.as_str().map(String::from)
     }
+}
+
+/// The JSON body of an answer (表4-4 and its kin): the result code and text, and for a
+/// placed call its sessionId (and idlePort when asked for), in that order.
+fn answer(code: &str, desc: &str, session_id: Option<&str>, idle_port: Option<u32>) -> String {
+    let mut o = crate::json::Object::with_capacity(160);
+    o.str("resultcode", code)
+        .str("resultdesc", desc)
+        .opt_str("sessionId", session_id)
+        .opt_int("idlePort", idle_port.map(i64::from));
+    o.finish()
 }
 
 impl Mock {
@@ -165,9 +174,7 @@ impl Mock {
             Operation::TerminateCall => {
                 let id = value.get("sessionid").and_then(Value::as_str).unwrap_or("");
                 if self.stop(&app_key, id) {
-                    Ok(MockResponse::ok(
-                        json!({ "resultcode": "0", "resultdesc": "Success" }),
-                    ))
+                    Ok(MockResponse::ok(answer("0", "Success", None, None)))
                 } else {
                     refuse(
                         C::InvalidSessionId,
@@ -260,11 +267,12 @@ impl Mock {
             seq: 0,
         };
         self.start_session(&mut st, session);
-        let mut body = json!({ "resultcode": "0", "resultdesc": "Success", "sessionId": id });
-        if return_idle {
-            body["idlePort"] = json!(idle);
-        }
-        Ok(MockResponse::ok(body))
+        Ok(MockResponse::ok(answer(
+            "0",
+            "Success",
+            Some(&id),
+            return_idle.then_some(idle),
+        )))
     }
 }
 

@@ -27,6 +27,7 @@ pub mod cdr;
 pub mod clock;
 pub mod config;
 pub mod handle;
+mod json;
 pub mod mock;
 pub mod outcome;
 pub mod policy;

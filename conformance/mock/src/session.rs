@@ -393,10 +393,9 @@ impl Session {
     /// The status push of a step: its `eventType` and the body's JSON text
     /// (`{"eventType": …, "statusInfo": {…}}`, §4.4 表4-13 and the tables of each event).
     ///
-    /// Written from a typed body, not built as a `serde_json::Value` and printed: a call
-    /// plays several steps, and the map (a SipHash per key, an allocation per field) and
-    /// its printing through `fmt` cost more than the whole request path (issue 16). The
-    /// fields come in the order the `Value` had, so the bytes are the same.
+    /// Written field by field (`crate::json`), not built as a `serde_json::Value`: a call
+    /// plays several steps, and the map and its printing cost more than the whole request
+    /// path (issue 16).
     pub fn status_info(&self, step: &Step, at_stamp: &str, digits: &str) -> (&'static str, String) {
         let r = &self.request;
         let numbers = |leg_a: bool| -> (&str, &str) {
@@ -412,84 +411,49 @@ impl Session {
                 _ => (r.display_nbr.as_str(), r.callee_nbr.as_str()),
             }
         };
-        let mut info = StatusInfo {
-            timestamp: at_stamp,
-            user_data: r.user_data.as_deref(),
-            session_id: &self.id,
-            caller: None,
-            called: None,
-            party_type: None,
-            state_code: None,
-            state_desc: None,
-            digit_info: None,
-        };
+        // `statusInfo`: the fields every event has, then those of the event's own table
+        // (the order the pushes have always had).
+        let mut info = crate::json::Object::with_capacity(320);
+        info.str("timestamp", at_stamp);
         let event = match step {
             Step::Status { event, leg_a } => {
                 let (caller, called) = numbers(*leg_a);
-                (info.caller, info.called) = (Some(caller), Some(called));
+                info.opt_str("userData", r.user_data.as_deref())
+                    .str("sessionId", &self.id)
+                    .str("caller", caller)
+                    .str("called", called);
                 *event
             }
             Step::Collect => {
                 // §5.3 表5-15: collectInfo carries timestamp, sessionId and digitInfo only.
-                info.user_data = None;
-                info.digit_info = Some(digits);
+                info.str("sessionId", &self.id).str("digitInfo", digits);
                 "collectInfo"
             }
             Step::End => {
                 let (caller, called) = numbers(self.plan.disconnect_leg_a);
-                (info.caller, info.called) = (Some(caller), Some(called));
+                info.opt_str("userData", r.user_data.as_deref())
+                    .str("sessionId", &self.id)
+                    .str("caller", caller)
+                    .str("called", called);
                 if r.party_type && r.service == Service::Callback {
-                    info.party_type = Some(self.plan.hung_up_by);
+                    info.str("partyType", self.plan.hung_up_by);
                 }
-                info.state_code = Some(self.plan.codes.state_code);
                 // The table's own wording, cut to the 28 characters stateDesc allows
                 // (表4-18: String(1-28)).
                 let desc = voicecall::appendix::hangup_reasons::lookup(self.plan.codes.state_code)
                     .map(|e| e.zh)
                     .unwrap_or("挂机");
-                info.state_desc = Some(match desc.char_indices().nth(28) {
+                let desc = match desc.char_indices().nth(28) {
                     Some((cut, _)) => &desc[..cut],
                     None => desc,
-                });
+                };
+                info.int("stateCode", self.plan.codes.state_code)
+                    .str("stateDesc", desc);
                 "disconnect"
             }
         };
-        let body = StatusBody {
-            event_type: event,
-            status_info: info,
-        };
-        // Serializing strings and integers into a `Vec` cannot fail.
-        let text = serde_json::to_string(&body).unwrap_or_default();
-        (event, text)
+        let mut body = crate::json::Object::with_capacity(384);
+        body.str("eventType", event).object("statusInfo", info);
+        (event, body.finish())
     }
-}
-
-/// A status push body as the mock writes it.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusBody<'a> {
-    event_type: &'static str,
-    status_info: StatusInfo<'a>,
-}
-
-/// `statusInfo`: the fields every event has, then those of the event's own table.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusInfo<'a> {
-    timestamp: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_data: Option<&'a str>,
-    session_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    caller: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    called: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    party_type: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    state_code: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    state_desc: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    digit_info: Option<&'a str>,
 }
