@@ -265,6 +265,8 @@ impl Mock {
             ended: false,
             recording: None,
             seq: 0,
+            // Room for a callback's seven events (a longer plan grows it).
+            events: Vec::with_capacity(7),
         };
         self.start_session(&mut st, session);
         Ok(MockResponse::ok(answer(

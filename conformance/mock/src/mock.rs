@@ -134,8 +134,6 @@ pub(crate) struct State {
     pub(crate) injections: Vec<Injection>,
     /// Recordings: (fileName, recordDomain) → app key.
     pub(crate) recordings: ShardedMap<(String, String), String>,
-    /// Events per session: (virtual time, eventType, body).
-    pub(crate) events: ShardedMap<Arc<str>, Vec<Event>>,
     /// Rewrites each CDR before it is batched (`Mock::rewrite_cdrs`).
     cdr_rewrite: Option<Arc<CdrRewrite>>,
 }
@@ -180,7 +178,6 @@ impl State {
                     self.recordings.remove(&(file, record_domain.to_string()));
                 }
             }
-            self.events.remove(&id);
             self.evicted_sessions += 1;
         }
         let over = self.pushes.len().saturating_sub(r.max_push_records);
@@ -293,6 +290,15 @@ pub struct SessionView {
     pub session: Session,
     /// Events produced so far: (virtual ms, eventType, body).
     pub events: Vec<Event>,
+}
+
+impl SessionView {
+    /// The view of a held session: a copy, its events moved beside it.
+    fn of(s: &Session) -> Self {
+        let mut session = s.clone();
+        let events = std::mem::take(&mut session.events);
+        SessionView { session, events }
+    }
 }
 
 /// Counts of push outcomes.
@@ -601,9 +607,7 @@ impl Mock {
         let status_url = s.request.status_url.clone();
         let app_key = s.app_key.clone();
         let push_app = app_key.clone();
-        st.events
-            .entry_or_default(id.clone())
-            .push((at, event, body.clone()));
+        s.events.push((at, event, body.clone()));
         if let Some(url) = status_url {
             let push_id = st.next_push_id();
             st.add_push(PushRecord {
@@ -892,22 +896,14 @@ impl Mock {
         let st = self.state();
         st.order
             .values()
-            .filter_map(|id| {
-                st.sessions.get(id).map(|s| SessionView {
-                    session: Session::clone(s),
-                    events: st.events.get(id).cloned().unwrap_or_default(),
-                })
-            })
+            .filter_map(|id| st.sessions.get(id).map(|s| SessionView::of(s)))
             .collect()
     }
 
     /// One session.
     pub fn session(&self, id: &str) -> Option<SessionView> {
         let st = self.state();
-        st.sessions.get(id).map(|s| SessionView {
-            session: Session::clone(s),
-            events: st.events.get(id).cloned().unwrap_or_default(),
-        })
+        st.sessions.get(id).map(|s| SessionView::of(s))
     }
 
     /// At most `limit` sessions after the one with id `after` (from the first without
@@ -931,12 +927,7 @@ impl Mock {
         let items: Vec<SessionView> = rest
             .by_ref()
             .take(limit)
-            .filter_map(|(_, id)| {
-                st.sessions.get(id).map(|s| SessionView {
-                    session: Session::clone(s),
-                    events: st.events.get(id).cloned().unwrap_or_default(),
-                })
-            })
+            .filter_map(|(_, id)| st.sessions.get(id).map(|s| SessionView::of(s)))
             .collect();
         let next = match (rest.next(), items.last()) {
             (Some(_), Some(last)) => Some(last.session.id.clone()),

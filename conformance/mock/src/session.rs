@@ -387,6 +387,11 @@ pub struct Session {
     /// Acceptance number (0, 1, …): the session's place in the listing order.
     #[serde(skip)]
     pub(crate) seq: u64,
+    /// Events produced so far. Kept with the session (a map of their own cost a lookup
+    /// per step and a removal per eviction: issue 16); shown beside it, in
+    /// `SessionView::events`.
+    #[serde(skip)]
+    pub(crate) events: Vec<crate::mock::Event>,
 }
 
 impl Session {
