@@ -10,9 +10,13 @@
 //!    `VOICECALL_OPENLOOP_SATURATION_SECONDS` (3): accepted requests per second, an
 //!    estimate (the same for the bare endpoint, for reference). Then the mock's
 //!    *sustained* rate `X`: the highest open-loop rate at which every request of a
-//!    `VOICECALL_OPENLOOP_SEARCH_SECONDS` (2) run is answered 200 with p99 ≤
+//!    `VOICECALL_OPENLOOP_SEARCH_SECONDS` (5) run is answered 200 with p99 ≤
 //!    `VOICECALL_OPENLOOP_SEARCH_P99_MS` (10), by `VOICECALL_OPENLOOP_SEARCH_STEPS` (6)
-//!    bisections below the estimate, each step printed. `VOICECALL_OPENLOOP_X` fixes `X`
+//!    bisections below the estimate, each step printed. The search runs as long as the
+//!    runs it sets the rates of: the mock reaches its steady state (10,000 ended
+//!    sessions and 50,000 push records retained, then evicted as fast as they come)
+//!    after 50,000–70,000 calls, and 2 s searches at 28,000/s never did, so their `X`
+//!    overloaded the mock in the 5 s runs that followed. `VOICECALL_OPENLOOP_X` fixes `X`
 //!    instead (no search), so that repeated runs offer the same rates.
 //! 2. *Open loop* at 25 %, 50 % and 90 % of `X`: `VOICECALL_OPENLOOP_ROUNDS` (3) rounds
 //!    per rate, each a fresh bare endpoint and a fresh mock at the same rate for
@@ -28,6 +32,9 @@
 //!    requests were sent (at most `VOICECALL_OPENLOOP_LONG_SECONDS`, 900), with the
 //!    percentiles per window of 50,000 requests: the tail must not grow with the number
 //!    of accepted calls.
+//!
+//! `VOICECALL_OPENLOOP_CLOCK=manual` (a diagnostic) stops the mock's clock: no call plays
+//! a step, so only the request path runs (sessions then accumulate without end).
 //!
 //! The schedule: request `i` is due at `start + i / rate`. A dispatcher thread (a plain
 //! thread, sleeping with the OS's precision, not tokio's 1 ms timer) hands each due time
@@ -66,7 +73,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::client::{
-    body, click2call, connect, env_or, loadavg, pin, runtime_on, start_mock, KEY, SECRET,
+    body, click2call, connect, env_or, loadavg, pin, runtime_on, start_mock, start_mock_with, KEY,
+    SECRET,
 };
 use common::{start_bare, Server};
 use hdrhistogram::Histogram;
@@ -97,7 +105,13 @@ async fn start(t: Target) -> (Server, SocketAddr) {
     if t == Target::Bare {
         return start_bare().await;
     }
-    let (server, addr) = start_mock().await;
+    // `VOICECALL_OPENLOOP_CLOCK=manual`: the mock's clock stands still, so no call plays
+    // a step; what remains is the request path alone (a diagnostic: which of the two
+    // makes the tail).
+    let (server, addr) = match std::env::var("VOICECALL_OPENLOOP_CLOCK").as_deref() {
+        Ok("manual") => start_mock_with(voicecall_mock::ClockConfig::Manual).await,
+        _ => start_mock().await,
+    };
     (Server::Mock(server), addr)
 }
 
@@ -513,7 +527,7 @@ fn main() {
         }
         Err(_) => {
             let steps = env_or("VOICECALL_OPENLOOP_SEARCH_STEPS", 6u32);
-            let search_seconds = env_or("VOICECALL_OPENLOOP_SEARCH_SECONDS", 2.0f64);
+            let search_seconds = env_or("VOICECALL_OPENLOOP_SEARCH_SECONDS", seconds);
             let limit = env_or("VOICECALL_OPENLOOP_SEARCH_P99_MS", 10.0f64);
             println!(
                 "sustained rate (open loop, p99 ≤ {limit} ms, every request 200; bisection below the estimate):"
