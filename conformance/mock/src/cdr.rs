@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::json::Object;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, Stamp};
 use crate::session::{Service, Session};
 
 /// Where recordings live (recordBucketName).
@@ -31,20 +31,20 @@ pub struct Cdr<'a> {
     callee_num: &'a str,
     fwd_display_num: Option<&'a str>,
     fwd_dst_num: Option<&'a str>,
-    fwd_start_time: Option<String>,
-    fwd_alerting_time: Option<String>,
-    fwd_answer_time: Option<String>,
-    call_end_time: String,
+    fwd_start_time: Option<Stamp>,
+    fwd_alerting_time: Option<Stamp>,
+    fwd_answer_time: Option<Stamp>,
+    call_end_time: Stamp,
     call_out_unasw_rsn: Option<i64>,
     fwd_unasw_rsn: Option<i64>,
-    fail_time: Option<String>,
+    fail_time: Option<Stamp>,
     ul_fail_reason: i64,
     sip_status_code: i64,
-    call_out_start_time: Option<String>,
-    call_out_alerting_time: Option<String>,
-    call_out_answer_time: Option<String>,
+    call_out_start_time: Option<Stamp>,
+    call_out_alerting_time: Option<Stamp>,
+    call_out_answer_time: Option<Stamp>,
     record_flag: u8,
-    record_start_time: Option<String>,
+    record_start_time: Option<Stamp>,
     record_object_name: Option<&'a str>,
     record_bucket_name: Option<&'static str>,
     record_domain: Option<&'a str>,
@@ -68,7 +68,7 @@ impl<'a> Cdr<'a> {
         let r = &s.request;
         let p = &s.plan;
         let l = &p.legs;
-        let stamp = |t: Option<u64>| t.map(|t| clock.stamp(t));
+        let stamp = |t: Option<u64>| t.map(|t| clock.stamp_text(t));
         let callback = r.service == Service::Callback;
         let forwarded = callback && l.fwd_start.is_some();
         let (out_rsn, fwd_rsn, fail_time, sip) = match p.failed_leg_a {
@@ -79,7 +79,7 @@ impl<'a> Cdr<'a> {
                 } else {
                     (None, rsn)
                 };
-                (out, fwd, Some(clock.stamp(p.end)), p.codes.sip_status)
+                (out, fwd, Some(clock.stamp_text(p.end)), p.codes.sip_status)
             }
             None => (None, None, None, 0),
         };
@@ -110,7 +110,7 @@ impl<'a> Cdr<'a> {
             fwd_start_time: if callback { stamp(l.fwd_start) } else { None },
             fwd_alerting_time: if callback { stamp(l.fwd_alert) } else { None },
             fwd_answer_time: if callback { stamp(l.fwd_answer) } else { None },
-            call_end_time: clock.stamp(p.end),
+            call_end_time: clock.stamp_text(p.end),
             call_out_unasw_rsn: out_rsn,
             fwd_unasw_rsn: fwd_rsn,
             fail_time,
@@ -120,7 +120,7 @@ impl<'a> Cdr<'a> {
             call_out_alerting_time: stamp(l.out_alert),
             call_out_answer_time: stamp(l.out_answer),
             record_flag: u8::from(recorded.is_some()),
-            record_start_time: recorded.map(|(_, start)| clock.stamp(start)),
+            record_start_time: recorded.map(|(_, start)| clock.stamp_text(start)),
             record_object_name: recorded.map(|(file, _)| file),
             record_bucket_name: recorded.map(|_| RECORD_BUCKET),
             record_domain: recorded.map(|_| record_domain),

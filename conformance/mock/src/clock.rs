@@ -77,33 +77,61 @@ impl Clock {
     }
 
     /// `yyyy-MM-dd HH:mm:ss` (UTC) of virtual time `t`, the format of every push timestamp.
-    ///
-    /// Written digit by digit: every status event and CDR time prints one, and `format!`
-    /// with padded fields cost ≈ 2,000 instructions a stamp (issue 16); the test holds it
-    /// to `format!`'s output.
     pub fn stamp(&self, t: VTime) -> String {
+        self.stamp_text(t).to_string()
+    }
+
+    /// [`Clock::stamp`] without a heap allocation: a call prints about fifteen stamps
+    /// (its events and its CDR's times), and `format!` with padded fields cost ≈ 2,000
+    /// instructions and an allocation each (issue 16). Written digit by digit into a
+    /// buffer on the stack; the test holds it to `format!`'s output.
+    pub fn stamp_text(&self, t: VTime) -> Stamp {
         let w = self.wall(t);
         let year = w.year();
         if !(0..=9999).contains(&year) {
-            return padded_stamp(w);
+            return Stamp::Long(padded_stamp(w));
         }
-        let mut s = String::with_capacity(19);
-        let mut put = |n: u32, width: u32, sep: Option<char>| {
-            for i in (0..width).rev() {
-                let digit = (n / 10u32.pow(i)) % 10;
-                s.push(char::from(b'0' + digit as u8));
-            }
-            if let Some(c) = sep {
-                s.push(c);
+        let mut b = *b"0000-00-00 00:00:00";
+        let mut put = |at: usize, width: usize, mut n: u32| {
+            for i in (at..at + width).rev() {
+                b[i] = b'0' + (n % 10) as u8;
+                n /= 10;
             }
         };
-        put(year as u32, 4, Some('-'));
-        put(u32::from(u8::from(w.month())), 2, Some('-'));
-        put(u32::from(w.day()), 2, Some(' '));
-        put(u32::from(w.hour()), 2, Some(':'));
-        put(u32::from(w.minute()), 2, Some(':'));
-        put(u32::from(w.second()), 2, None);
-        s
+        put(0, 4, year as u32);
+        put(5, 2, u32::from(u8::from(w.month())));
+        put(8, 2, u32::from(w.day()));
+        put(11, 2, u32::from(w.hour()));
+        put(14, 2, u32::from(w.minute()));
+        put(17, 2, u32::from(w.second()));
+        Stamp::Short(b)
+    }
+}
+
+/// A timestamp's text ([`Clock::stamp_text`]): on the stack for years 0–9999.
+#[derive(Debug, Clone)]
+pub enum Stamp {
+    /// `yyyy-MM-dd HH:mm:ss`, ASCII digits and separators.
+    Short([u8; 19]),
+    /// A year outside 0–9999, as `format!` prints it.
+    Long(String),
+}
+
+impl std::ops::Deref for Stamp {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            // Only ASCII digits and separators are ever written into it.
+            Stamp::Short(b) => std::str::from_utf8(b).unwrap_or_default(),
+            Stamp::Long(s) => s,
+        }
+    }
+}
+
+impl std::fmt::Display for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
     }
 }
 

@@ -245,7 +245,7 @@ impl Mock {
             "{prefix}_{seq}_0_{stamp}@{}",
             self.inner.config.platform.host_name
         );
-        let outcomes = st.outcomes.clone();
+        let outcomes = &st.outcomes;
         let p = plan(
             &req,
             now,

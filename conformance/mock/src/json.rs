@@ -67,10 +67,20 @@ impl Object {
         self
     }
 
-    /// `"key":{…}`: a nested object.
-    pub(crate) fn object(&mut self, key: &'static str, value: Object) -> &mut Self {
+    /// `"key":{…}`: a nested object, its fields written by `fields` into the same buffer.
+    pub(crate) fn object(
+        &mut self,
+        key: &'static str,
+        fields: impl FnOnce(&mut Object),
+    ) -> &mut Self {
         self.key(key);
-        self.buf.push_str(&value.finish());
+        let mut inner = Object {
+            buf: std::mem::take(&mut self.buf),
+            empty: true,
+        };
+        inner.buf.push('{');
+        fields(&mut inner);
+        self.buf = inner.finish();
         self
     }
 
@@ -110,17 +120,18 @@ mod tests {
 
     #[test]
     fn writes_fields_in_order() {
-        let mut inner = Object::with_capacity(0);
-        inner.str("a", "x").opt_str("none", None).int("n", -12);
         let mut o = Object::with_capacity(4);
         o.str("eventType", "callout")
-            .object("statusInfo", inner)
+            .object("statusInfo", |inner| {
+                inner.str("a", "x").opt_str("none", None).int("n", -12);
+            })
+            .object("empty", |_| {})
             .opt_int("absent", None)
             .opt_int("present", Some(0))
             .opt_str("s", Some("中文"));
         assert_eq!(
             o.finish(),
-            r#"{"eventType":"callout","statusInfo":{"a":"x","n":-12},"present":0,"s":"中文"}"#
+            r#"{"eventType":"callout","statusInfo":{"a":"x","n":-12},"empty":{},"present":0,"s":"中文"}"#
         );
         assert_eq!(Object::with_capacity(0).finish(), "{}");
     }

@@ -601,17 +601,20 @@ impl Mock {
             _ => String::new(),
         };
         s.played += 1;
-        let (event, body) = s.status_info(step, &self.inner.clock.stamp(at), &digits);
+        let (event, body) = s.status_info(step, &self.inner.clock.stamp_text(at), &digits);
         // One copy of the body, shared by the event log and the push log.
         let body: Arc<str> = Arc::from(body);
-        let status_url = s.request.status_url.clone();
-        let app_key = s.app_key.clone();
-        let push_app = app_key.clone();
         s.events.push((at, event, body.clone()));
-        if let Some(url) = status_url {
+        // Copies of the URL and the app only for a push (most calls in a load have none).
+        let push_to = s
+            .request
+            .status_url
+            .as_ref()
+            .map(|url| (url.clone(), s.app_key.clone()));
+        if let Some((url, app_key)) = push_to {
             let push_id = st.next_push_id();
             st.add_push(PushRecord {
-                app_key: push_app,
+                app_key: app_key.clone(),
                 id: push_id,
                 kind: PushKind::Status,
                 event,
@@ -640,7 +643,16 @@ impl Mock {
         let icid = format!("MOCK-{}", self.next_seq());
         let cfg = &self.inner.config.platform;
         let rewrite = st.cdr_rewrite.clone();
-        let Some(s) = st.sessions.get_mut(id) else {
+        // The session's fields are read in place while the usage counters, recordings and
+        // the ended list change beside it (disjoint fields: no copy of the request).
+        let State {
+            sessions,
+            usage,
+            recordings,
+            ended,
+            ..
+        } = st;
+        let Some(s) = sessions.get_mut(id) else {
             return;
         };
         s.ended = true;
@@ -673,14 +685,13 @@ impl Mock {
             .or(s.plan.legs.out_answer)
             .unwrap_or(at);
         let talk = (at.saturating_sub(talk_from)) / 1000;
-        let (app, sp, req) = (s.app_key.clone(), s.sp_id.clone(), s.request.clone());
+        let app = s.app_key.clone();
         let fee_url = s.request.fee_url.clone();
         if let Some(file) = s.recording.clone() {
-            st.recordings
-                .insert((file, cfg.record_domain.clone()), app.clone());
+            recordings.insert((file, cfg.record_domain.clone()), app.clone());
         }
-        st.usage.release(&app, &sp, &req, answered, talk);
-        st.ended.push_back((at, id.clone()));
+        usage.release(&s.app_key, &s.sp_id, &s.request, answered, talk);
+        ended.push_back((at, id.clone()));
         match fee_url {
             Some(url) => {
                 let key = (app, url, self.inner.clock.stamp(at));

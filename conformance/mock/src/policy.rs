@@ -101,6 +101,17 @@ pub struct Usage {
     pub results: BTreeMap<(String, String), VecDeque<(bool, u64)>>,
 }
 
+/// Adds `by` to the count of `key`, copying the key only when it is new (an `entry`
+/// would copy it on every call).
+fn add(counts: &mut BTreeMap<String, u32>, key: &str, by: u32) {
+    match counts.get_mut(key) {
+        Some(v) => *v += by,
+        None => {
+            counts.insert(key.to_string(), by);
+        }
+    }
+}
+
 /// Most history entries kept (bounds memory under load).
 const HISTORY_CAP: usize = 100_000;
 
@@ -127,7 +138,14 @@ impl Usage {
             }
         }
         let min = now / 60_000;
-        let m = self.minute.entry(app.app_key.clone()).or_insert((min, 0));
+        // The key is copied only the first time the app is seen (an `entry` would copy it
+        // on every request).
+        if !self.minute.contains_key(&app.app_key) {
+            self.minute.insert(app.app_key.clone(), (min, 0));
+        }
+        let Some(m) = self.minute.get_mut(&app.app_key) else {
+            return Ok(());
+        };
         if m.0 != min {
             *m = (min, 0);
         }
@@ -389,10 +407,16 @@ impl Usage {
     pub fn take(&mut self, app: &AppConfig, r: &CallRequest, now: VTime) {
         let n = r.service.ports();
         self.ports += n;
-        *self.sp_calls.entry(app.sp_id.clone()).or_default() += 1;
-        *self.app_calls.entry(app.app_key.clone()).or_default() += 1;
-        *self.app_ports.entry(app.app_key.clone()).or_default() += n;
-        *self.number_calls.entry(r.display_nbr.clone()).or_default() += 1;
+        add(&mut self.sp_calls, &app.sp_id, 1);
+        add(&mut self.app_calls, &app.app_key, 1);
+        add(&mut self.app_ports, &app.app_key, n);
+        add(&mut self.number_calls, &r.display_nbr, 1);
+        // Only an app with frequency limits ever reads its history (`check_frequency`
+        // looks at the app's own entries alone): the others' would be four copied
+        // strings a call, kept for nothing.
+        if app.frequency.is_none() {
+            return;
+        }
         if self.history.len() >= HISTORY_CAP {
             self.history.pop_front();
         } else if self.history.capacity() == 0 {

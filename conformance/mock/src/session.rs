@@ -416,49 +416,53 @@ impl Session {
                 _ => (r.display_nbr.as_str(), r.callee_nbr.as_str()),
             }
         };
-        // `statusInfo`: the fields every event has, then those of the event's own table
-        // (the order the pushes have always had).
-        let mut info = crate::json::Object::with_capacity(320);
-        info.str("timestamp", at_stamp);
         let event = match step {
-            Step::Status { event, leg_a } => {
-                let (caller, called) = numbers(*leg_a);
-                info.opt_str("userData", r.user_data.as_deref())
-                    .str("sessionId", &self.id)
-                    .str("caller", caller)
-                    .str("called", called);
-                *event
-            }
-            Step::Collect => {
-                // §5.3 表5-15: collectInfo carries timestamp, sessionId and digitInfo only.
-                info.str("sessionId", &self.id).str("digitInfo", digits);
-                "collectInfo"
-            }
-            Step::End => {
-                let (caller, called) = numbers(self.plan.disconnect_leg_a);
-                info.opt_str("userData", r.user_data.as_deref())
-                    .str("sessionId", &self.id)
-                    .str("caller", caller)
-                    .str("called", called);
-                if r.party_type && r.service == Service::Callback {
-                    info.str("partyType", self.plan.hung_up_by);
-                }
-                // The table's own wording, cut to the 28 characters stateDesc allows
-                // (表4-18: String(1-28)).
-                let desc = voicecall::appendix::hangup_reasons::lookup(self.plan.codes.state_code)
-                    .map(|e| e.zh)
-                    .unwrap_or("挂机");
-                let desc = match desc.char_indices().nth(28) {
-                    Some((cut, _)) => &desc[..cut],
-                    None => desc,
-                };
-                info.int("stateCode", self.plan.codes.state_code)
-                    .str("stateDesc", desc);
-                "disconnect"
-            }
+            Step::Status { event, .. } => *event,
+            Step::Collect => "collectInfo",
+            Step::End => "disconnect",
         };
         let mut body = crate::json::Object::with_capacity(384);
-        body.str("eventType", event).object("statusInfo", info);
+        body.str("eventType", event).object("statusInfo", |info| {
+            // The fields every event has, then those of the event's own table (the order
+            // the pushes have always had).
+            info.str("timestamp", at_stamp);
+            match step {
+                Step::Status { leg_a, .. } => {
+                    let (caller, called) = numbers(*leg_a);
+                    info.opt_str("userData", r.user_data.as_deref())
+                        .str("sessionId", &self.id)
+                        .str("caller", caller)
+                        .str("called", called);
+                }
+                Step::Collect => {
+                    // §5.3 表5-15: collectInfo carries timestamp, sessionId and digitInfo
+                    // only.
+                    info.str("sessionId", &self.id).str("digitInfo", digits);
+                }
+                Step::End => {
+                    let (caller, called) = numbers(self.plan.disconnect_leg_a);
+                    info.opt_str("userData", r.user_data.as_deref())
+                        .str("sessionId", &self.id)
+                        .str("caller", caller)
+                        .str("called", called);
+                    if r.party_type && r.service == Service::Callback {
+                        info.str("partyType", self.plan.hung_up_by);
+                    }
+                    // The table's own wording, cut to the 28 characters stateDesc allows
+                    // (表4-18: String(1-28)).
+                    let desc =
+                        voicecall::appendix::hangup_reasons::lookup(self.plan.codes.state_code)
+                            .map(|e| e.zh)
+                            .unwrap_or("挂机");
+                    let desc = match desc.char_indices().nth(28) {
+                        Some((cut, _)) => &desc[..cut],
+                        None => desc,
+                    };
+                    info.int("stateCode", self.plan.codes.state_code)
+                        .str("stateDesc", desc);
+                }
+            }
+        });
         (event, body.finish())
     }
 }
