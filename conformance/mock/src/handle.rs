@@ -168,7 +168,7 @@ impl Mock {
                 return refuse(code, "injected fault (Mock::inject / POST /_mock/inject)");
             }
         }
-        let value = read_input(self, op, req)?;
+        let mut value = read_input(self, op, req)?;
         check_fields(op, &value)?;
         match op {
             Operation::TerminateCall => {
@@ -217,7 +217,7 @@ impl Mock {
                     ),
                 }
             }
-            _ => self.place_call(op, app, &value, now),
+            _ => self.place_call(op, app, &mut value, now),
         }
     }
 
@@ -225,26 +225,37 @@ impl Mock {
         &self,
         op: Operation,
         app: &crate::config::AppConfig,
-        v: &Value,
+        v: &mut Value,
         now: u64,
     ) -> Result<MockResponse, Reject> {
+        let return_idle = flag(v, "returnIdlePort");
         let req = call_request(op, v, &self.inner.config, app)?;
         let beijing_hour = ((self.inner.clock.wall(now).hour() as u32 + 8) % 24) as u8;
         let mut st = self.state();
         st.usage
             .admit_call(&self.inner.config, app, &req, now, beijing_hour)?;
         st.usage.take(app, &req, now);
-        let seq = self.next_seq();
-        let stamp = self.inner.clock.stamp(now).replace(['-', ' ', ':'], "");
         let prefix = match req.service {
-            Service::Callback => 1201,
-            Service::Notification => 1202,
-            Service::Verification => 1203,
+            Service::Callback => "1201_",
+            Service::Notification => "1202_",
+            Service::Verification => "1203_",
         };
-        let id = format!(
-            "{prefix}_{seq}_0_{stamp}@{}",
-            self.inner.config.platform.host_name
+        // `{prefix}_{seq}_0_{yyyyMMddHHmmss}@{host}`, written once (no `format!`, no
+        // copy: the answer is written before the id moves into the session).
+        let host = &self.inner.config.platform.host_name;
+        let mut id = String::with_capacity(48 + host.len());
+        id.push_str(prefix);
+        id.push_str(itoa::Buffer::new().format(self.next_seq()));
+        id.push_str("_0_");
+        id.extend(
+            self.inner
+                .clock
+                .stamp_text(now)
+                .chars()
+                .filter(char::is_ascii_digit),
         );
+        id.push('@');
+        id.push_str(host);
         let outcomes = &st.outcomes;
         let p = plan(
             &req,
@@ -252,10 +263,10 @@ impl Mock {
             |n| outcomes.get(n).copied().unwrap_or_default(),
             self.inner.config.platform.default_talk_seconds,
         );
-        let return_idle = flag(v, "returnIdlePort");
         let idle = st.usage.idle_ports(&self.inner.config);
+        let body = answer("0", "Success", Some(&id), return_idle.then_some(idle));
         let session = Session {
-            id: id.clone(),
+            id,
             app_key: app.app_key.clone(),
             sp_id: app.sp_id.clone(),
             accepted_at: now,
@@ -269,12 +280,7 @@ impl Mock {
             events: Vec::with_capacity(7),
         };
         self.start_session(&mut st, session);
-        Ok(MockResponse::ok(answer(
-            "0",
-            "Success",
-            Some(&id),
-            return_idle.then_some(idle),
-        )))
+        Ok(MockResponse::ok(body))
     }
 }
 
@@ -528,12 +534,17 @@ fn flag(v: &Value, name: &str) -> bool {
     v.get(name).and_then(Value::as_str) == Some("true")
 }
 
-fn text(v: &Value, name: &str) -> Option<String> {
-    v.get(name).and_then(Value::as_str).map(String::from)
+/// A string field, moved out of the request (read once, after validation; the request
+/// is dropped with the call placed, so nothing is copied).
+fn text(v: &mut Value, name: &str) -> Option<String> {
+    match v.get_mut(name).map(Value::take) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
 }
 
 /// A push URL: the request's (Base64-decoded, §4.2 表4-3 statusUrl) or the app's.
-fn url(v: &Value, name: &str, fallback: &Option<String>) -> Option<String> {
+fn url(v: &mut Value, name: &str, fallback: &Option<String>) -> Option<String> {
     text(v, name)
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
         .and_then(|b| String::from_utf8(b).ok())
@@ -543,7 +554,7 @@ fn url(v: &Value, name: &str, fallback: &Option<String>) -> Option<String> {
 /// Reads what the plan needs from a validated request.
 fn call_request(
     op: Operation,
-    v: &Value,
+    v: &mut Value,
     cfg: &crate::config::MockConfig,
     app: &crate::config::AppConfig,
 ) -> Result<CallRequest, Reject> {
@@ -577,9 +588,9 @@ fn call_request(
             let items = v
                 .get("playInfoList")
                 .and_then(Value::as_array)
-                .cloned()
+                .map(Vec::as_slice)
                 .unwrap_or_default();
-            for item in &items {
+            for item in items {
                 r.play_seconds += 5;
                 if let Some(t) = item.get("templateId").and_then(Value::as_str) {
                     r.tts_plays += 1;
