@@ -153,22 +153,6 @@ impl<K: Hash + Eq, V> ShardedMap<K, V> {
         old
     }
 
-    /// The value of `key`, inserting `V::default()` first when absent.
-    pub fn entry_or_default(&mut self, key: K) -> &mut V
-    where
-        V: Default,
-    {
-        let i = self.shard_of(&key);
-        let shard = &mut self.shards[i];
-        if !shard.contains_key(&key) {
-            if shard.len() == shard.capacity() {
-                self.growth.record(shard.len());
-            }
-            self.len += 1;
-        }
-        shard.entry(key).or_default()
-    }
-
     /// Removes `key`, returning its value.
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
@@ -219,8 +203,8 @@ mod tests {
     fn behaves_as_a_map() {
         let mut m: ShardedMap<std::sync::Arc<str>, Vec<u32>> = ShardedMap::default();
         assert!(m.is_empty());
-        m.entry_or_default("a".into()).push(1);
-        m.entry_or_default("a".into()).push(2);
+        assert_eq!(m.insert("a".into(), vec![1]), None);
+        m.get_mut("a").unwrap().push(2);
         assert_eq!(m.get("a"), Some(&vec![1, 2]));
         assert_eq!(m.len(), 1);
         assert_eq!(m.insert("b".into(), vec![3]), None);
