@@ -472,22 +472,7 @@ fn breakdown(server_rt: &Runtime) -> Breakdown {
 
     let requests: Vec<MockRequest> = signed[n..]
         .iter()
-        .map(|h| MockRequest {
-            method: "POST".into(),
-            path: Operation::CreateVoiceCallback.wire_path().into(),
-            query: String::new(),
-            headers: vec![
-                ("host".into(), "127.0.0.1:1".into()),
-                (
-                    "content-type".into(),
-                    "application/json;charset=UTF-8".into(),
-                ),
-                ("authorization".into(), h.authorization.clone()),
-                ("x-aksk".into(), h.x_aksk.clone()),
-                ("content-length".into(), body.len().to_string()),
-            ],
-            body: body.to_vec(),
-        })
+        .map(|h| MockRequest::signed(Operation::CreateVoiceCallback, h, body.to_vec()))
         .collect();
     let mut config = MockConfig::single_app(KEY, SECRET);
     config.platform.ports = 1_000_000_000;

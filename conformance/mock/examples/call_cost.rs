@@ -50,22 +50,7 @@ fn requests(n: usize, round: usize) -> Vec<MockRequest> {
     (0..n)
         .map(|i| {
             let h = sign_request_with(&signer, KEY, Some(&format!("cost{round}n{i}")), None);
-            MockRequest {
-                method: "POST".into(),
-                path: Operation::CreateVoiceCallback.wire_path().into(),
-                query: String::new(),
-                headers: vec![
-                    ("host".into(), "127.0.0.1:1".into()),
-                    (
-                        "content-type".into(),
-                        "application/json;charset=UTF-8".into(),
-                    ),
-                    ("authorization".into(), h.authorization.clone()),
-                    ("x-aksk".into(), h.x_aksk.clone()),
-                    ("content-length".into(), body.len().to_string()),
-                ],
-                body: body.clone().into_bytes(),
-            }
+            MockRequest::signed(Operation::CreateVoiceCallback, &h, body.clone())
         })
         .collect()
 }

@@ -107,20 +107,7 @@ async fn run() -> ExitCode {
         let n = wave.min(calls - placed);
         for _ in 0..n {
             let h = sign_request(&creds, None, None);
-            let req = MockRequest {
-                method: "POST".into(),
-                path: Operation::CreateVoiceCallback.wire_path().into(),
-                query: String::new(),
-                headers: vec![
-                    ("Authorization".into(), h.authorization),
-                    ("X-AKSK".into(), h.x_aksk),
-                    (
-                        "Content-Type".into(),
-                        "application/json;charset=UTF-8".into(),
-                    ),
-                ],
-                body: body.clone(),
-            };
+            let req = MockRequest::signed(Operation::CreateVoiceCallback, &h, body.clone());
             let r = mock.handle(&req, peer);
             if r.status != 200 {
                 eprintln!("call {placed} refused: {} {:?}", r.status, r.body);

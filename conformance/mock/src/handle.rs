@@ -42,6 +42,33 @@ pub struct MockRequest {
 }
 
 impl MockRequest {
+    /// A signed JSON request of `op` as the HTTP face hands it over: the operation's
+    /// method and path, `Content-Type: application/json;charset=UTF-8`, the two signed
+    /// headers and `Content-Length`. For driving [`Mock::handle`] without HTTP (tests,
+    /// benches, examples).
+    pub fn signed(
+        op: Operation,
+        signed: &voicecall::auth::SignedHeaders,
+        body: impl Into<Vec<u8>>,
+    ) -> Self {
+        let body = body.into();
+        MockRequest {
+            method: op.method().into(),
+            path: op.wire_path().into(),
+            query: String::new(),
+            headers: vec![
+                (
+                    "content-type".into(),
+                    "application/json;charset=UTF-8".into(),
+                ),
+                ("authorization".into(), signed.authorization.clone()),
+                ("x-aksk".into(), signed.x_aksk.clone()),
+                ("content-length".into(), body.len().to_string()),
+            ],
+            body,
+        }
+    }
+
     fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()

@@ -1024,20 +1024,7 @@ mod tests {
             "displayCalleeNbr": "+8675528000002",
             "calleeNbr": "+8613800000002",
         });
-        let req = MockRequest {
-            method: "POST".into(),
-            path: Operation::CreateVoiceCallback.wire_path().into(),
-            query: String::new(),
-            headers: vec![
-                (
-                    "Content-Type".into(),
-                    "application/json;charset=UTF-8".into(),
-                ),
-                ("Authorization".into(), h.authorization),
-                ("X-AKSK".into(), h.x_aksk),
-            ],
-            body: body.to_string().into_bytes(),
-        };
+        let req = MockRequest::signed(Operation::CreateVoiceCallback, &h, body.to_string());
         mock.handle(&req, std::net::IpAddr::from([127, 0, 0, 1]))
     }
 
