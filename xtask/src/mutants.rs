@@ -88,8 +88,9 @@ struct Group {
 ///   cannot observe it. Judged by the mock's tests.
 ///
 /// - `Plan::drop_steps_after`: trims the plan that introspection (`Mock::session`,
-///   `/_mock/sessions`) shows after a callStop; the call ends at the stop whatever it
-///   keeps, so no request can observe it. Judged by the mock's test
+///   `/_mock/sessions`) shows after a callStop, and with it the events introspection
+///   derives from the plan; the call's pushes end at the stop whatever it keeps, so no
+///   request to the platform API can observe it. Judged by the mock's test
 ///   `call_stop_ends_a_live_session_once`.
 const MOCK_EXCLUDED: &[&str] = &[r"MockResponse::resultcode", r"Plan::drop_steps_after"];
 

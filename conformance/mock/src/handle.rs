@@ -299,12 +299,9 @@ impl Mock {
             accepted_at: now,
             request: req,
             plan: p,
-            played: 0,
             ended: false,
             recording: None,
             seq: 0,
-            // Room for a callback's seven events (a longer plan grows it).
-            events: Vec::with_capacity(7),
         };
         self.start_session(&mut st, session);
         Ok(MockResponse::ok(body))

@@ -33,7 +33,7 @@ const MAX_IDLE_PER_HOST: usize = 8;
 /// on the same thread through (see [`Mock::run_due_within`]).
 const PLAY_SLICE: Duration = Duration::from_micros(200);
 
-/// An event of a session: virtual time, eventType, body (shared with its push).
+/// An event of a session: virtual time, eventType, body (the bytes its push carries).
 pub type Event = (VTime, &'static str, Arc<str>);
 
 /// A timed action of the scheduler.
@@ -125,6 +125,8 @@ pub(crate) struct State {
     evicted_sessions: usize,
     /// Sessions ever accepted.
     total_sessions: usize,
+    /// Steps the scheduler played (a call without a statusUrl plays only its end).
+    pub(crate) steps_played: u64,
     /// Status pushes waiting per session; an entry exists only while its drain task runs.
     status_queues: ShardedMap<Arc<str>, VecDeque<usize>>,
     /// CDRs waiting for their batch's push: the session and the record's JSON text.
@@ -288,17 +290,11 @@ pub struct SessionView {
     /// The session.
     #[serde(flatten)]
     pub session: Session,
-    /// Events produced so far: (virtual ms, eventType, body).
+    /// Steps of the plan played by the view's virtual time (the number of events).
+    pub played: usize,
+    /// Events produced so far: (virtual ms, eventType, body), derived from the plan
+    /// ([`Session::events`]).
     pub events: Vec<Event>,
-}
-
-impl SessionView {
-    /// The view of a held session: a copy, its events moved beside it.
-    fn of(s: &Session) -> Self {
-        let mut session = s.clone();
-        let events = std::mem::take(&mut session.events);
-        SessionView { session, events }
-    }
 }
 
 /// Counts of push outcomes.
@@ -541,17 +537,26 @@ impl Mock {
     }
 
     /// Accepts a session: stores it and schedules its plan.
+    ///
+    /// A call with a statusUrl plays every step, each pushing its event; one without
+    /// plays only its end (the CDR, the ports released): its events are derived from the
+    /// plan when someone looks ([`Session::events`]), so nothing it does before the end
+    /// is observable only at the time it is played.
     pub(crate) fn start_session(&self, st: &mut State, mut session: Session) {
         let id: Arc<str> = Arc::from(session.id.as_str());
         session.seq = st.total_sessions as u64;
-        // Only the first step is queued; each step queues the next when it plays.
-        if let Some((at, _)) = session.plan.steps.first() {
+        // Only the first step to play is queued; each step queues the next when it plays.
+        let first = match session.request.status_url {
+            Some(_) => 0,
+            None => session.plan.steps.len().saturating_sub(1),
+        };
+        if let Some((at, _)) = session.plan.steps.get(first) {
             self.schedule(
                 st,
                 *at,
                 Action::Step {
                     session: id.clone(),
-                    index: 0,
+                    index: first,
                 },
             );
         }
@@ -569,8 +574,9 @@ impl Mock {
         let Some((_, step)) = s.plan.steps.get(index).cloned() else {
             return;
         };
-        if let Some((next, _)) = s.plan.steps.get(index + 1) {
-            let next = *next;
+        let next = s.plan.steps.get(index + 1).map(|(at, _)| *at);
+        st.steps_played += 1;
+        if let Some(next) = next {
             self.schedule(
                 &mut st,
                 next,
@@ -583,35 +589,30 @@ impl Mock {
         self.emit(&mut st, id, &step, at);
     }
 
-    /// Produces the status event of `step` (and, for the end, the CDR).
+    /// Pushes the status event of `step` when the call has a statusUrl (and, for the
+    /// end, produces the CDR). The event log is not written here: it is derived from the
+    /// plan ([`Session::events`]), in the same bytes.
     pub(crate) fn emit(&self, st: &mut State, id: &Arc<str>, step: &Step, at: VTime) {
-        let Some(s) = st.sessions.get_mut(id) else {
+        let Some(s) = st.sessions.get(id) else {
             return;
         };
-        // Only a collectInfo event carries digits: the configured ones, else as many 1s
-        // as the call collects.
-        let digits = match step {
-            Step::Collect => self
-                .inner
-                .config
-                .digits
-                .get(&s.request.callee_nbr)
-                .cloned()
-                .unwrap_or_else(|| "1".repeat((s.request.collect as usize).max(1))),
-            _ => String::new(),
-        };
-        s.played += 1;
-        let (event, body) = s.status_info(step, &self.inner.clock.stamp_text(at), &digits);
-        // One copy of the body, shared by the event log and the push log.
-        let body: Arc<str> = Arc::from(body);
-        s.events.push((at, event, body.clone()));
-        // Copies of the URL and the app only for a push (most calls in a load have none).
-        let push_to = s
-            .request
-            .status_url
-            .as_ref()
-            .map(|url| (url.clone(), s.app_key.clone()));
-        if let Some((url, app_key)) = push_to {
+        // The body, and copies of the URL and the app, only for a push (most calls in a
+        // load have none).
+        let push = s.request.status_url.as_ref().map(|url| {
+            // Only a collectInfo event carries digits.
+            let digits = match step {
+                Step::Collect => s.digits(&self.inner.config.digits),
+                _ => String::new(),
+            };
+            let (event, body) = s.status_info(step, &self.inner.clock.stamp_text(at), &digits);
+            (
+                event,
+                Arc::<str>::from(body),
+                url.clone(),
+                s.app_key.clone(),
+            )
+        });
+        if let Some((event, body, url, app_key)) = push {
             let push_id = st.next_push_id();
             st.add_push(PushRecord {
                 app_key: app_key.clone(),
@@ -902,19 +903,39 @@ impl Mock {
 
     // ----- introspection -----
 
+    /// The views of copies of sessions, their events written after the state's lock was
+    /// released (a page of them is thousands of bodies; requests do not wait for them).
+    fn views(&self, sessions: Vec<Session>) -> Vec<SessionView> {
+        let now = self.inner.clock.now();
+        sessions
+            .into_iter()
+            .map(|session| {
+                let events = session.events(now, &self.inner.clock, &self.inner.config.digits);
+                SessionView {
+                    played: events.len(),
+                    events,
+                    session,
+                }
+            })
+            .collect()
+    }
+
     /// Every session, oldest first, with its events.
     pub fn sessions(&self) -> Vec<SessionView> {
-        let st = self.state();
-        st.order
-            .values()
-            .filter_map(|id| st.sessions.get(id).map(|s| SessionView::of(s)))
-            .collect()
+        let copies = {
+            let st = self.state();
+            st.order
+                .values()
+                .filter_map(|id| st.sessions.get(id).map(|s| Session::clone(s)))
+                .collect()
+        };
+        self.views(copies)
     }
 
     /// One session.
     pub fn session(&self, id: &str) -> Option<SessionView> {
-        let st = self.state();
-        st.sessions.get(id).map(|s| SessionView::of(s))
+        let copy = self.state().sessions.get(id).map(|s| Session::clone(s))?;
+        self.views(vec![copy]).pop()
     }
 
     /// At most `limit` sessions after the one with id `after` (from the first without
@@ -935,16 +956,17 @@ impl Mock {
             },
         };
         let mut rest = st.order.range(start..);
-        let items: Vec<SessionView> = rest
+        let copies: Vec<Session> = rest
             .by_ref()
             .take(limit)
-            .filter_map(|(_, id)| st.sessions.get(id).map(|s| SessionView::of(s)))
+            .filter_map(|(_, id)| st.sessions.get(id).map(|s| Session::clone(s)))
             .collect();
-        let next = match (rest.next(), items.last()) {
-            (Some(_), Some(last)) => Some(last.session.id.clone()),
+        let next = match (rest.next(), copies.last()) {
+            (Some(_), Some(last)) => Some(last.id.clone()),
             _ => None,
         };
-        (items, next)
+        drop(st);
+        (self.views(copies), next)
     }
 
     /// At most `limit` pushes with an id above `after`, and the id to continue after if
@@ -1063,23 +1085,60 @@ mod tests {
         for _ in 0..CALLS {
             assert_eq!(place_callback(&mock).status, 200);
         }
-        // Every call's first step falls due at once (the manual clock moves without
-        // playing anything).
+        // Every call's end falls due at once (the manual clock moves without playing
+        // anything).
         assert!(mock.clock().advance(Duration::from_secs(3600)));
         let mut slices = 0;
         while mock.run_due_within(Some(Duration::ZERO)) {
             slices += 1;
             assert!(slices <= 10_000, "the slices never end");
         }
-        let played: usize = mock.state().sessions.values().map(|s| s.played).sum();
+        let played = mock.state().steps_played as usize;
         // One step a slice; the last slice found nothing more due.
         assert_eq!(slices + 1, played, "one step per slice");
-        assert!(
-            played >= 2 * CALLS,
-            "each call plays several steps: {played}"
-        );
+        // Without a statusUrl a call plays its end alone.
+        assert_eq!(played, CALLS);
         assert!(mock.state().sessions.values().all(|s| s.ended));
         // Nothing was left due.
         assert!(!mock.run_due_within(None));
+    }
+
+    /// A call without a statusUrl plays no step before its end, yet shows the events of
+    /// the steps its virtual time has reached, the end only once it is played.
+    #[test]
+    fn events_without_a_status_url_follow_the_clock_not_the_scheduler() {
+        let mock = Mock::new(MockConfig::single_app("K", "S"));
+        let r = place_callback(&mock);
+        assert_eq!(r.status, 200);
+        let body: serde_json::Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+        let id = body["sessionId"].as_str().unwrap().to_string();
+        let view = mock.session(&id).unwrap();
+        assert_eq!((view.played, view.events.len()), (0, 0));
+        let steps = view.session.plan.steps.clone();
+        assert!(steps.len() >= 3, "{steps:?}");
+        // Up to the step before the end: each step's event appears at its time.
+        let (before_end, _) = steps[steps.len() - 2];
+        assert!(mock.advance(Duration::from_millis(before_end)));
+        let view = mock.session(&id).unwrap();
+        let kinds: Vec<&str> = view.events.iter().map(|(_, e, _)| *e).collect();
+        assert_eq!(view.events.len(), steps.len() - 1, "{kinds:?}");
+        assert!(!kinds.contains(&"disconnect"));
+        assert!(view
+            .events
+            .iter()
+            .zip(&steps)
+            .all(|((a, ..), (b, _))| a == b));
+        assert_eq!(
+            mock.state().steps_played,
+            0,
+            "nothing played before the end"
+        );
+        let (end, _) = steps[steps.len() - 1];
+        assert!(mock.advance(Duration::from_millis(end - before_end)));
+        let view = mock.session(&id).unwrap();
+        assert!(view.session.ended);
+        assert_eq!(view.events.len(), steps.len());
+        assert_eq!(view.events.last().unwrap().1, "disconnect");
+        assert_eq!(mock.state().steps_played, 1, "the end alone");
     }
 }

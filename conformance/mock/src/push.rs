@@ -62,7 +62,7 @@ pub struct PushRecord {
     pub sessions: Vec<String>,
     /// Plain URL it goes to.
     pub url: String,
-    /// The JSON body as sent (shared with the session's event log).
+    /// The JSON body as sent (the bytes the session's event log shows for it).
     pub body: std::sync::Arc<str>,
     /// Where it stands.
     pub state: PushState,

@@ -3,9 +3,13 @@
 //! The plan is computed when the call is accepted, from the scripted outcomes; the
 //! scheduler then plays its steps at their virtual times. callStop cuts the plan short.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use serde::Serialize;
 
-use crate::clock::{secs, VTime};
+use crate::clock::{secs, Clock, VTime};
+use crate::mock::Event;
 use crate::outcome::{
     EndCodes, Outcome, Party, CALL_STOP_RELEASE, MAX_DURATION_RELEASE, NORMAL_RELEASE,
     PLATFORM_MAX_CALL_SECONDS, RINGING_TIMEOUT_SECONDS,
@@ -351,12 +355,13 @@ impl Plan {
         self.failed_leg_a = None;
     }
 
-    /// Introspection only: the plan shown by `Mock::session` and `/_mock/sessions`
-    /// keeps the steps up to `t` and ends there. The call itself ends at `t` whatever
-    /// this keeps (callStop plays the end at once, and a step due later finds the
-    /// session ended), so no request can observe it; the mock's own test
-    /// `call_stop_ends_a_live_session_once` checks it, and `cargo xtask mutants` leaves
-    /// it out of the conformance suite's judging (xtask/src/mutants.rs `MOCK_EXCLUDED`).
+    /// The plan keeps the steps up to `t` and ends there: introspection shows it, and a
+    /// stopped call's events ([`Session::events`]) are these steps. The pushes do not
+    /// depend on it (callStop plays the end at once, and a step due later finds the
+    /// session ended), so no request to the platform API can observe it; the mock's own
+    /// test `call_stop_ends_a_live_session_once` checks it, and `cargo xtask mutants`
+    /// leaves it out of the conformance suite's judging (xtask/src/mutants.rs
+    /// `MOCK_EXCLUDED`).
     fn drop_steps_after(&mut self, t: VTime) {
         self.steps.retain(|(at, s)| *at <= t && *s != Step::End);
         self.steps.push((t, Step::End));
@@ -378,8 +383,6 @@ pub struct Session {
     pub request: CallRequest,
     /// How it goes.
     pub plan: Plan,
-    /// Steps already played.
-    pub played: usize,
     /// Whether it has ended.
     pub ended: bool,
     /// Recording file name, when recorded and answered.
@@ -387,14 +390,53 @@ pub struct Session {
     /// Acceptance number (0, 1, …): the session's place in the listing order.
     #[serde(skip)]
     pub(crate) seq: u64,
-    /// Events produced so far. Kept with the session (a map of their own cost a lookup
-    /// per step and a removal per eviction: issue 16); shown beside it, in
-    /// `SessionView::events`.
-    #[serde(skip)]
-    pub(crate) events: Vec<crate::mock::Event>,
 }
 
 impl Session {
+    /// The status events of the call by virtual time `now`, in order: the plan's steps
+    /// due by then (all of them once the call has ended; the end only then), each
+    /// written by [`Session::status_info`] with its own time.
+    ///
+    /// Why derived, not recorded: a call's events are a function of its plan, its
+    /// request and the configured digits, none of which changes once a step is due
+    /// (callStop cuts the plan at the stop, before the end is played). Writing them when
+    /// the scheduler reached each step, for calls nobody pushes to, was a third of a
+    /// call's work under load and two kilobytes per retained session (issue 16); a call
+    /// with a `statusUrl` still plays every step, and its pushes carry the very bytes
+    /// this writes (`tests/lifecycle.rs` compares them).
+    pub fn events(
+        &self,
+        now: VTime,
+        clock: &Clock,
+        digits: &BTreeMap<String, String>,
+    ) -> Vec<Event> {
+        let digits = self.digits(digits);
+        self.plan
+            .steps
+            .iter()
+            .filter(|(at, step)| {
+                if self.ended {
+                    true
+                } else {
+                    *at <= now && *step != Step::End
+                }
+            })
+            .map(|(at, step)| {
+                let (event, body) = self.status_info(step, &clock.stamp_text(*at), &digits);
+                (*at, event, Arc::from(body))
+            })
+            .collect()
+    }
+
+    /// The digits a collectInfo event reports: the ones configured for the callee, else
+    /// as many 1s as the call collects (at least one).
+    pub fn digits(&self, configured: &BTreeMap<String, String>) -> String {
+        configured
+            .get(&self.request.callee_nbr)
+            .cloned()
+            .unwrap_or_else(|| "1".repeat((self.request.collect as usize).max(1)))
+    }
+
     /// The status push of a step: its `eventType` and the body's JSON text
     /// (`{"eventType": …, "statusInfo": {…}}`, §4.4 表4-13 and the tables of each event).
     ///

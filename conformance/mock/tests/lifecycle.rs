@@ -524,3 +524,103 @@ async fn cdrs_ending_in_one_second_are_batched_by_fifty() {
     let s = server.mock.push_summary();
     assert_eq!((s.cdrs, s.cdrs_delivered), (60, 60));
 }
+
+/// A session's events are derived from its plan (issue 16: a call without a statusUrl
+/// plays only its end). They must be the very bytes its status pushes carry, and a call
+/// placed without a statusUrl must show the same events as the same call placed with one
+/// — for every service, the collected digits, a busy callee, and a callStop.
+#[tokio::test]
+async fn events_are_the_bytes_pushed_with_or_without_a_status_url() {
+    let (status_url, _) = receiver(PushKind::CallbackStatus).await;
+    let (fee_url, _) = receiver(PushKind::CallbackFee).await;
+    let server = start(config()).await;
+    server.mock.set_outcome("+8613800000002", Outcome::Busy);
+    server.mock.set_outcome(
+        "+8613800000009",
+        Outcome::Answered {
+            talk_seconds: Some(600),
+            hung_up_by: Party::Callee,
+        },
+    );
+    let mut stopped = callback(&status_url, &fee_url);
+    stopped["calleeNbr"] = json!("+8613800000009");
+    let bodies = [
+        (
+            Operation::CreateVoiceCallback,
+            callback(&status_url, &fee_url),
+        ),
+        (Operation::CreateVoiceCallback, stopped),
+        (
+            Operation::CreateVoiceNotification,
+            notification(&status_url, &fee_url),
+        ),
+        (
+            Operation::CreateVoiceVerificationCode,
+            verification(&status_url, &fee_url),
+        ),
+    ];
+    // (with statusUrl, without) session ids, per request.
+    let mut pairs = Vec::new();
+    for (op, body) in &bodies {
+        let mut plain = body.clone();
+        plain.as_object_mut().unwrap().remove("statusUrl");
+        let mut ids = Vec::new();
+        for b in [body, &plain] {
+            let a = send(&server, *op, b).await;
+            assert_eq!((a.status, a.code.as_deref()), (200, Some("0")), "{a:?}");
+            ids.push(a.body["sessionId"].as_str().unwrap().to_string());
+        }
+        pairs.push((ids[0].clone(), ids[1].clone()));
+    }
+    // Midway: both calls of a pair show the same events so far.
+    run(&server, 8).await;
+    let same = |with: &str, without: &str| {
+        let a = server.mock.session(with).unwrap();
+        let b = server.mock.session(without).unwrap();
+        assert_eq!(a.played, a.events.len());
+        let b_events: Vec<_> = b
+            .events
+            .iter()
+            .map(|(at, e, body)| (*at, *e, body.replace(without, with)))
+            .collect();
+        let a_events: Vec<_> = a
+            .events
+            .iter()
+            .map(|(at, e, body)| (*at, *e, body.to_string()))
+            .collect();
+        assert_eq!(a_events, b_events, "with and without a statusUrl");
+        a_events.len()
+    };
+    let midway: Vec<usize> = pairs.iter().map(|(a, b)| same(a, b)).collect();
+    assert!(midway.iter().all(|n| *n > 0), "{midway:?}");
+    for id in [&pairs[1].0, &pairs[1].1] {
+        let stop = json!({ "sessionid": id, "signal": "call_stop" });
+        let a = send(&server, Operation::TerminateCall, &stop).await;
+        assert_eq!((a.status, a.code.as_deref()), (200, Some("0")), "{a:?}");
+    }
+    run(&server, 7200).await;
+    let pushes = server.mock.pushes();
+    for (with, without) in &pairs {
+        let n = same(with, without);
+        let view = server.mock.session(with).unwrap();
+        assert!(view.session.ended);
+        assert_eq!(view.events.last().unwrap().1, "disconnect");
+        // The pushes of the call with a statusUrl carried exactly the events' bytes.
+        let pushed: Vec<(&str, &str)> = pushes
+            .iter()
+            .filter(|p| p.kind == MockPushKind::Status && p.sessions == [with.clone()])
+            .map(|p| (p.event, &*p.body))
+            .collect();
+        let shown: Vec<(&str, &str)> = view.events.iter().map(|(_, e, b)| (*e, &**b)).collect();
+        assert_eq!(pushed, shown);
+        assert_eq!(n, shown.len());
+        // The call without one pushed no status event.
+        assert!(!pushes
+            .iter()
+            .any(|p| p.kind == MockPushKind::Status && p.sessions == [without.clone()]));
+    }
+    // The stopped pair ended at the stop with the callStop code.
+    let stopped = server.mock.session(&pairs[1].1).unwrap();
+    let last: Value = serde_json::from_str(&stopped.events.last().unwrap().2).unwrap();
+    assert_eq!(last["statusInfo"]["stateCode"], 8017);
+}
