@@ -54,6 +54,11 @@ pub fn app_admits(app: &AppConfig, op: Operation, peer: IpAddr) -> Result<(), Re
     if app.require_ipv4 && !peer.is_ipv4() {
         return refuse(C::Ipv4AddressMissing, "the request did not come over IPv4");
     }
+    // The lists hold addresses as text; the peer's is written only when a list is set
+    // (formatting it for every request was ≈ 2 % of the mock's time under load).
+    if app.ip_whitelist.is_none() && app.ip_blacklist.is_empty() && app.ip_restricted.is_empty() {
+        return Ok(());
+    }
     let ip = peer.to_string();
     if let Some(white) = &app.ip_whitelist {
         if !white.contains(&ip) {
