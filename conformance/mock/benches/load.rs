@@ -39,10 +39,11 @@ mod common;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::client::body;
+use common::cpu::{cpu_ns, runtime, Tids};
 use common::{start_bare, Server};
 use hdrhistogram::Histogram;
 use http_body_util::{BodyExt, Full};
@@ -129,36 +130,6 @@ impl Settings {
             light_seconds: env_or("VOICECALL_BENCH_LIGHT_SECONDS", 2.0f64),
         }
     }
-}
-
-/// Thread ids of a runtime's threads, for their CPU time.
-type Tids = Arc<Mutex<Vec<String>>>;
-
-fn runtime(name: &str, tids: &Tids) -> Runtime {
-    let t = tids.clone();
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name(name)
-        .enable_all()
-        .on_thread_start(move || {
-            if let Ok(p) = std::fs::read_link("/proc/thread-self") {
-                if let Some(tid) = p.file_name() {
-                    t.lock().unwrap().push(tid.to_string_lossy().into_owned());
-                }
-            }
-        })
-        .build()
-        .expect("a tokio runtime")
-}
-
-/// CPU time of the threads, nanoseconds (first field of schedstat; 0 where unreadable).
-fn cpu_ns(tids: &Tids) -> u64 {
-    tids.lock()
-        .unwrap()
-        .iter()
-        .filter_map(|tid| std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")).ok())
-        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .sum()
 }
 
 /// A field of /proc/self/status in KiB (VmRSS, VmHWM).
@@ -583,8 +554,8 @@ fn main() {
     );
     let server_tids: Tids = Arc::default();
     let client_tids: Tids = Arc::default();
-    let server_rt = runtime("server", &server_tids);
-    let client_rt = runtime("driver", &client_tids);
+    let server_rt = runtime("server", None, &server_tids);
+    let client_rt = runtime("driver", None, &client_tids);
     let mut loaded = Vec::new();
     for &s in &scenarios {
         loaded.push(run_scenario(

@@ -21,7 +21,11 @@
 //! 2. *Open loop* at 25 %, 50 % and 90 % of `X`: `VOICECALL_OPENLOOP_ROUNDS` (3) rounds
 //!    per rate, each a fresh bare endpoint and a fresh mock at the same rate for
 //!    `VOICECALL_OPENLOOP_SECONDS` (5) each, back to back, which of the two goes first
-//!    alternating from round to round: p50 / p99 / p99.9 / max per run; then per rate
+//!    alternating from round to round: p50 / p99 / p99.9 / max per run, and the CPU time
+//!    the servers' runtime spent per request (schedstat, from the first request due to
+//!    the last answer: the mock's request path, the calls' steps and retention, the
+//!    HTTP stack and the kernel's socket work on that thread), which the host's stalls do
+//!    not move the way they move the tails; then per rate
 //!    the rounds pooled, and the mock's p99 over the bare endpoint's p99 *of the same
 //!    round* with the median of those ratios. Why rounds: on a shared VM the host takes
 //!    the CPU away for 10–90 ms now and then; falling in one 5 s run, it decided that
@@ -73,9 +77,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::client::{
-    body, click2call, connect, env_or, loadavg, pin, runtime_on, start_mock, start_mock_with, KEY,
-    SECRET,
+    body, click2call, connect, env_or, loadavg, pin, start_mock, start_mock_with, KEY, SECRET,
 };
+use common::cpu::{cpu_ns, runtime, Tids};
 use common::{start_bare, Server};
 use hdrhistogram::Histogram;
 use http_body_util::BodyExt;
@@ -226,11 +230,19 @@ async fn connection(
     r
 }
 
+/// The servers' runtime and its threads, whose CPU time each open-loop run reports.
+struct ServerRuntime {
+    rt: Runtime,
+    tids: Tids,
+}
+
 struct Run {
     done: u64,
     accepted: u64,
     other: u64,
     seconds: f64,
+    /// CPU time of the server's runtime over the run (open loop only; 0 elsewhere).
+    server_cpu_ns: u64,
     hists: Vec<Histogram<u64>>,
     notes: Vec<String>,
 }
@@ -242,6 +254,7 @@ fn merge(reports: Vec<ConnReport>, seconds: f64) -> Run {
         accepted: 0,
         other: 0,
         seconds,
+        server_cpu_ns: 0,
         hists: (0..windows).map(|_| hist()).collect(),
         notes: Vec::new(),
     };
@@ -265,8 +278,14 @@ fn merge(reports: Vec<ConnReport>, seconds: f64) -> Run {
 }
 
 /// Closed loop for `seconds`: the saturation rate.
-fn saturate(t: Target, connections: usize, seconds: f64, srv: &Runtime, cli: &Runtime) -> Run {
-    let (server, addr) = srv.block_on(start(t));
+fn saturate(
+    t: Target,
+    connections: usize,
+    seconds: f64,
+    srv: &ServerRuntime,
+    cli: &Runtime,
+) -> Run {
+    let (server, addr) = srv.rt.block_on(start(t));
     let stop = Arc::new(AtomicBool::new(false));
     let deadline = Instant::now() + Duration::from_secs_f64(seconds + 30.0);
     let run = cli.block_on(async {
@@ -282,7 +301,7 @@ fn saturate(t: Target, connections: usize, seconds: f64, srv: &Runtime, cli: &Ru
         }
         merge(reports, start.elapsed().as_secs_f64())
     });
-    srv.block_on(stop_server(server));
+    srv.rt.block_on(stop_server(server));
     run
 }
 
@@ -348,7 +367,7 @@ fn sustained(
     seconds: f64,
     p99_limit_ms: f64,
     connections: usize,
-    srv: &Runtime,
+    srv: &ServerRuntime,
     cli: &Runtime,
     client_core: Option<core_affinity::CoreId>,
 ) -> f64 {
@@ -392,11 +411,11 @@ fn open_loop(
     windows: usize,
     connections: usize,
     max_seconds: f64,
-    srv: &Runtime,
+    srv: &ServerRuntime,
     cli: &Runtime,
     client_core: Option<core_affinity::CoreId>,
 ) -> Run {
-    let (server, addr) = srv.block_on(start(t));
+    let (server, addr) = srv.rt.block_on(start(t));
     let (tx, rx) = mpsc::unbounded_channel::<(u64, Instant)>();
     let rx = Arc::new(Mutex::new(rx));
     let stop = Arc::new(AtomicBool::new(false));
@@ -416,6 +435,7 @@ fn open_loop(
             .collect();
         // Let the connections open before the clock starts.
         tokio::time::sleep(Duration::from_millis(200)).await;
+        let cpu0 = cpu_ns(&srv.tids);
         let start = Instant::now();
         let period = Duration::from_secs_f64(1.0 / rate);
         let last = start + Duration::from_secs_f64(max_seconds);
@@ -443,10 +463,17 @@ fn open_loop(
             reports.push(t.await.expect("a connection task"));
         }
         dispatcher.join().expect("the dispatcher");
-        merge(reports, start.elapsed().as_secs_f64())
+        let mut run = merge(reports, start.elapsed().as_secs_f64());
+        run.server_cpu_ns = cpu_ns(&srv.tids).saturating_sub(cpu0);
+        run
     });
-    srv.block_on(stop_server(server));
+    srv.rt.block_on(stop_server(server));
     run
+}
+
+/// Server CPU per request, µs.
+fn cpu_us(ns: u64, requests: u64) -> f64 {
+    ns as f64 / 1000.0 / requests.max(1) as f64
 }
 
 fn ms(us: u64) -> String {
@@ -456,7 +483,7 @@ fn ms(us: u64) -> String {
 fn row(label: &str, round: usize, t: Target, run: &Run) {
     let all = merged(run);
     println!(
-        "| {label} | {round} | {} | {:.0} | {} | {} | {} | {} | {} | {} |",
+        "| {label} | {round} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {:.1} |",
         t.name(),
         run.done as f64 / run.seconds,
         run.accepted,
@@ -465,6 +492,7 @@ fn row(label: &str, round: usize, t: Target, run: &Run) {
         ms(all.value_at_quantile(0.999)),
         ms(all.max()),
         run.other,
+        cpu_us(run.server_cpu_ns, run.done),
     );
     for n in &run.notes {
         eprintln!("  note ({label}, {}): {n}", t.name());
@@ -495,8 +523,12 @@ fn main() {
             cores.len()
         ),
     }
-    let srv = runtime_on("server", server_core);
-    let cli = runtime_on("client", client_core);
+    let tids = Tids::default();
+    let srv = ServerRuntime {
+        rt: runtime("server", server_core, &tids),
+        tids,
+    };
+    let cli = runtime("client", client_core, &Tids::default());
 
     println!("load average at start: {}", loadavg());
     let hiccup_seconds = env_or("VOICECALL_OPENLOOP_HICCUP_SECONDS", 5.0f64);
@@ -555,14 +587,16 @@ fn main() {
     };
     let rounds = env_or("VOICECALL_OPENLOOP_ROUNDS", 3usize).max(1);
     println!();
-    println!("| offered load | round | server | sent/s | accepted | p50 ms | p99 ms | p99.9 ms | max ms | not 200 |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("| offered load | round | server | sent/s | accepted | p50 ms | p99 ms | p99.9 ms | max ms | not 200 | server CPU µs/req |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let mut summary = Vec::new();
     for pct in [25.0, 50.0, 90.0] {
         let rate = x * pct / 100.0;
         let total = (rate * seconds) as u64;
         let label = format!("{pct:.0} % ({rate:.0}/s)");
         let mut pooled = [hist(), hist()];
+        // (server CPU ns, requests) of each server over the rounds.
+        let mut cpu = [(0u64, 0u64); 2];
         let mut ratios = Vec::new();
         for round in 0..rounds {
             // Bare then mock, then mock then bare, …: neither always runs first, and each
@@ -590,24 +624,26 @@ fn main() {
                 let i = usize::from(t == Target::Mock);
                 p99[i] = all.value_at_quantile(0.99);
                 pooled[i].add(&all).expect("same bounds");
+                cpu[i].0 += run.server_cpu_ns;
+                cpu[i].1 += run.done;
             }
             ratios.push(p99[1] as f64 / p99[0].max(1) as f64);
         }
-        summary.push((label, pooled, ratios));
+        summary.push((label, pooled, ratios, cpu));
     }
     println!();
     println!(
         "Summary: each rate's {rounds} rounds pooled, and the mock's p99 ÷ the bare endpoint's p99 of the same round (the pair ran back to back)"
     );
     println!();
-    println!("| offered load | bare p99 | mock p99 | pooled ratio | ratio by round | median ratio | bare p99.9 | mock p99.9 |");
-    println!("|---|---|---|---|---|---|---|---|");
-    for (label, pooled, mut ratios) in summary {
+    println!("| offered load | bare p99 | mock p99 | pooled ratio | ratio by round | median ratio | bare p99.9 | mock p99.9 | server CPU µs/req, bare / mock |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (label, pooled, mut ratios, cpu) in summary {
         let q = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q);
         let by_round: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
         ratios.sort_by(f64::total_cmp);
         println!(
-            "| {label} | {} | {} | {:.2} × | {} | {:.2} × | {} | {} |",
+            "| {label} | {} | {} | {:.2} × | {} | {:.2} × | {} | {} | {:.1} / {:.1} |",
             ms(q(&pooled[0], 0.99)),
             ms(q(&pooled[1], 0.99)),
             q(&pooled[1], 0.99) as f64 / q(&pooled[0], 0.99).max(1) as f64,
@@ -615,6 +651,8 @@ fn main() {
             ratios[ratios.len() / 2],
             ms(q(&pooled[0], 0.999)),
             ms(q(&pooled[1], 0.999)),
+            cpu_us(cpu[0].0, cpu[0].1),
+            cpu_us(cpu[1].0, cpu[1].1),
         );
     }
     println!("load average at end of the rates: {}", loadavg());
@@ -641,11 +679,12 @@ fn main() {
             client_core,
         );
         println!(
-            "sent {} in {:.1} s, accepted {}, not 200 {}, load average {}",
+            "sent {} in {:.1} s, accepted {}, not 200 {}, server CPU {:.1} µs/req, load average {}",
             run.done,
             t0.elapsed().as_secs_f64(),
             run.accepted,
             run.other,
+            cpu_us(run.server_cpu_ns, run.done),
             loadavg()
         );
         println!("| requests | p50 ms | p99 ms | p99.9 ms | max ms |");

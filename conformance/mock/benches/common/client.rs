@@ -53,19 +53,7 @@ pub fn body() -> Bytes {
 /// A tokio runtime with one worker thread named `name` (server and client each get one,
 /// on a 2-core machine).
 pub fn runtime(name: &str) -> Runtime {
-    runtime_on(name, None)
-}
-
-/// [`runtime`] with its threads pinned to `core` when one is given: the open-loop bench
-/// keeps the server off the client's core, so neither waits for the other's time slice.
-pub fn runtime_on(name: &str, core: Option<core_affinity::CoreId>) -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name(name)
-        .on_thread_start(move || pin(core))
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
+    super::cpu::runtime(name, None, &super::cpu::Tids::default())
 }
 
 /// Pins the current thread to `core` (nothing when `None`; a refusal by the OS is

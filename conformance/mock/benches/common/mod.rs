@@ -1,10 +1,13 @@
 //! What the mock's load benches share: the bare axum endpoint they measure the mock
 //! against (same route, JSON parsed, a small JSON answer) and the server handle; and, in
-//! [`client`], the load client's request and connection.
+//! [`client`], the load client's request and connection; in [`cpu`], the CPU time a
+//! server's runtime spends.
 
 /// Not every bench uses every piece (`load` only the request body).
 #[allow(dead_code)]
 pub mod client;
+#[allow(dead_code)]
+pub mod cpu;
 
 use std::net::SocketAddr;
 
