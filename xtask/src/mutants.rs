@@ -1,11 +1,14 @@
 //! `cargo xtask mutants [--file F…] [--shard k/n] [--in-place] [--iterate] [--list]`: mutation
-//! testing with cargo-mutants (pinned, installed under `target/tools/`), in two groups,
+//! testing with cargo-mutants (pinned, installed under `target/tools/`), in three groups,
 //! each judged by its own tests:
 //!
 //! - the mock's judging (`conformance/mock/src/handle.rs`, `policy.rs`, `session.rs`),
 //!   judged by the conformance suite against the embedded mock
 //!   (`voicecall-conformance`, test `suite::the_suite_passes_against_the_embedded_mock`,
 //!   fixed seed);
+//! - the mock's own writing that no conformance case reads byte for byte (`json.rs`,
+//!   `clock.rs`, and the event log `Session::events`), judged by the mock's unit tests
+//!   and its lifecycle tests;
 //! - `generated/src/auth/`, judged by the `voicecall` crate's unit tests and its signing,
 //!   replay and push-mismatch tests.
 //!
@@ -27,6 +30,22 @@ const MOCK_FILES: &[&str] = &[
     "conformance/mock/src/handle.rs",
     "conformance/mock/src/policy.rs",
     "conformance/mock/src/session.rs",
+];
+
+/// The mock's files (or, with [`OWN_EXAMINED`], functions) judged by its own tests.
+const OWN_FILES: &[&str] = &[
+    "conformance/mock/src/json.rs",
+    "conformance/mock/src/clock.rs",
+    "conformance/mock/src/session.rs",
+];
+
+/// What of [`OWN_FILES`] the own group mutates (cargo-mutants `--re`, matched against
+/// the mutant's name, which starts with its file): all of `json.rs` and `clock.rs`, and
+/// of `session.rs` only the event log, whose other functions the mock group judges.
+const OWN_EXAMINED: &[&str] = &[
+    r"^conformance/mock/src/json\.rs:",
+    r"^conformance/mock/src/clock\.rs:",
+    r"Session::events",
 ];
 
 /// The auth files judged by the `voicecall` tests.
@@ -74,6 +93,8 @@ struct Group {
     targets: &'static [&'static str],
     /// What is passed to those tests (a name filter).
     test_args: &'static [&'static str],
+    /// Only mutants whose names match one of these (cargo-mutants `--re`); empty: all.
+    examine_re: &'static [&'static str],
     /// Mutants not counted (cargo-mutants `--exclude-re`, matched against the mutant's
     /// name): code that is not the platform's judging, so no conformance case can or
     /// should catch them. Each entry says why (MOCK_EXCLUDED).
@@ -92,7 +113,15 @@ struct Group {
 ///   derives from the plan; the call's pushes end at the stop whatever it keeps, so no
 ///   request to the platform API can observe it. Judged by the mock's test
 ///   `call_stop_ends_a_live_session_once`.
-const MOCK_EXCLUDED: &[&str] = &[r"MockResponse::resultcode", r"Plan::drop_steps_after"];
+///
+/// - `Session::events`: the event log introspection shows, derived from the plan; the
+///   pushes are written by `Mock::emit`, so no request can observe it. Judged by the own
+///   group (the mock's tests compare it with the pushed bytes).
+const MOCK_EXCLUDED: &[&str] = &[
+    r"MockResponse::resultcode",
+    r"Plan::drop_steps_after",
+    r"Session::events",
+];
 
 fn groups(root: &Path, chosen: &[String]) -> Result<Vec<Group>> {
     let mut auth_files: Vec<String> = std::fs::read_dir(root.join(AUTH_DIR))
@@ -110,10 +139,14 @@ fn groups(root: &Path, chosen: &[String]) -> Result<Vec<Group>> {
         }
     };
     for f in chosen {
-        if !MOCK_FILES.contains(&f.as_str()) && !auth_files.contains(f) {
+        let known = MOCK_FILES.contains(&f.as_str())
+            || OWN_FILES.contains(&f.as_str())
+            || auth_files.contains(f);
+        if !known {
             bail!(
-                "{f} is in no group: the mock's {} or {AUTH_DIR}*.rs",
-                MOCK_FILES.join(", ")
+                "{f} is in no group: the mock's {}, its own {} or {AUTH_DIR}*.rs",
+                MOCK_FILES.join(", "),
+                OWN_FILES.join(", ")
             );
         }
     }
@@ -125,7 +158,18 @@ fn groups(root: &Path, chosen: &[String]) -> Result<Vec<Group>> {
             test_package: "voicecall-conformance",
             targets: &["--test", "suite"],
             test_args: &["the_suite_passes_against_the_embedded_mock"],
+            examine_re: &[],
             exclude_re: MOCK_EXCLUDED,
+        },
+        Group {
+            name: "mock-own",
+            package: "voicecall-mock",
+            files: pick(OWN_FILES.iter().map(|s| s.to_string()).collect()),
+            test_package: "voicecall-mock",
+            targets: &["--lib", "--test", "lifecycle"],
+            test_args: &[],
+            examine_re: OWN_EXAMINED,
+            exclude_re: &[],
         },
         Group {
             name: "auth",
@@ -142,6 +186,7 @@ fn groups(root: &Path, chosen: &[String]) -> Result<Vec<Group>> {
                 "push_mismatch",
             ],
             test_args: &[],
+            examine_re: &[],
             exclude_re: &[],
         },
     ];
@@ -232,6 +277,9 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<ExitCode> {
         }
         for t in g.targets {
             cmd.arg(format!("--cargo-arg={t}"));
+        }
+        for re in g.examine_re {
+            cmd.args(["--re", re]);
         }
         for re in g.exclude_re {
             cmd.args(["--exclude-re", re]);
