@@ -691,7 +691,12 @@ impl Mock {
         if let Some(file) = s.recording.clone() {
             recordings.insert((file, cfg.record_domain.clone()), app.clone());
         }
-        usage.release(&s.app_key, &s.sp_id, &s.request, answered, talk);
+        let risk = self
+            .inner
+            .config
+            .app(&s.app_key)
+            .is_some_and(|a| a.risk.is_some());
+        usage.release(&s.app_key, &s.sp_id, &s.request, (answered, talk), risk);
         ended.push_back((at, id.clone()));
         match fee_url {
             Some(url) => {
@@ -1101,6 +1106,31 @@ mod tests {
         assert!(mock.state().sessions.values().all(|s| s.ended));
         // Nothing was left due.
         assert!(!mock.run_due_within(None));
+    }
+
+    /// The history of finished calls feeds the risk check alone: kept for an app with
+    /// risk limits, not for one without (where it grew with every distinct callee).
+    #[test]
+    fn call_results_are_kept_only_for_apps_with_risk_limits() {
+        for risk in [false, true] {
+            let mut config = MockConfig::single_app("K", "S");
+            if risk {
+                config.apps[0].risk = Some(crate::config::RiskLimits {
+                    calls: 3,
+                    min_completion_rate: Some(0.1),
+                    min_average_talk_seconds: None,
+                });
+            }
+            let mock = Mock::new(config);
+            assert_eq!(place_callback(&mock).status, 200);
+            assert!(mock.advance(Duration::from_secs(3600)));
+            assert_eq!(mock.live_calls(), 0);
+            assert_eq!(
+                mock.state().usage.results.len(),
+                usize::from(risk),
+                "risk {risk}"
+            );
+        }
     }
 
     /// A call without a statusUrl plays no step before its end, yet shows the events of

@@ -439,14 +439,17 @@ impl Usage {
         ));
     }
 
-    /// Gives them back when the call ends, and remembers how it went.
+    /// Gives them back when the call ends, and remembers how it went when the app has
+    /// risk limits (`risk`): the only reader of that history is the app's own risk check,
+    /// and kept for every app it grew with every distinct callee, copying two strings a
+    /// call (issue 16).
     pub fn release(
         &mut self,
         app_key: &str,
         sp_id: &str,
         r: &CallRequest,
-        answered: bool,
-        talk_seconds: u64,
+        (answered, talk_seconds): (bool, u64),
+        risk: bool,
     ) {
         let n = r.service.ports();
         self.ports = self.ports.saturating_sub(n);
@@ -459,6 +462,9 @@ impl Usage {
         dec(&mut self.app_calls, app_key, 1);
         dec(&mut self.app_ports, app_key, n);
         dec(&mut self.number_calls, &r.display_nbr, 1);
+        if !risk {
+            return;
+        }
         let q = self
             .results
             .entry((app_key.to_string(), r.callee_nbr.clone()))
