@@ -12,6 +12,12 @@ use crate::config::ClockConfig;
 /// A point of virtual time: milliseconds since the mock started.
 pub type VTime = u64;
 
+/// Where virtual time stops: 2^50 ms, about 35,700 years. A call's plan adds days at
+/// most to the time it is accepted, so no arithmetic on a `VTime` can overflow below it,
+/// whatever `POST /_mock/advance` or a clock factor asks for. (Stamps past the year 9999
+/// print 9999-12-31 23:59:59: [`Clock::wall`].)
+pub const MAX_VTIME: VTime = 1 << 50;
+
 /// The mock's clock.
 #[derive(Debug)]
 pub struct Clock {
@@ -39,23 +45,27 @@ impl Clock {
         self.mode
     }
 
-    /// Virtual time now.
+    /// Virtual time now (at most [`MAX_VTIME`]).
     pub fn now(&self) -> VTime {
-        match self.mode {
+        let t = match self.mode {
             ClockConfig::Manual => *self.manual_ms.lock().unwrap_or_else(|e| e.into_inner()),
             ClockConfig::Realtime => self.start_real.elapsed().as_millis() as u64,
             ClockConfig::Fast { factor } => {
                 (self.start_real.elapsed().as_secs_f64() * factor * 1000.0) as u64
             }
-        }
+        };
+        t.min(MAX_VTIME)
     }
 
-    /// Moves a manual clock forward; returns false (and does nothing) for the others.
+    /// Moves a manual clock forward (it stops at [`MAX_VTIME`]); returns false (and does
+    /// nothing) for the others.
     pub fn advance(&self, by: Duration) -> bool {
         if self.mode != ClockConfig::Manual {
             return false;
         }
-        *self.manual_ms.lock().unwrap_or_else(|e| e.into_inner()) += by.as_millis() as u64;
+        let by = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        let mut t = self.manual_ms.lock().unwrap_or_else(|e| e.into_inner());
+        *t = t.saturating_add(by).min(MAX_VTIME);
         true
     }
 
@@ -71,9 +81,18 @@ impl Clock {
         }
     }
 
-    /// The wall-clock (UTC) time of virtual time `t`.
+    /// The wall-clock (UTC) time of virtual time `t`; past the last instant `time`
+    /// represents (the end of the year 9999), that instant: a manual clock moved
+    /// thousands of years ahead prints that, instead of stopping the server.
     pub fn wall(&self, t: VTime) -> OffsetDateTime {
-        self.start_wall + Duration::from_millis(t)
+        let last = time::PrimitiveDateTime::MAX.assume_utc();
+        i64::try_from(t)
+            .ok()
+            .and_then(|ms| {
+                self.start_wall
+                    .checked_add(time::Duration::milliseconds(ms))
+            })
+            .map_or(last, |w| w.min(last))
     }
 
     /// `yyyy-MM-dd HH:mm:ss` (UTC) of virtual time `t`, the format of every push timestamp.
@@ -185,11 +204,57 @@ mod tests {
         }
     }
 
+    /// A wait of an hour of fast virtual time is 3.6 s of real time less what passed
+    /// since `now` was read (bracketed by readings of the real clock, not timed).
     #[test]
     fn fast_time_scales_waits() {
         let c = Clock::new(ClockConfig::Fast { factor: 1000.0 });
+        assert_eq!(c.mode(), ClockConfig::Fast { factor: 1000.0 });
+        let before = Instant::now();
         let w = c.real_wait(c.now() + secs(3600)).unwrap();
+        let slack = before.elapsed() + Duration::from_millis(1);
         assert!(w <= Duration::from_millis(3600), "{w:?}");
+        assert!(w + slack >= Duration::from_millis(3600), "{w:?}");
         assert!(!c.advance(Duration::from_secs(1)));
+        let r = Clock::new(ClockConfig::Realtime);
+        let w = r.real_wait(r.now() + 1500).unwrap();
+        assert!(w <= Duration::from_millis(1500) && w + slack >= Duration::from_millis(1500));
+        assert_eq!(
+            r.real_wait(0),
+            Some(Duration::ZERO),
+            "a time passed is due now"
+        );
+    }
+
+    /// A fast clock's virtual time is `factor` × the real time since it started: read
+    /// between two readings of the real clock, it lies between their scaled values.
+    #[test]
+    fn fast_time_runs_factor_times_real_time() {
+        let c = Clock::new(ClockConfig::Fast { factor: 1000.0 });
+        std::thread::sleep(Duration::from_millis(3));
+        let low = c.start_real.elapsed().as_secs_f64() * 1_000_000.0;
+        let t = c.now() as f64;
+        let high = c.start_real.elapsed().as_secs_f64() * 1_000_000.0;
+        assert!(low - 1.0 <= t && t <= high, "{low} <= {t} <= {high}");
+        let r = Clock::new(ClockConfig::Realtime);
+        std::thread::sleep(Duration::from_millis(3));
+        assert!(r.now() >= 3);
+    }
+
+    /// No virtual time stops the server: the manual clock moved by any amount stops at
+    /// `MAX_VTIME`, and stamps past the year 9999 print its last second.
+    #[test]
+    fn far_virtual_times_saturate() {
+        let c = Clock::new(ClockConfig::Manual);
+        assert!(c.advance(Duration::MAX));
+        assert_eq!(c.now(), MAX_VTIME);
+        assert!(c.advance(Duration::from_secs(u64::MAX)));
+        assert_eq!(c.now(), MAX_VTIME);
+        assert_eq!(c.stamp(c.now()), "9999-12-31 23:59:59");
+        assert_eq!(c.stamp(u64::MAX), "9999-12-31 23:59:59");
+        // The fast path and the padded one agree up to the last year.
+        for t in [secs(7_900 * 366 * 86_400), MAX_VTIME / 2] {
+            assert_eq!(c.stamp(t), padded_stamp(c.wall(t)), "at {t}");
+        }
     }
 }

@@ -170,6 +170,20 @@ mod tests {
                 }
             }
         }
+        // Two bytes to escape in one string (of every kind, a quote and a backslash
+        // included) are found too: neither hides the other.
+        let special: Vec<u8> = (0u8..0x20).chain([b'"', b'\\']).collect();
+        for &x in &special {
+            for &y in &special {
+                for len in 2..=17 {
+                    let mut v = vec![b'a'; len];
+                    v[0] = x;
+                    v[len - 1] = y;
+                    let s = std::str::from_utf8(&v).unwrap();
+                    assert!(needs_escape(s), "{x:#x} and {y:#x} in {len}");
+                }
+            }
+        }
         // Multi-byte characters (every byte ≥ 0x80) never need escaping.
         assert!(!needs_escape("挂机挂机挂机挂机ü"));
         assert!(needs_escape("挂机挂机挂机\u{1}"));

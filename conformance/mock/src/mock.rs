@@ -1108,6 +1108,27 @@ mod tests {
         assert!(!mock.run_due_within(None));
     }
 
+    /// `POST /_mock/advance` takes any number of seconds: virtual time stops at
+    /// `MAX_VTIME` (≈ 35,700 years), a call live when it jumps there plays to its end,
+    /// and a call placed there is still accepted, its id stamped with the last second of
+    /// the year 9999 (it stays live: its steps lie past the end of time). Nothing
+    /// overflows or panics.
+    #[test]
+    fn the_end_of_virtual_time_stops_nothing_but_the_clock() {
+        let mock = Mock::new(MockConfig::single_app("K", "S"));
+        assert_eq!(place_callback(&mock).status, 200);
+        assert!(mock.advance(Duration::MAX));
+        assert_eq!(mock.live_calls(), 0);
+        assert!(mock.sessions()[0].session.ended);
+        assert_eq!(mock.push_summary().cdrs_undeliverable, 1);
+        let r = place_callback(&mock);
+        assert_eq!(r.status, 200, "{r:?}");
+        assert!(r.body.unwrap().contains("_0_99991231235959@"));
+        assert!(mock.advance(Duration::from_secs(u64::MAX)));
+        assert_eq!(mock.clock().now(), crate::clock::MAX_VTIME);
+        assert_eq!(mock.live_calls(), 1);
+    }
+
     /// The history of finished calls feeds the risk check alone: kept for an app with
     /// risk limits, not for one without (where it grew with every distinct callee).
     #[test]
