@@ -539,9 +539,9 @@ impl Mock {
     /// Accepts a session: stores it and schedules its plan.
     ///
     /// A call with a statusUrl plays every step, each pushing its event; one without
-    /// plays only its end (the CDR, the ports released): its events are derived from the
-    /// plan when someone looks ([`Session::events`]), so nothing it does before the end
-    /// is observable only at the time it is played.
+    /// plays only its end (the CDR, the ports released): before the end such a call
+    /// changes nothing but its events, and those are derived from the plan when someone
+    /// looks ([`Session::events`]).
     pub(crate) fn start_session(&self, st: &mut State, mut session: Session) {
         let id: Arc<str> = Arc::from(session.id.as_str());
         session.seq = st.total_sessions as u64;
