@@ -599,12 +599,7 @@ impl Mock {
         // The body, and copies of the URL and the app, only for a push (most calls in a
         // load have none).
         let push = s.request.status_url.as_ref().map(|url| {
-            // Only a collectInfo event carries digits.
-            let digits = match step {
-                Step::Collect => s.digits(&self.inner.config.digits),
-                _ => String::new(),
-            };
-            let (event, body) = s.status_info(step, &self.inner.clock.stamp_text(at), &digits);
+            let (event, body) = s.event(step, at, &self.inner.clock, &self.inner.config.digits);
             (
                 event,
                 Arc::<str>::from(body),

@@ -395,7 +395,7 @@ pub struct Session {
 impl Session {
     /// The status events of the call by virtual time `now`, in order: the plan's steps
     /// due by then (all of them once the call has ended; the end only then), each
-    /// written by [`Session::status_info`] with its own time.
+    /// written by [`Session::event`] at its own time.
     ///
     /// Why derived, not recorded: a call's events are a function of its plan, its
     /// request and the configured digits, none of which changes once a step is due
@@ -410,22 +410,32 @@ impl Session {
         clock: &Clock,
         digits: &BTreeMap<String, String>,
     ) -> Vec<Event> {
-        let digits = self.digits(digits);
         self.plan
             .steps
             .iter()
-            .filter(|(at, step)| {
-                if self.ended {
-                    true
-                } else {
-                    *at <= now && *step != Step::End
-                }
-            })
+            .filter(|(at, step)| self.ended || (*at <= now && *step != Step::End))
             .map(|(at, step)| {
-                let (event, body) = self.status_info(step, &clock.stamp_text(*at), &digits);
+                let (event, body) = self.event(step, *at, clock, digits);
                 (*at, event, Arc::from(body))
             })
             .collect()
+    }
+
+    /// The status event of `step` at virtual time `at`: its `eventType` and body, the
+    /// bytes its push carries (`Mock::emit` and [`Session::events`] both write it here).
+    pub fn event(
+        &self,
+        step: &Step,
+        at: VTime,
+        clock: &Clock,
+        digits: &BTreeMap<String, String>,
+    ) -> (&'static str, String) {
+        // Only a collectInfo event carries digits.
+        let digits = match step {
+            Step::Collect => self.digits(digits),
+            _ => String::new(),
+        };
+        self.status_info(step, &clock.stamp_text(at), &digits)
     }
 
     /// The digits a collectInfo event reports: the ones configured for the callee, else
